@@ -1,0 +1,23 @@
+// Each subcommand registers itself on the app and reports its exit code.
+// Exit codes: 0 ok, 1 failed (bad input, I/O), 2 verify found damage, 64 usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace packtwin::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitDamaged = 2;
+inline constexpr int kExitUsage = 64;
+
+void AddImportCommand(CLI::App& app, int& exit_code);
+void AddExportCommand(CLI::App& app, int& exit_code);
+void AddInfoCommand(CLI::App& app, int& exit_code);
+void AddVerifyCommand(CLI::App& app, int& exit_code);
+void AddDemoCommand(CLI::App& app, int& exit_code);
+
+// "packtwin: <message>" on stderr; returns kExitFailed.
+int Fail(const std::string& message);
+
+}  // namespace packtwin::cli

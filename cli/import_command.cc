@@ -1,0 +1,73 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "packtwin/eventlog/importer.h"
+#include "progress_bar.h"
+
+namespace packtwin::cli {
+
+void AddImportCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::vector<std::string> inputs;
+    std::string output;
+    std::string site;
+    std::string format = "auto";
+    bool force = false;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("import", "Import candump (-l/-L) or Vector ASC logs into a new event log");
+  cmd->add_option("FILE", options->inputs, "candump .log or .asc files; several are merged by timestamp")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", options->output, "the event log to create (SQLite)")->required();
+  cmd->add_option("--site", options->site, "site name stored in the log");
+  cmd->add_option("--format", options->format, "input format (default: detected from the first line)")
+      ->check(CLI::IsMember({"auto", "candump", "asc"}));
+  cmd->add_flag("--force", options->force, "replace OUT if it exists");
+  cmd->add_flag("--json", options->json, "print the summary as JSON");
+  cmd->callback([options, &exit_code] {
+    ImportRequest request;
+    request.inputs = options->inputs;
+    request.output = options->output;
+    request.site = options->site;
+    request.tool_version = PACKTWIN_VERSION;
+    request.force = options->force;
+    request.format = options->format == "candump" ? InputFormat::kCandump
+                     : options->format == "asc"   ? InputFormat::kAsc
+                                                  : InputFormat::kAuto;
+    ProgressBar bar("importing", 0, "of the input bytes");
+    auto summary = ImportLogs(request, [&bar](uint64_t done, uint64_t total) {
+      bar.SetTotal(total);
+      bar.Update(done);
+    });
+    bar.Finish();
+    if (!summary.ok()) {
+      exit_code = Fail(summary.status().message() + "\nnothing was written to " + options->output);
+      return;
+    }
+    if (options->json) {
+      nlohmann::ordered_json out;
+      out["output"] = options->output;
+      out["events"] = summary->events;
+      out["frames"] = summary->frames;
+      out["gaps"] = summary->gaps;
+      out["frames_lost"] = summary->frames_lost;
+      out["skipped_lines"] = summary->skipped_lines;
+      out["frames_by_source"] = summary->frames_by_source;
+      fmt::print("{}\n", out.dump(2));
+      return;
+    }
+    fmt::print("imported {} frames from {} file{} into {}\n", summary->frames, options->inputs.size(),
+               options->inputs.size() == 1 ? "" : "s", options->output);
+    for (const auto& [source, frames] : summary->frames_by_source) fmt::print("  {:<10} {} frames\n", source, frames);
+    if (summary->gaps > 0) fmt::print("  {} gaps, {} frames lost at capture time\n", summary->gaps, summary->frames_lost);
+    if (summary->skipped_lines > 0) {
+      fmt::print("  {} ASC lines were events other than CAN frames and were skipped\n", summary->skipped_lines);
+    }
+  });
+}
+
+}  // namespace packtwin::cli

@@ -1,0 +1,41 @@
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "packtwin/eventlog/store_info.h"
+#include "progress_bar.h"
+
+namespace packtwin::cli {
+
+void AddInfoCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "info", "Events by kind and source, time span, sources, schema version and hash-chain status of a log");
+  cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_flag("--json", options->json, "print as JSON");
+  cmd->callback([options, &exit_code] {
+    auto reader = EventReader::Open(options->db);
+    if (!reader.ok()) {
+      exit_code = Fail(reader.status().message());
+      return;
+    }
+    auto counts = (*reader)->Counts();
+    ProgressBar bar("checking the hash chain", counts.ok() ? counts->events : 0, "");
+    auto info = CollectInfo(**reader, [&bar](uint64_t done) { bar.Update(done); });
+    bar.Finish();
+    if (!info.ok()) {
+      exit_code = Fail(info.status().message());
+      return;
+    }
+    if (options->json) {
+      fmt::print("{}\n", InfoAsJson(*info).dump(2));
+    } else {
+      fmt::print("{}", InfoAsText(*info));
+    }
+  });
+}
+
+}  // namespace packtwin::cli

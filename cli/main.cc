@@ -1,0 +1,39 @@
+// packtwin: a thin layer that parses arguments and calls the libraries.
+#include <fmt/format.h>
+
+#include "commands.h"
+
+namespace packtwin::cli {
+
+int Fail(const std::string& message) {
+  fmt::print(stderr, "packtwin: {}\n", message);
+  return kExitFailed;
+}
+
+}  // namespace packtwin::cli
+
+int main(int argc, char** argv) {
+  using namespace packtwin::cli;
+  CLI::App app{"packtwin: record, replay and explain Alfaspark energy sites from their CAN and Modbus traffic"};
+  app.set_version_flag("--version", PACKTWIN_VERSION);
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  AddDemoCommand(app, exit_code);
+  AddImportCommand(app, exit_code);
+  AddExportCommand(app, exit_code);
+  AddInfoCommand(app, exit_code);
+  AddVerifyCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "packtwin: {}\nRun 'packtwin --help' or 'packtwin COMMAND --help' for usage.\n", e.what());
+    return kExitUsage;
+  }
+  return exit_code;
+}

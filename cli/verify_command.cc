@@ -1,0 +1,55 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "packtwin/eventlog/verify.h"
+#include "progress_bar.h"
+
+namespace packtwin::cli {
+
+void AddVerifyCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "verify", "Walk the hash chain: exit 0 when every event is intact, 2 with the first bad sequence number");
+  cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_flag("--json", options->json, "print the result as JSON");
+  cmd->callback([options, &exit_code] {
+    auto reader = EventReader::Open(options->db);
+    if (!reader.ok()) {
+      exit_code = Fail(reader.status().message());
+      return;
+    }
+    auto counts = (*reader)->Counts();
+    ProgressBar bar("verifying", counts.ok() ? counts->events : 0, "");
+    auto report = VerifyChain(**reader, [&bar](uint64_t done) { bar.Update(done); });
+    bar.Finish();
+    if (!report.ok()) {
+      exit_code = Fail(report.status().message());
+      return;
+    }
+    exit_code = report->intact ? kExitOk : kExitDamaged;
+    if (options->json) {
+      nlohmann::ordered_json out;
+      out["file"] = options->db;
+      out["intact"] = report->intact;
+      out["events_checked"] = report->events_checked;
+      out["head"] = report->head_hex;
+      if (!report->intact) {
+        out["first_bad_seq"] = report->first_bad_seq.value_or(0);
+        out["problem"] = report->problem;
+      }
+      fmt::print("{}\n", out.dump(2));
+    } else if (report->intact) {
+      fmt::print("{}: intact: {} events, chain head {}\n", options->db, report->events_checked, report->head_hex);
+    } else {
+      fmt::print("{}: BROKEN at seq {}: {}\n", options->db, report->first_bad_seq.value_or(0), report->problem);
+    }
+  });
+}
+
+}  // namespace packtwin::cli

@@ -1,0 +1,13 @@
+# Warnings are errors for our own code; generated protobuf code is exempt.
+function(packtwin_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Wunused -Woverloaded-virtual
+    -Wimplicit-fallthrough -Werror)
+endfunction()
+
+# firmware/ also builds for the MCU: stricter, and narrowing must be spelled out.
+function(packtwin_firmware_warnings target)
+  packtwin_warnings(${target})
+  target_compile_options(${target} PRIVATE -Wconversion -Wsign-conversion -fno-exceptions -fno-rtti)
+endfunction()

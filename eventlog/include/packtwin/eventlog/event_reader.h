@@ -1,0 +1,57 @@
+// Reads an event-log file forward, by sequence number or from a wall time.
+// Opening checks the file is a packtwin capture of a schema this build reads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "packtwin/eventlog/status.h"
+#include "packtwin/eventlog/store_format.h"
+#include "packtwin/v1/event.pb.h"
+
+namespace packtwin {
+
+class EventCursor {
+ public:
+  virtual ~EventCursor() = default;
+  // Fills `row` and returns true, or returns false at the end.
+  virtual Result<bool> Next(StoredEvent* row) = 0;
+};
+
+struct EventCounts {
+  uint64_t events = 0;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  int64_t first_wall_ns = 0;
+  int64_t last_wall_ns = 0;
+};
+
+struct KindSourceCount {
+  int kind = 0;
+  std::string source;
+  uint64_t events = 0;
+};
+
+class EventReader {
+ public:
+  static Result<std::unique_ptr<EventReader>> Open(const std::string& path);
+  virtual ~EventReader() = default;
+
+  virtual const std::string& path() const = 0;
+  virtual Result<StoreMeta> Meta() = 0;
+  virtual Result<std::vector<SourceInfo>> Sources() = 0;
+  virtual Result<EventCounts> Counts() = 0;
+  virtual Result<std::vector<KindSourceCount>> CountByKindAndSource() = 0;
+  // Events with seq >= first_seq, in sequence order.
+  virtual Result<std::unique_ptr<EventCursor>> FromSeq(uint64_t first_seq) = 0;
+  // Events in sequence order starting at the first one with wall time >= wall_ns.
+  virtual Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) = 0;
+};
+
+// The stored row as a full event (header fields put back from the columns).
+// A payload that does not parse is damage: an error naming the sequence number.
+Result<v1::Event> DecodeEvent(const StoredEvent& row);
+
+}  // namespace packtwin

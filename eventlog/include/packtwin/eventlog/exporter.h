@@ -1,0 +1,40 @@
+// Writes events of a log as candump, Vector ASC or JSON lines, filtered by
+// time and CAN id. To a file (atomically) or to an open stream.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "packtwin/eventlog/id_ranges.h"
+#include "packtwin/eventlog/jsonl_format.h"
+#include "packtwin/eventlog/status.h"
+#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/eventlog/verify.h"
+
+namespace packtwin {
+
+enum class ExportFormat { kCandump, kAsc, kJsonl };
+
+struct ExportRequest {
+  std::string db;
+  ExportFormat format = ExportFormat::kCandump;
+  std::optional<TimeSpec> from;  // inclusive
+  std::optional<TimeSpec> to;    // exclusive
+  std::optional<IdRanges> ids;   // only CAN frames with these ids
+  FrameNamer namer;              // frame names for JSON lines
+  int timestamp_digits = 0;      // candump: 6 or 9; 0 = as the log was imported
+};
+
+struct ExportSummary {
+  uint64_t written = 0;  // events written
+  uint64_t skipped = 0;  // events the format cannot show (e.g. Modbus in candump)
+};
+
+Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& out, const ProgressFn& progress = {});
+// Same, into `path` via a temporary file; refuses to replace it unless forced.
+Result<ExportSummary> ExportEventsToFile(const ExportRequest& request, const std::string& path, bool force,
+                                        const ProgressFn& progress = {});
+
+}  // namespace packtwin

@@ -1,0 +1,29 @@
+// Times as users type them on the command line:
+//   "2026-11-21T05:00:00Z", "2026-11-21 05:00:00.250+01:00"  wall time (ISO 8601)
+//   "2026-11-21T05:00:00"                                     local wall time
+//   "90", "12.5"                                              seconds from the log's start
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "packtwin/eventlog/text_cursor.h"
+
+namespace packtwin {
+
+struct TimeSpec {
+  bool from_start = false;  // offset_ns counts from the first event
+  int64_t wall_ns = 0;      // when !from_start
+  int64_t offset_ns = 0;    // when from_start
+
+  int64_t Resolve(int64_t start_wall_ns) const { return from_start ? start_wall_ns + offset_ns : wall_ns; }
+};
+
+std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text);
+
+// "2026-11-21T05:00:00.123456Z" in UTC: 6 decimals, or 9 when the time has sub-microsecond digits.
+std::string FormatUtc(int64_t wall_ns);
+
+}  // namespace packtwin

@@ -1,0 +1,28 @@
+// Walks the hash chain of an event log and reports the first event that is
+// changed, missing or inserted.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "packtwin/eventlog/event_reader.h"
+
+namespace packtwin {
+
+struct ChainReport {
+  bool intact = false;
+  uint64_t events_checked = 0;
+  std::optional<uint64_t> first_bad_seq;
+  std::string problem;  // empty when intact
+  std::string head_hex;  // hash of the last event checked
+};
+
+// progress(events_done) is called every few thousand events.
+using ProgressFn = std::function<void(uint64_t done)>;
+
+// An error only when the file cannot be read at all; damage is a report.
+Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress = {});
+
+}  // namespace packtwin

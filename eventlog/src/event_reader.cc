@@ -1,0 +1,150 @@
+#include "packtwin/eventlog/event_reader.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "sqlite_db.h"
+#include "store_schema.h"
+
+namespace packtwin {
+namespace {
+
+constexpr const char* kSelectRows =
+    "SELECT e.seq, e.capture_ns, e.wall_ns, s.name, e.kind, e.can_id, e.node, e.payload, e.hash "
+    "FROM events e JOIN sources s ON s.id = e.source_id ";
+
+class SqliteCursor : public EventCursor {
+ public:
+  explicit SqliteCursor(sqlite::Statement stmt) : stmt_(std::move(stmt)) {}
+
+  Result<bool> Next(StoredEvent* row) override {
+    auto has_row = stmt_.Step();
+    if (!has_row.ok() || !*has_row) return has_row;
+    row->seq = static_cast<uint64_t>(stmt_.ColumnInt(0));
+    row->capture_ns = stmt_.ColumnInt(1);
+    row->wall_ns = stmt_.ColumnInt(2);
+    row->source = stmt_.ColumnText(3);
+    row->kind = static_cast<int>(stmt_.ColumnInt(4));
+    row->can_id = stmt_.ColumnIsNull(5) ? std::nullopt : std::optional<int64_t>(stmt_.ColumnInt(5));
+    row->node = stmt_.ColumnIsNull(6) ? std::nullopt : std::optional<int64_t>(stmt_.ColumnInt(6));
+    row->payload = stmt_.ColumnBlob(7);
+    row->hash = stmt_.ColumnBlob(8);
+    return true;
+  }
+
+ private:
+  sqlite::Statement stmt_;
+};
+
+class SqliteReader : public EventReader {
+ public:
+  SqliteReader(sqlite::Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+
+  const std::string& path() const override { return path_; }
+
+  Result<StoreMeta> Meta() override {
+    auto stmt = db_.Prepare("SELECT key, value FROM meta");
+    if (!stmt.ok()) return stmt.status();
+    StoreMeta meta;
+    while (true) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      meta[stmt->ColumnText(0)] = stmt->ColumnText(1);
+    }
+    return meta;
+  }
+
+  Result<std::vector<SourceInfo>> Sources() override {
+    auto stmt = db_.Prepare("SELECT id, name, config FROM sources ORDER BY id");
+    if (!stmt.ok()) return stmt.status();
+    std::vector<SourceInfo> sources;
+    while (true) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      sources.push_back({stmt->ColumnInt(0), stmt->ColumnText(1), stmt->ColumnText(2)});
+    }
+    return sources;
+  }
+
+  Result<EventCounts> Counts() override {
+    auto stmt = db_.Prepare("SELECT count(*), min(seq), max(seq), min(wall_ns), max(wall_ns) FROM events");
+    if (!stmt.ok()) return stmt.status();
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    EventCounts counts;
+    counts.events = static_cast<uint64_t>(stmt->ColumnInt(0));
+    counts.first_seq = static_cast<uint64_t>(stmt->ColumnInt(1));
+    counts.last_seq = static_cast<uint64_t>(stmt->ColumnInt(2));
+    counts.first_wall_ns = stmt->ColumnInt(3);
+    counts.last_wall_ns = stmt->ColumnInt(4);
+    return counts;
+  }
+
+  Result<std::vector<KindSourceCount>> CountByKindAndSource() override {
+    auto stmt = db_.Prepare(
+        "SELECT e.kind, s.name, count(*) FROM events e JOIN sources s ON s.id = e.source_id "
+        "GROUP BY e.kind, s.name ORDER BY e.kind, s.name");
+    if (!stmt.ok()) return stmt.status();
+    std::vector<KindSourceCount> counts;
+    while (true) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      counts.push_back({static_cast<int>(stmt->ColumnInt(0)), stmt->ColumnText(1),
+                        static_cast<uint64_t>(stmt->ColumnInt(2))});
+    }
+    return counts;
+  }
+
+  Result<std::unique_ptr<EventCursor>> FromSeq(uint64_t first_seq) override {
+    auto stmt = db_.Prepare(std::string(kSelectRows) + "WHERE e.seq >= ? ORDER BY e.seq");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, static_cast<int64_t>(first_seq));
+    return std::unique_ptr<EventCursor>(new SqliteCursor(std::move(*stmt)));
+  }
+
+  Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) override {
+    auto first = db_.Prepare("SELECT min(seq) FROM events WHERE wall_ns >= ?");
+    if (!first.ok()) return first.status();
+    first->BindInt(1, wall_ns);
+    auto row = first->Step();
+    if (!row.ok()) return row.status();
+    // No event at or after that time: an empty cursor (seq beyond every row).
+    const bool none = first->ColumnIsNull(0);
+    return FromSeq(none ? static_cast<uint64_t>(INT64_MAX) : static_cast<uint64_t>(first->ColumnInt(0)));
+  }
+
+ private:
+  sqlite::Db db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::Error(fmt::format("{}: no such file", path));
+  if (std::filesystem::is_directory(path, ec)) return Status::Error(fmt::format("{}: is a directory, not a capture", path));
+  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.status();
+  PACKTWIN_RETURN_IF_ERROR(CheckSchema(*db, path));
+  return std::unique_ptr<EventReader>(new SqliteReader(std::move(*db), path));
+}
+
+Result<v1::Event> DecodeEvent(const StoredEvent& row) {
+  v1::Event event;
+  if (!event.ParseFromString(row.payload) || event.kind_case() != row.kind) {
+    return Status::Error(fmt::format("event seq {}: payload does not decode as its kind ({}): the file is damaged",
+                                     row.seq, row.kind));
+  }
+  event.set_seq(row.seq);
+  event.set_capture_time_ns(row.capture_ns);
+  event.set_wall_time_ns(row.wall_ns);
+  event.set_source(row.source);
+  return event;
+}
+
+}  // namespace packtwin

@@ -1,0 +1,203 @@
+#include "packtwin/eventlog/exporter.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <map>
+
+#include "packtwin/eventlog/asc_format.h"
+#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/eventlog/candump_format.h"
+#include "packtwin/eventlog/event_reader.h"
+
+namespace packtwin {
+namespace {
+
+constexpr uint64_t kProgressEvery = 16384;
+
+int64_t MetaInt(const StoreMeta& meta, const char* key, int64_t fallback) {
+  auto found = meta.find(key);
+  if (found == meta.end()) return fallback;
+  int64_t value = fallback;
+  const std::string& text = found->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() ? value : fallback;
+}
+
+// One output format: what it writes per event, and around the events.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void Begin(int64_t /*first_wall_ns*/) {}
+  // false when the format has no way to show this event
+  virtual bool Write(const v1::Event& event) = 0;
+  virtual void End() {}
+};
+
+class CandumpSink : public Sink {
+ public:
+  CandumpSink(std::ostream& out, int digits, size_t width) : out_(out), digits_(digits), width_(width) {}
+  bool Write(const v1::Event& event) override {
+    if (event.has_can_frame()) {
+      out_ << FormatCandumpLine(event.wall_time_ns(), digits_, width_, event.can_frame());
+      return true;
+    }
+    if (event.has_gap()) {
+      out_ << FormatCandumpDropLine({event.gap().source(), event.gap().frames_lost(), event.gap().total_lost()});
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  std::ostream& out_;
+  int digits_;
+  size_t width_;
+};
+
+class AscSink : public Sink {
+ public:
+  explicit AscSink(std::ostream& out) : out_(out) {}
+  void Begin(int64_t first_wall_ns) override {
+    // Whole seconds in the header; each line carries the exact offset from it.
+    start_ns_ = first_wall_ns - first_wall_ns % 1'000'000'000;
+    out_ << FormatAscHeader(start_ns_);
+  }
+  bool Write(const v1::Event& event) override {
+    if (!event.has_can_frame()) return false;
+    out_ << FormatAscFrame(event.wall_time_ns() - start_ns_, Channel(event.can_frame().channel()), event.can_frame());
+    return true;
+  }
+  void End() override { out_ << FormatAscFooter(); }
+
+ private:
+  // "canN" keeps channel N+1, as asc2log and python-can read it back; other
+  // names get the next free number.
+  uint32_t Channel(const std::string& name) {
+    auto found = channels_.find(name);
+    if (found != channels_.end()) return found->second;
+    uint32_t channel = 0;
+    if (name.starts_with("can") && name.size() > 3 && name.size() <= 6) {
+      uint32_t n = 0;
+      auto [end, ec] = std::from_chars(name.data() + 3, name.data() + name.size(), n);
+      if (ec == std::errc() && end == name.data() + name.size() && n < 254 && !Taken(n + 1)) channel = n + 1;
+    }
+    for (uint32_t candidate = 1; channel == 0 && candidate < 256; ++candidate) {
+      if (!Taken(candidate)) channel = candidate;
+    }
+    channels_[name] = channel;
+    return channel;
+  }
+  bool Taken(uint32_t channel) const {
+    for (const auto& [name, used] : channels_) {
+      if (used == channel) return true;
+    }
+    return false;
+  }
+
+  std::ostream& out_;
+  int64_t start_ns_ = 0;
+  std::map<std::string, uint32_t> channels_;
+};
+
+class JsonlSink : public Sink {
+ public:
+  JsonlSink(std::ostream& out, FrameNamer namer) : out_(out), namer_(std::move(namer)) {}
+  bool Write(const v1::Event& event) override {
+    out_ << EventToJsonLine(event, namer_);
+    return true;
+  }
+
+ private:
+  std::ostream& out_;
+  FrameNamer namer_;
+};
+
+bool Selected(const ExportRequest& request, const v1::Event& event, int64_t from_ns, int64_t to_ns) {
+  if (request.from && event.wall_time_ns() < from_ns) return false;
+  if (request.to && event.wall_time_ns() >= to_ns) return false;
+  if (request.ids) return event.has_can_frame() && request.ids->Contains(event.can_frame().id());
+  return true;
+}
+
+std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& meta, std::ostream& out) {
+  switch (request.format) {
+    case ExportFormat::kCandump: {
+      const int digits = request.timestamp_digits != 0
+                             ? request.timestamp_digits
+                             : static_cast<int>(MetaInt(meta, meta_key::kCandumpDigits, 6));
+      const auto width = static_cast<size_t>(MetaInt(meta, meta_key::kCandumpWidth, 0));
+      return std::make_unique<CandumpSink>(out, digits == 9 ? 9 : 6, width);
+    }
+    case ExportFormat::kAsc:
+      return std::make_unique<AscSink>(out);
+    case ExportFormat::kJsonl:
+      return std::make_unique<JsonlSink>(out, request.namer);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& out, const ProgressFn& progress) {
+  auto reader = EventReader::Open(request.db);
+  if (!reader.ok()) return reader.status();
+  auto meta = (*reader)->Meta();
+  if (!meta.ok()) return meta.status();
+  auto counts = (*reader)->Counts();
+  if (!counts.ok()) return counts.status();
+  const int64_t start_ns = counts->first_wall_ns;
+  const int64_t from_ns = request.from ? request.from->Resolve(start_ns) : INT64_MIN;
+  const int64_t to_ns = request.to ? request.to->Resolve(start_ns) : INT64_MAX;
+  auto cursor = request.from ? (*reader)->FromWallTime(from_ns) : (*reader)->FromSeq(0);
+  if (!cursor.ok()) return cursor.status();
+
+  auto sink = MakeSink(request, *meta, out);
+  ExportSummary summary;
+  StoredEvent row;
+  uint64_t seen = 0;
+  bool begun = false;
+  while (true) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    if (progress && ++seen % kProgressEvery == 0) progress(seen);
+    auto event = DecodeEvent(row);
+    if (!event.ok()) return event.status().Context(request.db + ": ");
+    if (!Selected(request, *event, from_ns, to_ns)) continue;
+    if (!begun) {
+      sink->Begin(event->wall_time_ns());
+      begun = true;
+    }
+    if (sink->Write(*event)) {
+      ++summary.written;
+    } else {
+      ++summary.skipped;
+    }
+  }
+  if (!begun) sink->Begin(request.from ? from_ns : start_ns);
+  sink->End();
+  out.flush();
+  if (!out) return Status::Error("writing the export failed (disk full or closed pipe?)");
+  return summary;
+}
+
+Result<ExportSummary> ExportEventsToFile(const ExportRequest& request, const std::string& path, bool force,
+                                        const ProgressFn& progress) {
+  auto target = AtomicPath::Prepare(path, force);
+  if (!target.ok()) return target.status();
+  Result<ExportSummary> summary = Status::Error("not run");
+  {
+    std::ofstream out(target->temp_path(), std::ios::binary);
+    if (!out) return Status::Error(fmt::format("{}: cannot create", target->temp_path()));
+    summary = ExportEvents(request, out, progress);
+    out.close();
+    if (summary.ok() && !out) return Status::Error(fmt::format("{}: write failed (disk full?)", path));
+  }
+  if (!summary.ok()) return summary;
+  PACKTWIN_RETURN_IF_ERROR(target->Commit());
+  return summary;
+}
+
+}  // namespace packtwin

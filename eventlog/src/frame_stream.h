@@ -1,0 +1,32 @@
+// One input log as a stream of timestamped events, for the importer's merge.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "packtwin/eventlog/importer.h"
+#include "packtwin/eventlog/line_reader.h"
+#include "packtwin/v1/event.pb.h"
+
+namespace packtwin {
+
+struct StreamStats {
+  int candump_digits = 0;       // widest timestamp precision seen (6 or 9)
+  size_t candump_width = 0;     // widest interface field seen
+  uint64_t skipped_lines = 0;
+};
+
+class FrameStream {
+ public:
+  virtual ~FrameStream() = default;
+  // Fills `event` (wall and capture time, source, body); false at the end.
+  virtual Result<bool> Next(v1::Event* event) = 0;
+  virtual const LineReader& reader() const = 0;
+  virtual const StreamStats& stats() const = 0;
+};
+
+// Opens `path` and picks the parser: `format`, or by the first line for kAuto.
+Result<std::unique_ptr<FrameStream>> OpenFrameStream(const std::string& path, InputFormat format);
+
+}  // namespace packtwin

@@ -1,0 +1,168 @@
+#include "packtwin/eventlog/importer.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "frame_stream.h"
+#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/eventlog/event_writer.h"
+#include "packtwin/eventlog/store_format.h"
+
+namespace packtwin {
+namespace {
+
+constexpr const char* kImportSource = "import";
+
+// One input with its next event read ahead, for the merge by time.
+struct Lane {
+  std::unique_ptr<FrameStream> stream;
+  v1::Event next;
+  bool has_next = false;
+};
+
+Status Advance(Lane& lane) {
+  auto more = lane.stream->Next(&lane.next);
+  if (!more.ok()) return more.status();
+  lane.has_next = *more;
+  return Status::Ok();
+}
+
+// The lane whose next event is earliest; ties go to the earlier input.
+Lane* Earliest(std::vector<Lane>& lanes) {
+  Lane* best = nullptr;
+  for (auto& lane : lanes) {
+    if (lane.has_next && (best == nullptr || lane.next.wall_time_ns() < best->next.wall_time_ns())) best = &lane;
+  }
+  return best;
+}
+
+std::string Configuration(const ImportRequest& request) {
+  nlohmann::json config;
+  config["import"] = request.inputs;
+  config["format"] = request.format == InputFormat::kCandump ? "candump"
+                     : request.format == InputFormat::kAsc   ? "asc"
+                                                             : "auto";
+  return config.dump();
+}
+
+v1::Event Marker(int64_t time_ns) {
+  v1::Event event;
+  event.set_wall_time_ns(time_ns);
+  event.set_capture_time_ns(time_ns);
+  event.set_source(kImportSource);
+  return event;
+}
+
+class Import {
+ public:
+  Import(const ImportRequest& request, const ByteProgressFn& progress) : request_(request), progress_(progress) {}
+
+  Result<ImportSummary> Run() {
+    if (request_.inputs.empty()) return Status::Error("no input files given");
+    auto target = AtomicPath::Prepare(request_.output, request_.force);
+    if (!target.ok()) return target.status();
+    PACKTWIN_RETURN_IF_ERROR(OpenLanes());
+    WriterOptions options;
+    options.site = request_.site;
+    options.tool_version = request_.tool_version;
+    options.background_commits = false;
+    options.durable = false;  // the file is renamed into place only once complete
+    auto writer = EventWriter::Create(target->temp_path(), options);
+    if (!writer.ok()) return writer.status();
+    writer_ = writer->get();
+    PACKTWIN_RETURN_IF_ERROR(CopyEvents());
+    PACKTWIN_RETURN_IF_ERROR(WriteMeta());
+    PACKTWIN_RETURN_IF_ERROR(writer_->Close());
+    PACKTWIN_RETURN_IF_ERROR(target->Commit());
+    return summary_;
+  }
+
+ private:
+  Status OpenLanes() {
+    for (const auto& path : request_.inputs) {
+      auto stream = OpenFrameStream(path, request_.format);
+      if (!stream.ok()) return stream.status();
+      total_bytes_ += (*stream)->reader().file_size();
+      lanes_.push_back({std::move(*stream), {}, false});
+      PACKTWIN_RETURN_IF_ERROR(Advance(lanes_.back()));
+    }
+    return Status::Ok();
+  }
+
+  Status CopyEvents() {
+    Lane* lane = Earliest(lanes_);
+    first_ns_ = last_ns_ = lane ? lane->next.wall_time_ns() : 0;
+    v1::Event start = Marker(first_ns_);
+    start.mutable_capture_start()->set_tool_version(request_.tool_version);
+    for (const auto& path : request_.inputs) start.mutable_capture_start()->add_sources(path);
+    start.mutable_capture_start()->set_configuration(Configuration(request_));
+    PACKTWIN_RETURN_IF_ERROR(Write(std::move(start)));
+    for (; lane != nullptr; lane = Earliest(lanes_)) {
+      Count(lane->next);
+      last_ns_ = std::max(last_ns_, lane->next.wall_time_ns());
+      PACKTWIN_RETURN_IF_ERROR(Write(std::move(lane->next)));
+      PACKTWIN_RETURN_IF_ERROR(Advance(*lane));
+      ReportProgress();
+    }
+    v1::Event stop = Marker(last_ns_);
+    stop.mutable_capture_stop()->set_reason("end of imported files");
+    stop.mutable_capture_stop()->set_events(summary_.events + 1);
+    return Write(std::move(stop));
+  }
+
+  void Count(const v1::Event& event) {
+    if (event.has_can_frame()) {
+      ++summary_.frames;
+      ++summary_.frames_by_source[event.source()];
+    } else if (event.has_gap()) {
+      ++summary_.gaps;
+      summary_.frames_lost += event.gap().frames_lost();
+    }
+  }
+
+  Status Write(v1::Event event) {
+    auto seq = writer_->Append(std::move(event));
+    if (!seq.ok()) return seq.status();
+    ++summary_.events;
+    return Status::Ok();
+  }
+
+  Status WriteMeta() {
+    int digits = 6;
+    size_t width = 0;
+    for (const auto& lane : lanes_) {
+      digits = std::max(digits, lane.stream->stats().candump_digits);
+      width = std::max(width, lane.stream->stats().candump_width);
+      summary_.skipped_lines += lane.stream->stats().skipped_lines;
+    }
+    PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStartedNs, std::to_string(first_ns_)));
+    PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStoppedNs, std::to_string(last_ns_)));
+    PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kCandumpDigits, std::to_string(digits)));
+    return writer_->SetMeta(meta_key::kCandumpWidth, std::to_string(width));
+  }
+
+  void ReportProgress() {
+    if (!progress_ || (summary_.events & 0x3FFF) != 0) return;
+    uint64_t done = 0;
+    for (const auto& lane : lanes_) done += lane.stream->reader().bytes_consumed();
+    progress_(done, total_bytes_);
+  }
+
+  const ImportRequest& request_;
+  const ByteProgressFn& progress_;
+  std::vector<Lane> lanes_;
+  EventWriter* writer_ = nullptr;
+  ImportSummary summary_;
+  uint64_t total_bytes_ = 0;
+  int64_t first_ns_ = 0;
+  int64_t last_ns_ = 0;
+};
+
+}  // namespace
+
+Result<ImportSummary> ImportLogs(const ImportRequest& request, const ByteProgressFn& progress) {
+  return Import(request, progress).Run();
+}
+
+}  // namespace packtwin

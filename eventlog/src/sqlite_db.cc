@@ -1,0 +1,102 @@
+#include "sqlite_db.h"
+
+#include <fmt/format.h>
+
+namespace packtwin::sqlite {
+
+Db::~Db() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Result<Db> Db::Open(const std::string& path, int flags) {
+  Db db;
+  db.path_ = path;
+  const int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    return Status::Error(fmt::format("{}: cannot open: {}", path, db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(db.db_, 1);
+  sqlite3_busy_timeout(db.db_, 5000);
+  return db;
+}
+
+Status Db::Exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) return Status::Ok();
+  std::string text = message ? message : "unknown error";
+  sqlite3_free(message);
+  return Status::Error(fmt::format("{}: {}", path_, text));
+}
+
+Result<Statement> Db::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK) {
+    return Error("preparing a query");
+  }
+  return Statement(stmt, this);
+}
+
+Status Db::Close() {
+  if (db_ == nullptr) return Status::Ok();
+  const int rc = sqlite3_close(db_);
+  if (rc != SQLITE_OK) return Error("closing");
+  db_ = nullptr;
+  return Status::Ok();
+}
+
+Status Db::Error(std::string_view doing) const {
+  const int code = sqlite3_extended_errcode(db_);
+  std::string hint;
+  if ((code & 0xFF) == SQLITE_FULL) hint = " (the disk is full: free space and record again)";
+  if ((code & 0xFF) == SQLITE_NOTADB) hint = " (not an SQLite database)";
+  if ((code & 0xFF) == SQLITE_CORRUPT) hint = " (the file is damaged or truncated)";
+  return Status::Error(fmt::format("{}: {} while {}{}", path_, sqlite3_errmsg(db_), doing, hint));
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+void Statement::BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+void Statement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+void Statement::BindText(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+void Statement::BindBlob(int index, const void* data, size_t size) {
+  sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
+}
+void Statement::BindOptional(int index, std::optional<int64_t> value) {
+  if (value) {
+    BindInt(index, *value);
+  } else {
+    BindNull(index);
+  }
+}
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return db_->Error("reading or writing events");
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::ColumnInt(int index) { return sqlite3_column_int64(stmt_, index); }
+bool Statement::ColumnIsNull(int index) { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+std::string Statement::ColumnText(int index) {
+  const auto* text = sqlite3_column_text(stmt_, index);
+  return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+              : std::string();
+}
+std::string Statement::ColumnBlob(int index) {
+  const void* blob = sqlite3_column_blob(stmt_, index);
+  return blob ? std::string(static_cast<const char*>(blob), static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+              : std::string();
+}
+
+}  // namespace packtwin::sqlite

@@ -1,0 +1,90 @@
+#include "store_schema.h"
+
+#include <fmt/format.h>
+
+#include "packtwin/eventlog/store_format.h"
+
+namespace packtwin {
+namespace {
+
+constexpr const char* kSchemaSql = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  capture_ns INTEGER NOT NULL,
+  wall_ns INTEGER NOT NULL,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  kind INTEGER NOT NULL,
+  can_id INTEGER,
+  node INTEGER,
+  payload BLOB NOT NULL,
+  hash BLOB NOT NULL
+);
+CREATE INDEX events_by_wall_time ON events(wall_ns);
+CREATE INDEX events_by_kind ON events(kind);
+CREATE INDEX events_by_can_id ON events(can_id) WHERE can_id IS NOT NULL;
+CREATE INDEX events_by_node ON events(node) WHERE node IS NOT NULL;
+CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; UPDATE refused'); END;
+CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; DELETE refused'); END;
+CREATE TRIGGER sources_refuse_update BEFORE UPDATE ON sources
+  BEGIN SELECT RAISE(ABORT, 'packtwin: sources are immutable; UPDATE refused'); END;
+CREATE TRIGGER sources_refuse_delete BEFORE DELETE ON sources
+  BEGIN SELECT RAISE(ABORT, 'packtwin: sources are immutable; DELETE refused'); END;
+)sql";
+
+Result<int64_t> PragmaInt(sqlite::Db& db, const char* pragma) {
+  auto stmt = db.Prepare(fmt::format("PRAGMA {}", pragma));
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Error(fmt::format("PRAGMA {} returned nothing", pragma));
+  return stmt->ColumnInt(0);
+}
+
+}  // namespace
+
+Status CreateSchema(sqlite::Db& db) {
+  PACKTWIN_RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};",
+                                               kApplicationId, kSchemaVersion)));
+  return db.Exec(kSchemaSql);
+}
+
+Status CheckSchema(sqlite::Db& db, const std::string& path) {
+  auto app_id = PragmaInt(db, "application_id");
+  if (!app_id.ok()) {
+    return Status::Error(fmt::format("{}: not a packtwin capture: {} (give a .db written by packtwin import or record)",
+                                     path, sqlite3_errmsg(db.handle())));
+  }
+  if (*app_id != kApplicationId) {
+    return Status::Error(fmt::format(
+        "{}: not a packtwin capture (an SQLite database with application_id {:#x}, expected {:#x}); "
+        "import CAN logs with 'packtwin import'",
+        path, *app_id, kApplicationId));
+  }
+  auto version = PragmaInt(db, "user_version");
+  if (!version.ok()) return version.status();
+  if (*version > kSchemaVersion) {
+    return Status::Error(fmt::format(
+        "{}: written by a newer packtwin (schema version {}; this packtwin reads up to {}). "
+        "Upgrade packtwin to read it; the file is left untouched.",
+        path, *version, kSchemaVersion));
+  }
+  if (*version < 1) return Status::Error(fmt::format("{}: damaged packtwin capture: schema version {}", path, *version));
+  auto tables = db.Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('meta','sources','events')");
+  if (!tables.ok()) return tables.status();
+  auto row = tables->Step();
+  if (!row.ok()) return row.status().Context(path + ": damaged packtwin capture: ");
+  if (tables->ColumnInt(0) != 3) {
+    return Status::Error(fmt::format("{}: damaged packtwin capture: tables meta, sources or events are missing", path));
+  }
+  return Status::Ok();
+}
+
+}  // namespace packtwin

@@ -1,0 +1,18 @@
+// The event-log schema and the checks that a file is one we can read.
+#pragma once
+
+#include <string>
+
+#include "packtwin/eventlog/status.h"
+#include "sqlite_db.h"
+
+namespace packtwin {
+
+// Creates tables, indexes and the immutability triggers in a new file.
+Status CreateSchema(sqlite::Db& db);
+
+// Refuses files that are not SQLite, not ours, or from a newer schema, with a
+// message that says which and what to do.
+Status CheckSchema(sqlite::Db& db, const std::string& path);
+
+}  // namespace packtwin

@@ -1,0 +1,109 @@
+#include "packtwin/eventlog/time_spec.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace packtwin {
+namespace {
+
+constexpr int64_t kNsPerSecond = 1'000'000'000;
+
+// Fraction digits after '.', scaled to ns.
+std::optional<int64_t> FractionNs(TextCursor& cur) {
+  size_t digits = 0;
+  auto fraction = cur.Decimal(9, &digits);
+  if (!fraction) return std::nullopt;
+  auto ns = static_cast<int64_t>(*fraction);
+  for (size_t i = digits; i < 9; ++i) ns *= 10;
+  return ns;
+}
+
+std::variant<TimeSpec, ParseError> ParseSecondsFromStart(TextCursor& cur) {
+  auto seconds = cur.Decimal(12);
+  if (!seconds) return cur.Error("seconds from the start, or a date like 2026-11-21T05:00:00Z");
+  TimeSpec spec;
+  spec.from_start = true;
+  spec.offset_ns = static_cast<int64_t>(*seconds) * kNsPerSecond;
+  if (cur.Consume('.')) {
+    auto fraction = FractionNs(cur);
+    if (!fraction) return cur.Error("digits after '.'");
+    spec.offset_ns += *fraction;
+  }
+  if (!cur.AtEnd()) return cur.Error("the end of the time");
+  return spec;
+}
+
+// Reads "NN" with the given separator before it (none for the first field).
+std::optional<int> Field(TextCursor& cur, char separator, size_t digits, int max) {
+  if (separator != '\0' && !cur.Consume(separator)) return std::nullopt;
+  size_t read = 0;
+  auto value = cur.Decimal(digits, &read);
+  if (!value || read != digits || *value > static_cast<uint64_t>(max)) return std::nullopt;
+  return static_cast<int>(*value);
+}
+
+}  // namespace
+
+std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text) {
+  TextCursor cur(text);
+  // A date has '-' at column 5; anything else is seconds from the start.
+  if (text.size() < 5 || text[4] != '-') return ParseSecondsFromStart(cur);
+  std::tm tm{};
+  auto year = Field(cur, '\0', 4, 9999);
+  auto month = Field(cur, '-', 2, 12);
+  auto day = Field(cur, '-', 2, 31);
+  if (!year || !month || !day || *month < 1 || *day < 1) return cur.Error("a date YYYY-MM-DD");
+  if (!cur.Consume('T') && !cur.Consume(' ')) return cur.Error("'T' or ' ' between date and time");
+  auto hour = Field(cur, '\0', 2, 23);
+  auto minute = Field(cur, ':', 2, 59);
+  auto second = Field(cur, ':', 2, 60);
+  if (!hour || !minute || !second) return cur.Error("a time HH:MM:SS");
+  int64_t fraction_ns = 0;
+  if (cur.Consume('.')) {
+    auto fraction = FractionNs(cur);
+    if (!fraction) return cur.Error("digits after '.'");
+    fraction_ns = *fraction;
+  }
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = *second;
+  std::time_t seconds = 0;
+  if (cur.Consume('Z') || cur.Consume('z')) {
+    seconds = timegm(&tm);
+  } else if (cur.Peek() == '+' || cur.Peek() == '-') {
+    const int sign = cur.Peek() == '-' ? -1 : 1;
+    cur.Advance();
+    auto off_hours = Field(cur, '\0', 2, 14);
+    auto off_minutes = Field(cur, ':', 2, 59);
+    if (!off_hours || !off_minutes) return cur.Error("a UTC offset like +01:00");
+    seconds = timegm(&tm) - sign * (*off_hours * 3600 + *off_minutes * 60);
+  } else {
+    tm.tm_isdst = -1;  // local time, as the user's clock shows it
+    seconds = std::mktime(&tm);
+  }
+  if (!cur.AtEnd()) return cur.Error("the end of the time, 'Z' or an offset like +01:00");
+  TimeSpec spec;
+  spec.wall_ns = static_cast<int64_t>(seconds) * kNsPerSecond + fraction_ns;
+  return spec;
+}
+
+std::string FormatUtc(int64_t wall_ns) {
+  int64_t seconds = wall_ns / kNsPerSecond;
+  int64_t ns = wall_ns % kNsPerSecond;
+  if (ns < 0) {
+    ns += kNsPerSecond;
+    --seconds;
+  }
+  const auto t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const std::string fraction = ns % 1000 == 0 ? fmt::format("{:06}", ns / 1000) : fmt::format("{:09}", ns);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, fraction);
+}
+
+}  // namespace packtwin

@@ -1,0 +1,101 @@
+#include "packtwin/eventlog/verify.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "packtwin/eventlog/event_kind.h"
+
+namespace packtwin {
+namespace {
+
+constexpr uint64_t kProgressEvery = 16384;
+
+ChainReport Broken(ChainReport report, uint64_t seq, std::string problem) {
+  report.intact = false;
+  report.first_bad_seq = seq;
+  report.problem = std::move(problem);
+  return report;
+}
+
+// The indexed columns must say what the payload says, or a query would lie.
+std::optional<std::string> CheckColumns(const StoredEvent& row) {
+  auto event = DecodeEvent(row);
+  if (!event.ok()) return event.status().message();
+  if (IndexedCanId(*event) != row.can_id || IndexedNode(*event) != row.node) {
+    return fmt::format("event seq {}: its indexed can_id/node columns do not match its payload", row.seq);
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ParseCount(const StoreMeta& meta) {
+  auto found = meta.find(meta_key::kEventCount);
+  if (found == meta.end()) return std::nullopt;
+  uint64_t count = 0;
+  const std::string& text = found->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return count;
+}
+
+}  // namespace
+
+Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress) {
+  auto meta = reader.Meta();
+  if (!meta.ok()) return meta.status();
+  auto cursor = reader.FromSeq(0);
+  if (!cursor.ok()) return cursor.status();
+
+  ChainReport report;
+  Sha256Digest previous{};
+  StoredEvent row;
+  uint64_t expected = 1;
+  while (true) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) return Broken(report, expected, more.status().message());
+    if (!*more) break;
+    if (row.seq != expected) {
+      return Broken(report, expected,
+                    fmt::format("event seq {} is missing (the next stored event is seq {}): removed", expected, row.seq));
+    }
+    const Sha256Digest computed = ChainHash(
+        previous, {row.seq, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), row.source, row.payload});
+    if (row.hash.size() != computed.size() || std::memcmp(row.hash.data(), computed.data(), computed.size()) != 0) {
+      return Broken(report, row.seq,
+                    fmt::format("event seq {}: its hash does not match its contents or the event before it: "
+                                "changed or inserted",
+                                row.seq));
+    }
+    if (auto problem = CheckColumns(row)) return Broken(report, row.seq, *problem);
+    previous = computed;
+    report.head_hex = ToHex(computed);
+    ++report.events_checked;
+    ++expected;
+    if (progress && report.events_checked % kProgressEvery == 0) progress(report.events_checked);
+  }
+
+  const auto committed = ParseCount(*meta);
+  if (!committed) return Broken(report, expected, "the meta table has no valid event_count: damaged");
+  if (*committed > report.events_checked) {
+    return Broken(report, expected,
+                  fmt::format("the log recorded {} events but only {} are present: events from seq {} on were removed",
+                              *committed, report.events_checked, expected));
+  }
+  if (*committed < report.events_checked) {
+    return Broken(report, *committed + 1,
+                  fmt::format("the log recorded {} events but {} are present: seq {} onwards were inserted",
+                              *committed, report.events_checked, *committed + 1));
+  }
+  const auto head = meta->find(meta_key::kChainHead);
+  const std::string recorded_head = head == meta->end() ? "" : head->second;
+  const std::string expected_head = report.events_checked == 0 ? ToHex(Sha256Digest{}) : report.head_hex;
+  if (recorded_head != expected_head) {
+    return Broken(report, report.events_checked,
+                  "the recorded chain head does not match the last event: the log's end was altered");
+  }
+  report.intact = true;
+  return report;
+}
+
+}  // namespace packtwin

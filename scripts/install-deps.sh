@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package packtwin needs to build, test and benchmark.
+# Idempotent and non-interactive: safe to run on every CI run and every checkout.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  # chosen libraries
+  libsqlite3-dev sqlite3 protobuf-compiler libprotobuf-dev nlohmann-json3-dev
+  libfmt-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # CLI11: argument parsing with subcommands, --help and typed options
+  libcli11-dev
+  # libcrypto: SHA-256 for the event hash chain
+  libssl-dev
+  # real peers used by the integration tests
+  can-utils python3-can python3-pymodbus libmodbus-dev
+  # firmware cross build (Cortex-M4, newlib-nano)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+  # coverage report
+  gcovr
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

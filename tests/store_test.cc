@@ -1,0 +1,173 @@
+// The event log: append and stream back, immutability, and refusing files
+// that are not ours, newer than us, or damaged.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "packtwin/eventlog/event_reader.h"
+#include "packtwin/eventlog/event_writer.h"
+#include "store_test_util.h"
+#include "test_support.h"
+
+namespace packtwin {
+namespace {
+
+using testing::CanEvent;
+using testing::Sql;
+using testing::TempDir;
+using testing::WriteLog;
+
+std::vector<StoredEvent> ReadAll(EventCursor& cursor) {
+  std::vector<StoredEvent> rows;
+  StoredEvent row;
+  while (true) {
+    auto more = cursor.Next(&row);
+    EXPECT_TRUE(more.ok()) << (more.ok() ? "" : more.status().message());
+    if (!more.ok() || !*more) return rows;
+    rows.push_back(row);
+  }
+}
+
+TEST(EventStore, AppendAssignsSequenceAndReadsBackInOrder) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 50);
+  auto reader = EventReader::Open(dir.File("a.db"));
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  auto cursor = (*reader)->FromSeq(0);
+  ASSERT_TRUE(cursor.ok());
+  auto rows = ReadAll(**cursor);
+  ASSERT_EQ(rows.size(), 50u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, i + 1);
+    auto event = DecodeEvent(rows[i]);
+    ASSERT_TRUE(event.ok());
+    EXPECT_EQ(event->can_frame().id(), 0x180u + i % 8);
+    EXPECT_EQ(event->source(), "can0");
+    EXPECT_EQ(rows[i].can_id, static_cast<int64_t>(0x180 + i % 8));
+    EXPECT_EQ(rows[i].node, static_cast<int64_t>((0x180 + i % 8) & 0x7F));
+  }
+}
+
+TEST(EventStore, StreamsFromAWallTime) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 20);
+  auto reader = EventReader::Open(dir.File("a.db"));
+  ASSERT_TRUE(reader.ok());
+  auto cursor = (*reader)->FromWallTime(1'000'000'000LL + 15 * 1'000'000LL);
+  ASSERT_TRUE(cursor.ok());
+  auto rows = ReadAll(**cursor);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows.front().seq, 16u);
+  auto none = (*reader)->FromWallTime(INT64_MAX);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(ReadAll(**none).empty());
+}
+
+TEST(EventStore, TriggersRefuseUpdateAndDelete) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 3);
+  EXPECT_EQ(Sql(dir.File("a.db"), "UPDATE events SET wall_ns = 0 WHERE seq = 2"),
+            "packtwin: events are immutable; UPDATE refused");
+  EXPECT_EQ(Sql(dir.File("a.db"), "DELETE FROM events WHERE seq = 2"), "packtwin: events are immutable; DELETE refused");
+  EXPECT_EQ(Sql(dir.File("a.db"), "UPDATE sources SET name = 'x'"), "packtwin: sources are immutable; UPDATE refused");
+}
+
+TEST(EventStore, CreateRefusesAnExistingFile) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 1);
+  auto again = EventWriter::Create(dir.File("a.db"), {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("already exists"), std::string::npos);
+}
+
+TEST(EventStore, NewerSchemaIsRefusedWithAClearMessage) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 1);
+  Sql(dir.File("a.db"), "PRAGMA user_version = 99");
+  auto reader = EventReader::Open(dir.File("a.db"));
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().message(),
+            dir.File("a.db") + ": written by a newer packtwin (schema version 99; this packtwin reads up to 1). "
+                               "Upgrade packtwin to read it; the file is left untouched.");
+}
+
+TEST(EventStore, ForeignSqliteFileIsRefused) {
+  TempDir dir;
+  Sql(dir.File("other.db"), "CREATE TABLE t(x)");
+  auto reader = EventReader::Open(dir.File("other.db"));
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find("not a packtwin capture (an SQLite database with application_id 0"),
+            std::string::npos)
+      << reader.status().message();
+}
+
+TEST(EventStore, TextFileIsRefused) {
+  TempDir dir;
+  testing::WriteFile(dir.File("x.db"), "(1.000000) can0 123#00\n");
+  auto reader = EventReader::Open(dir.File("x.db"));
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find("not a packtwin capture: file is not a database"), std::string::npos)
+      << reader.status().message();
+}
+
+TEST(EventStore, TruncatedFileGivesAnErrorNotACrash) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 3000);
+  const auto size = std::filesystem::file_size(dir.File("a.db"));
+  std::filesystem::resize_file(dir.File("a.db"), size / 2);
+  auto reader = EventReader::Open(dir.File("a.db"));
+  if (!reader.ok()) return;  // refused at open: fine
+  auto cursor = (*reader)->FromSeq(0);
+  ASSERT_TRUE(cursor.ok());
+  StoredEvent row;
+  Status failure;
+  for (int i = 0; i < 4000; ++i) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) {
+      failure = more.status();
+      break;
+    }
+    if (!*more) break;
+  }
+  ASSERT_FALSE(failure.ok()) << "reading a half-truncated log must fail";
+  EXPECT_NE(failure.message().find("damaged or truncated"), std::string::npos) << failure.message();
+}
+
+TEST(EventStore, MissingFileAndDirectory) {
+  TempDir dir;
+  EXPECT_EQ(EventReader::Open(dir.File("none.db")).status().message(), dir.File("none.db") + ": no such file");
+  EXPECT_EQ(EventReader::Open(dir.path()).status().message(), dir.path() + ": is a directory, not a capture");
+}
+
+TEST(EventStore, EventWithoutKindIsRefused) {
+  TempDir dir;
+  auto writer = EventWriter::Create(dir.File("a.db"), {});
+  ASSERT_TRUE(writer.ok());
+  v1::Event empty;
+  auto seq = (*writer)->Append(empty);
+  ASSERT_FALSE(seq.ok());
+  EXPECT_EQ(seq.status().message(), "an event without a kind cannot be recorded");
+}
+
+TEST(EventStore, BackgroundCommitMakesEventsVisibleWithinTheInterval) {
+  TempDir dir;
+  WriterOptions options;
+  options.commit_interval_ms = 50;
+  auto writer = EventWriter::Create(dir.File("a.db"), options);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Append(CanEvent(1, 0x123, "x")).ok());
+  // Another connection sees only committed rows.
+  auto reader = EventReader::Open(dir.File("a.db"));
+  ASSERT_TRUE(reader.ok());
+  bool seen = false;
+  for (int attempt = 0; attempt < 100 && !seen; ++attempt) {
+    auto counts = (*reader)->Counts();
+    ASSERT_TRUE(counts.ok());
+    seen = counts->events == 1;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(seen) << "not committed within a second";
+}
+
+}  // namespace
+}  // namespace packtwin

@@ -1,0 +1,45 @@
+// Helpers shared by the test suites: scratch directories, files, and running
+// real programs (packtwin, python-can, can-utils) with their output captured.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace packtwin::testing {
+
+// A fresh directory under /tmp, removed with everything in it at scope end.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell) with stdout and stderr captured.
+CommandResult Run(const std::vector<std::string>& argv);
+// Runs the packtwin executable under test.
+CommandResult Packtwin(const std::vector<std::string>& args);
+
+void WriteFile(const std::string& path, const std::string& text);
+std::string ReadFile(const std::string& path);
+bool FileExists(const std::string& path);
+
+// Paths baked in by CMake.
+std::string PacktwinBinary();
+std::string SourceDir();
+// Debian's python3 with python3-can and python3-pymodbus.
+std::string SystemPython();
+
+}  // namespace packtwin::testing

@@ -59,6 +59,11 @@ Status CreateSchema(sqlite::Db& db) {
 Status CheckSchema(sqlite::Db& db, const std::string& path) {
   auto app_id = PragmaInt(db, "application_id");
   if (!app_id.ok()) {
+    if ((sqlite3_extended_errcode(db.handle()) & 0xFF) == SQLITE_CORRUPT) {
+      return Status::Error(fmt::format(
+          "{}: damaged or truncated capture: {}; committed events may be recoverable with 'sqlite3 {} .recover'", path,
+          sqlite3_errmsg(db.handle()), path));
+    }
     return Status::Error(fmt::format("{}: not a packtwin capture: {} (give a .db written by packtwin import or record)",
                                      path, sqlite3_errmsg(db.handle())));
   }

@@ -1,0 +1,208 @@
+// The packtwin command line, run as a user runs it: round trips, atomic
+// outputs, exit codes and --help on every command.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "test_support.h"
+
+namespace packtwin {
+namespace {
+
+using testing::FileExists;
+using testing::Packtwin;
+using testing::ReadFile;
+using testing::SourceDir;
+using testing::TempDir;
+using testing::WriteFile;
+
+std::string Data(const std::string& name) { return SourceDir() + "/tests/data/" + name; }
+
+class RoundTrip : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundTrip, CandumpLogSurvivesImportThenExportByteForByte) {
+  TempDir dir;
+  const std::string input = GetParam();
+  auto imported = Packtwin({"import", input, "-o", dir.File("a.db")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto exported = Packtwin({"export", dir.File("a.db"), "--format", "candump"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out, ReadFile(input));
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, RoundTrip,
+                         ::testing::Values(Data("two-interfaces.log"), Data("nanoseconds-direction.log"),
+                                           SourceDir() + "/scenarios/captures/alfaspark-3pack.log"));
+
+TEST(Cli, ExportToFileWritesTheSameBytesAndRefusesToOverwrite) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", Data("two-interfaces.log"), "-o", dir.File("a.db")}).exit_code, 0);
+  auto first = Packtwin({"export", dir.File("a.db"), "--format", "candump", "-o", dir.File("out.log")});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(ReadFile(dir.File("out.log")), ReadFile(Data("two-interfaces.log")));
+  auto again = Packtwin({"export", dir.File("a.db"), "--format", "candump", "-o", dir.File("out.log")});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists; pass --force"), std::string::npos) << again.err;
+  EXPECT_EQ(Packtwin({"export", dir.File("a.db"), "--format", "asc", "-o", dir.File("out.log"), "--force"}).exit_code, 0);
+}
+
+TEST(Cli, ImportErrorNamesFileLineColumnAndLeavesNoOutput) {
+  TempDir dir;
+  WriteFile(dir.File("bad.log"), "(1.000000) can0 123#00\n(1.000001) can0 123#0G\n");
+  auto result = Packtwin({"import", dir.File("bad.log"), "-o", dir.File("out.db")});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err, "packtwin: " + dir.File("bad.log") +
+                            ":2:21 (byte 43): expected data as pairs of hex digits, found '0G'\n"
+                            "nothing was written to " + dir.File("out.db") + "\n");
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()) ||
+              std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1)
+      << "only bad.log may remain";
+  EXPECT_FALSE(FileExists(dir.File("out.db")));
+}
+
+TEST(Cli, ImportNeverOverwritesWithoutForce) {
+  TempDir dir;
+  const std::string log = Data("two-interfaces.log");
+  ASSERT_EQ(Packtwin({"import", log, "-o", dir.File("a.db")}).exit_code, 0);
+  const std::string before = ReadFile(dir.File("a.db"));
+  auto again = Packtwin({"import", log, "-o", dir.File("a.db")});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists; pass --force to replace it"), std::string::npos);
+  EXPECT_EQ(ReadFile(dir.File("a.db")), before);
+  EXPECT_EQ(Packtwin({"import", log, "-o", dir.File("a.db"), "--force"}).exit_code, 0);
+}
+
+TEST(Cli, FailedImportWithForceKeepsTheOldFile) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", Data("two-interfaces.log"), "-o", dir.File("a.db")}).exit_code, 0);
+  const std::string before = ReadFile(dir.File("a.db"));
+  WriteFile(dir.File("bad.log"), "garbage\n");
+  EXPECT_EQ(Packtwin({"import", dir.File("bad.log"), "-o", dir.File("a.db"), "--force", "--format", "candump"}).exit_code, 1);
+  EXPECT_EQ(ReadFile(dir.File("a.db")), before);
+}
+
+TEST(Cli, ImportIsDeterministic) {
+  TempDir dir;
+  const std::string log = Data("two-interfaces.log");
+  ASSERT_EQ(Packtwin({"import", log, "-o", dir.File("a.db")}).exit_code, 0);
+  ASSERT_EQ(Packtwin({"import", log, "-o", dir.File("b.db")}).exit_code, 0);
+  auto a = Packtwin({"verify", dir.File("a.db"), "--json"});
+  auto b = Packtwin({"verify", dir.File("b.db"), "--json"});
+  ASSERT_EQ(a.exit_code, 0);
+  auto head = [](const std::string& json) { return json.substr(json.find("\"head\"")); };
+  EXPECT_EQ(head(a.out), head(b.out));
+}
+
+TEST(Cli, SeveralInputsAreMergedByTime) {
+  TempDir dir;
+  WriteFile(dir.File("a.log"), "(1.000000) can0 100#01\n(3.000000) can0 100#03\n");
+  WriteFile(dir.File("b.log"), "(2.000000) can1 200#02\n(4.000000) can1 200#04\n");
+  ASSERT_EQ(Packtwin({"import", dir.File("a.log"), dir.File("b.log"), "-o", dir.File("m.db")}).exit_code, 0);
+  auto out = Packtwin({"export", dir.File("m.db"), "--format", "candump"});
+  EXPECT_EQ(out.out,
+            "(0000000001.000000) can0 100#01\n(0000000002.000000) can1 200#02\n"
+            "(0000000003.000000) can0 100#03\n(0000000004.000000) can1 200#04\n");
+}
+
+TEST(Cli, ExportFiltersByTimeAndIds) {
+  TempDir dir;
+  WriteFile(dir.File("a.log"),
+            "(10.000000) can0 180#01\n(11.000000) can0 700#02\n(12.000000) can0 181#03\n(13.000000) can0 300#04\n");
+  ASSERT_EQ(Packtwin({"import", dir.File("a.log"), "-o", dir.File("a.db")}).exit_code, 0);
+  auto ids = Packtwin({"export", dir.File("a.db"), "--format", "candump", "--ids", "0x180-0x1FF,0x700"});
+  EXPECT_EQ(ids.out, "(0000000010.000000) can0 180#01\n(0000000011.000000) can0 700#02\n(0000000012.000000) can0 181#03\n");
+  auto span = Packtwin({"export", dir.File("a.db"), "--format", "candump", "--from", "1", "--to", "3"});
+  EXPECT_EQ(span.out, "(0000000011.000000) can0 700#02\n(0000000012.000000) can0 181#03\n");
+  auto iso = Packtwin({"export", dir.File("a.db"), "--format", "candump", "--from", "1970-01-01T00:00:12Z"});
+  EXPECT_EQ(iso.out, "(0000000012.000000) can0 181#03\n(0000000013.000000) can0 300#04\n");
+}
+
+TEST(Cli, JsonLinesDecodeIdsAndNameOurFrames) {
+  TempDir dir;
+  WriteFile(dir.File("a.log"), "(1.000000) can0 1AA#5014E204230F0100 R\n(2.000000) can0 12345678#00\n");
+  ASSERT_EQ(Packtwin({"import", dir.File("a.log"), "-o", dir.File("a.db")}).exit_code, 0);
+  auto out = Packtwin({"export", dir.File("a.db"), "--format", "jsonl", "--ids", "0x1AA"});
+  EXPECT_EQ(out.out,
+            "{\"seq\":2,\"time\":\"1970-01-01T00:00:01.000000Z\",\"wall_ns\":1000000000,\"capture_ns\":1000000000,"
+            "\"source\":\"can0\",\"kind\":\"can_frame\",\"channel\":\"can0\",\"id\":\"0x1AA\",\"extended\":false,"
+            "\"rtr\":false,\"error\":false,\"fd\":false,\"dlc\":8,\"data\":\"5014E204230F0100\",\"dir\":\"rx\","
+            "\"name\":\"TEL_BATT\"}\n");
+}
+
+TEST(Cli, VerifyExitsTwoWithTheFirstBadSeq) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", Data("two-interfaces.log"), "-o", dir.File("a.db")}).exit_code, 0);
+  auto ok = Packtwin({"verify", dir.File("a.db")});
+  EXPECT_EQ(ok.exit_code, 0);
+  EXPECT_NE(ok.out.find(": intact: 15 events"), std::string::npos) << ok.out;
+  testing::Run({"sqlite3", dir.File("a.db"),
+                "DROP TRIGGER events_refuse_update; UPDATE events SET wall_ns = 5 WHERE seq = 9;"});
+  auto bad = Packtwin({"verify", dir.File("a.db")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("BROKEN at seq 9"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, InfoReportsKindsSourcesSpanAndChain) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", Data("two-interfaces.log"), "-o", dir.File("a.db"), "--site", "Lyon-3"}).exit_code, 0);
+  auto text = Packtwin({"info", dir.File("a.db")});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("site        Lyon-3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("can_frame              12    can0=9  vcan10=3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("gap                     1    can0=1"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("chain       intact (15 events"), std::string::npos) << text.out;
+  auto json = Packtwin({"info", dir.File("a.db"), "--json"});
+  EXPECT_NE(json.out.find("\"schema_version\": \"1\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"intact\": true"), std::string::npos);
+}
+
+TEST(Cli, ClearErrorsForDamagedAndForeignFiles) {
+  TempDir dir;
+  WriteFile(dir.File("text.db"), "hello\n");
+  auto text = Packtwin({"info", dir.File("text.db")});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_EQ(text.err, "packtwin: " + dir.File("text.db") +
+                          ": not a packtwin capture: file is not a database (give a .db written by packtwin import "
+                          "or record)\n");
+  ASSERT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o", dir.File("a.db")}).exit_code, 0);
+  std::filesystem::resize_file(dir.File("a.db"), std::filesystem::file_size(dir.File("a.db")) / 3);
+  for (const char* command : {"info", "verify", "export"}) {
+    std::vector<std::string> args{command, dir.File("a.db")};
+    if (std::string(command) == "export") args.insert(args.end(), {"--format", "jsonl"});
+    auto result = Packtwin(args);
+    EXPECT_EQ(result.exit_code, 1) << command << result.err;
+    EXPECT_NE(result.err.find("damaged or truncated capture"), std::string::npos) << command << result.err;
+  }
+}
+
+TEST(Cli, UsageErrorsExit64AndSayWhatToDo) {
+  auto none = Packtwin({});
+  EXPECT_EQ(none.exit_code, 64);
+  EXPECT_NE(none.err.find("Run 'packtwin --help'"), std::string::npos);
+  auto bad_format = Packtwin({"export", "x.db", "--format", "pcap"});
+  EXPECT_EQ(bad_format.exit_code, 64);
+  auto bad_ids = Packtwin({"export", SourceDir() + "/README.md", "--format", "jsonl", "--ids", "0x12Z"});
+  EXPECT_EQ(bad_ids.exit_code, 64);
+  EXPECT_EQ(bad_ids.err, "packtwin export: --ids '0x12Z': column 5: expected ',' or '-' or the end, found 'Z'\n");
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (const char* command : {"import", "export", "info", "verify", "demo"}) {
+    auto help = Packtwin({command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_NE(help.out.find("Usage:"), std::string::npos) << command << help.out;
+  }
+  EXPECT_EQ(Packtwin({"--help"}).exit_code, 0);
+}
+
+TEST(Cli, DemoImportsTheSampleAndPrintsInfoAndFrames) {
+  TempDir dir;
+  auto demo = Packtwin({"demo", "--work-dir", dir.path(), "--frames", "3"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  EXPECT_NE(demo.out.find("imported 328 frames"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("chain       intact (330 events"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("72A#010206004D3C2B1A     HEARTBEAT"), std::string::npos) << demo.out;
+}
+
+}  // namespace
+}  // namespace packtwin

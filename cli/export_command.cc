@@ -76,8 +76,8 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     if (!options->output.empty()) {
       fmt::print(stderr, "wrote {} events to {}", summary->written, options->output);
       if (summary->skipped > 0) {
-        fmt::print(stderr, " ({} events not shown: {} has no form for them; use --format jsonl)", summary->skipped,
-                   options->format);
+        fmt::print(stderr, " ({} event{} not shown: {} has no form for {}; use --format jsonl)", summary->skipped,
+                   summary->skipped == 1 ? "" : "s", options->format, summary->skipped == 1 ? "it" : "them");
       }
       fmt::print(stderr, "\n");
     }

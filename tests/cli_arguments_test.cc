@@ -1,0 +1,82 @@
+// The typed arguments users give on the command line: id ranges, times and
+// capture sources.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "packtwin/eventlog/id_ranges.h"
+#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/recorder/source_spec.h"
+
+namespace packtwin {
+namespace {
+
+template <typename T>
+std::string ErrorOf(const std::variant<T, ParseError>& parsed) {
+  auto* error = std::get_if<ParseError>(&parsed);
+  return error ? error->Describe() : "no error";
+}
+
+TEST(IdRanges, RangesSinglesHexAndDecimal) {
+  auto parsed = IdRanges::Parse("0x180-0x1FF,0x700-0x77F,291");
+  ASSERT_TRUE(std::holds_alternative<IdRanges>(parsed)) << ErrorOf(parsed);
+  const auto& ranges = std::get<IdRanges>(parsed);
+  EXPECT_TRUE(ranges.Contains(0x180));
+  EXPECT_TRUE(ranges.Contains(0x1FF));
+  EXPECT_FALSE(ranges.Contains(0x200));
+  EXPECT_TRUE(ranges.Contains(0x77F));
+  EXPECT_TRUE(ranges.Contains(291));
+  EXPECT_FALSE(ranges.Contains(292));
+}
+
+TEST(IdRanges, ErrorsPointAtTheBadPart) {
+  EXPECT_EQ(ErrorOf(IdRanges::Parse("")), "column 1: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found end of line");
+  EXPECT_EQ(ErrorOf(IdRanges::Parse("0x200-0x100")), "column 7: expected a last id not below the first, found '0x100'");
+  EXPECT_EQ(ErrorOf(IdRanges::Parse("0x180,,")), "column 7: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found ','");
+  EXPECT_EQ(ErrorOf(IdRanges::Parse("0x20000000")), "column 1: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found '0x20000000'");
+}
+
+TEST(TimeSpec, SecondsFromStart) {
+  auto spec = std::get<TimeSpec>(ParseTimeSpec("12.5"));
+  EXPECT_TRUE(spec.from_start);
+  EXPECT_EQ(spec.Resolve(1'000'000'000), 13'500'000'000);
+}
+
+TEST(TimeSpec, IsoUtcOffsetAndLocal) {
+  EXPECT_EQ(std::get<TimeSpec>(ParseTimeSpec("2026-11-21T05:00:00Z")).wall_ns, 1795237200'000000000);
+  EXPECT_EQ(std::get<TimeSpec>(ParseTimeSpec("2026-11-21 06:00:00.25+01:00")).wall_ns, 1795237200'250000000);
+  setenv("TZ", "UTC", 1);
+  tzset();
+  EXPECT_EQ(std::get<TimeSpec>(ParseTimeSpec("2026-11-21T05:00:00")).wall_ns, 1795237200'000000000);
+}
+
+TEST(TimeSpec, Errors) {
+  EXPECT_EQ(ErrorOf(ParseTimeSpec("soon")), "column 1: expected seconds from the start, or a date like 2026-11-21T05:00:00Z, found 'soon'");
+  EXPECT_EQ(ErrorOf(ParseTimeSpec("2026-13-01T00:00:00Z")), "column 11: expected a date YYYY-MM-DD, found 'T00:00:00Z'");
+  EXPECT_EQ(ErrorOf(ParseTimeSpec("2026-11-21T05:00:00+1")), "column 22: expected a UTC offset like +01:00, found end of line");
+}
+
+TEST(TimeSpec, FormatUtcKeepsNanosecondsWhenPresent) {
+  EXPECT_EQ(FormatUtc(1795237200'000001000), "2026-11-21T05:00:00.000001Z");
+  EXPECT_EQ(FormatUtc(1795237200'000000001), "2026-11-21T05:00:00.000000001Z");
+}
+
+TEST(CanSourceSpec, SocketCanAndSlcanWithBitrate) {
+  auto can0 = std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("can0"));
+  EXPECT_EQ(can0.kind, recorder::CanSourceKind::kSocketCan);
+  EXPECT_EQ(can0.device, "can0");
+  auto slcan = std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("slcan:/dev/ttyACM0@250000"));
+  EXPECT_EQ(slcan.kind, recorder::CanSourceKind::kSlcan);
+  EXPECT_EQ(slcan.device, "/dev/ttyACM0");
+  EXPECT_EQ(slcan.bitrate_bps, 250000u);
+  EXPECT_EQ(std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("slcan:/dev/ttyUSB1")).bitrate_bps, 500000u);
+}
+
+TEST(CanSourceSpec, UnsupportedBitrateSaysWhichAreSupported) {
+  EXPECT_EQ(ErrorOf(recorder::ParseCanSourceSpec("slcan:/dev/ttyACM0@333333")),
+            "column 20: expected a bit rate slcan supports: 10000, 20000, 50000, 100000, 125000, 250000, 500000, "
+            "800000 or 1000000, found '333333'");
+}
+
+}  // namespace
+}  // namespace packtwin

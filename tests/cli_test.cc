@@ -60,6 +60,35 @@ TEST(Cli, ImportErrorNamesFileLineColumnAndLeavesNoOutput) {
   EXPECT_FALSE(FileExists(dir.File("out.db")));
 }
 
+struct BadFile {
+  const char* name;
+  std::string content;
+  const char* error;  // after "packtwin: <dir>/<name>"
+};
+
+TEST(Cli, BadInputFilesGiveExactErrors) {
+  const std::vector<BadFile> corpus = {
+      {"empty.log", "", ": empty: no CAN log lines to import"},
+      {"binary.log", std::string("\x7F" "ELF\x02\x01\x01\0\0\0", 10) + "\n",
+       ":1:1 (byte 0): expected a header line ('date', 'base', ...) or a timestamped event, found '\\x7FELF\\x02\\x01\\x01\\x00\\x00\\x00'"},
+      {"long.log", "(1.000000) can0 123#" + std::string(5000, 'A') + "\n",
+       ":1 (byte 0): line longer than 4096 bytes: not a text CAN log"},
+      {"date.asc", "date Someday\n", ":1:6 (byte 5): expected a date like 'Sat Nov 21 05:00:00.123 am 2026', found 'Someday'"},
+      {"asc-data.asc", "base hex\n   0.1 1  123 Rx d 2 01\n",
+       ":2:24 (byte 32): expected 2 data bytes for DLC 2, found end of line"},
+  };
+  for (const auto& bad : corpus) {
+    TempDir dir;
+    WriteFile(dir.File(bad.name), bad.content);
+    auto result = Packtwin({"import", dir.File(bad.name), "-o", dir.File("out.db")});
+    EXPECT_EQ(result.exit_code, 1) << bad.name;
+    EXPECT_EQ(result.err, "packtwin: " + dir.File(bad.name) + bad.error + "\nnothing was written to " +
+                              dir.File("out.db") + "\n")
+        << bad.name;
+    EXPECT_FALSE(FileExists(dir.File("out.db"))) << bad.name;
+  }
+}
+
 TEST(Cli, ImportNeverOverwritesWithoutForce) {
   TempDir dir;
   const std::string log = Data("two-interfaces.log");

@@ -16,6 +16,16 @@ using testing::WriteLog;
 constexpr const char* kDropTriggers =
     "DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete;";
 
+ChainReport Verify(const std::string& path);
+
+// A log of `events` frames, tampered with by `sql` (triggers dropped first).
+ChainReport Tampered(int events, const std::string& sql) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), events);
+  EXPECT_EQ(Sql(dir.File("a.db"), std::string(kDropTriggers) + sql), "");
+  return Verify(dir.File("a.db"));
+}
+
 ChainReport Verify(const std::string& path) {
   auto reader = EventReader::Open(path);
   EXPECT_TRUE(reader.ok()) << reader.status().message();
@@ -39,49 +49,32 @@ TEST(VerifyChain, EmptyLogPasses) {
 }
 
 TEST(VerifyChain, FlippedPayloadByteIsFound) {
-  TempDir dir;
-  WriteLog(dir.File("a.db"), 100);
-  ASSERT_EQ(Sql(dir.File("a.db"), std::string(kDropTriggers) +
-                                      "UPDATE events SET payload = CAST(substr(payload, 1, length(payload) - 1) || "
-                                      "CASE WHEN substr(payload, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) "
-                                      "WHERE seq = 37"),
-            "");
-  auto report = Verify(dir.File("a.db"));
+  auto report = Tampered(100,
+                         "UPDATE events SET payload = CAST(substr(payload, 1, length(payload) - 1) || "
+                         "CASE WHEN substr(payload, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) WHERE seq = 37");
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 37u);
 }
 
 TEST(VerifyChain, ChangedTimeIsFound) {
-  TempDir dir;
-  WriteLog(dir.File("a.db"), 10);
-  Sql(dir.File("a.db"), std::string(kDropTriggers) + "UPDATE events SET wall_ns = wall_ns + 1 WHERE seq = 4");
-  EXPECT_EQ(Verify(dir.File("a.db")).first_bad_seq, 4u);
+  EXPECT_EQ(Tampered(10, "UPDATE events SET wall_ns = wall_ns + 1 WHERE seq = 4").first_bad_seq, 4u);
 }
 
 TEST(VerifyChain, ChangedIndexColumnIsFound) {
-  TempDir dir;
-  WriteLog(dir.File("a.db"), 10);
-  Sql(dir.File("a.db"), std::string(kDropTriggers) + "UPDATE events SET can_id = 1 WHERE seq = 6");
-  auto report = Verify(dir.File("a.db"));
+  auto report = Tampered(10, "UPDATE events SET can_id = 1 WHERE seq = 6");
   EXPECT_EQ(report.first_bad_seq, 6u);
   EXPECT_NE(report.problem.find("indexed can_id/node columns"), std::string::npos);
 }
 
 TEST(VerifyChain, DeletedRowIsFound) {
-  TempDir dir;
-  WriteLog(dir.File("a.db"), 100);
-  Sql(dir.File("a.db"), std::string(kDropTriggers) + "DELETE FROM events WHERE seq = 50");
-  auto report = Verify(dir.File("a.db"));
+  auto report = Tampered(100, "DELETE FROM events WHERE seq = 50");
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 50u);
   EXPECT_NE(report.problem.find("missing"), std::string::npos);
 }
 
 TEST(VerifyChain, DeletedTailIsFound) {
-  TempDir dir;
-  WriteLog(dir.File("a.db"), 100);
-  Sql(dir.File("a.db"), std::string(kDropTriggers) + "DELETE FROM events WHERE seq > 90");
-  auto report = Verify(dir.File("a.db"));
+  auto report = Tampered(100, "DELETE FROM events WHERE seq > 90");
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 91u);
 }

@@ -26,6 +26,12 @@ struct EventWriter::Impl {
   bool in_transaction = false;
   bool closed = false;
   Status failure;  // the first error; the writer refuses further work after it
+
+  // Records the first failure and returns it.
+  Status Fail(Status status) {
+    if (failure.ok()) failure = std::move(status);
+    return failure;
+  }
   std::string payload;  // reused serialisation buffer
 
   Status Begin() {
@@ -128,7 +134,7 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
   const int kind = event.kind_case();
   if (kind == v1::Event::KIND_NOT_SET) return Status::Error("an event without a kind cannot be recorded");
   auto source_id = SourceIdLocked(event.source(), "{}");
-  if (!source_id.ok()) return impl_->failure = source_id.status(), source_id.status();
+  if (!source_id.ok()) return impl_->Fail(source_id.status());
 
   const uint64_t seq = impl_->last_seq + 1;
   const int64_t capture_ns = event.capture_time_ns();
@@ -147,7 +153,7 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
                                                      impl_->payload});
 
   Status begun = impl_->Begin();
-  if (!begun.ok()) return impl_->failure = begun;
+  if (!begun.ok()) return impl_->Fail(begun);
   auto& insert = *impl_->insert_event;
   insert.Reset();
   insert.BindInt(1, static_cast<int64_t>(seq));
@@ -160,13 +166,13 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
   insert.BindBlob(8, impl_->payload.data(), impl_->payload.size());
   insert.BindBlob(9, hash.data(), hash.size());
   auto done = insert.Step();
-  if (!done.ok()) return impl_->failure = done.status(), done.status();
+  if (!done.ok()) return impl_->Fail(done.status());
   impl_->head = hash;
   impl_->last_seq = seq;
   ++impl_->pending;
   if (impl_->pending >= impl_->options.max_batch_events) {
     Status committed = CommitLocked();
-    if (!committed.ok()) return impl_->failure = committed;
+    if (!committed.ok()) return impl_->Fail(committed);
   }
   return seq;
 }

@@ -28,13 +28,6 @@ std::optional<std::string_view> EventKindName(int kind) {
   return std::nullopt;
 }
 
-std::optional<int> EventKindFromName(std::string_view name) {
-  for (const auto& [number, kind_name] : kKindNames) {
-    if (kind_name == name) return number;
-  }
-  return std::nullopt;
-}
-
 std::optional<int64_t> IndexedCanId(const v1::Event& event) {
   if (!event.has_can_frame()) return std::nullopt;
   return static_cast<int64_t>(event.can_frame().id());

@@ -13,7 +13,6 @@ using EventKind = v1::Event::KindCase;
 
 // "can_frame", "modbus", ...; "unknown(N)"-style callers handle nullopt.
 std::optional<std::string_view> EventKindName(int kind);
-std::optional<int> EventKindFromName(std::string_view name);
 
 // The indexed `can_id` column: the identifier of a CAN frame event.
 std::optional<int64_t> IndexedCanId(const v1::Event& event);

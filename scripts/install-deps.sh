@@ -17,6 +17,8 @@ packages=(
   can-utils python3-can python3-pymodbus libmodbus-dev
   # firmware cross build (Cortex-M4, newlib-nano)
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+  # runs the Cortex-M4 image to check its state digest matches the host build
+  qemu-system-arm
   # coverage report
   gcovr
 )

@@ -15,7 +15,7 @@ namespace packtwin::firmware {
 enum class FleetFindingKind : uint8_t {
   kNodeJoined,
   kNodeLeft,         // heartbeat older than the TTL
-  kMasterChanged,    // master by the rules (node = new master, 0 = none)
+  kMasterChanged,    // master by the rules changed (node = the master now, 0 = none)
   kTwoMasters,       // node and other both claim master while live
   kDuplicateNodeId,  // node heard with two serials (serial and other_serial)
 };

@@ -20,7 +20,7 @@ void CheckTwoMasters(const FleetState& state, uint8_t claimant, uint64_t now_ms,
     if (node == claimant) continue;
     const NodeEntry& other = state.nodes.nodes[node];
     const bool claims = IsLive(other, now_ms) && other.role == static_cast<uint8_t>(Role::kMaster);
-    const bool sends_fleet = state.last_fleet_frame_ms[node] != 0 && now_ms - state.last_fleet_frame_ms[node] <= kFleetOverlapMs;
+    const bool sends_fleet = state.sent_fleet[node] && now_ms <= state.last_fleet_frame_ms[node] + kFleetOverlapMs;
     if (claims || sends_fleet) {
       findings->Add({FleetFindingKind::kTwoMasters, claimant, node, 0, 0, now_ms});
       return;
@@ -51,6 +51,7 @@ void OnHeartbeat(FleetState* state, const HeartbeatFrame& hb, uint64_t now_ms, F
 
 void OnFleet(FleetState* state, const FleetFrame& fleet, uint64_t now_ms, FleetFindings* findings) {
   CheckTwoMasters(*state, fleet.node, now_ms, findings);
+  state->sent_fleet[fleet.node] = true;
   state->last_fleet_frame_ms[fleet.node] = now_ms;
   state->has_fleet_frame = true;
   state->last_fleet_frame = fleet;

@@ -16,15 +16,4 @@ uint8_t ElectMaster(const NodeTable& table, uint64_t now_ms, uint8_t self, Devic
   return best_gateway != 0 ? best_gateway : best_pack;
 }
 
-uint64_t NextExpiryMs(const NodeTable& table, uint64_t now_ms) {
-  uint64_t earliest = UINT64_MAX;
-  for (uint8_t node = 0; node < kNodeSlots; ++node) {
-    const NodeEntry& entry = table.nodes[node];
-    if (!IsLive(entry, now_ms)) continue;
-    const uint64_t expiry = entry.last_heartbeat_ms + kNodeTtlMs + 1;
-    if (expiry < earliest) earliest = expiry;
-  }
-  return earliest;
-}
-
 }  // namespace packtwin::firmware

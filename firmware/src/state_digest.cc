@@ -129,6 +129,7 @@ uint64_t StateDigest(const FleetState& state) {
   Digest64 d;
   Put(d, state.nodes);
   for (bool live : state.announced_live) d.PutBool(live);
+  for (bool sent : state.sent_fleet) d.PutBool(sent);
   for (uint64_t at : state.last_fleet_frame_ms) d.Put64(at);
   d.Put8(state.master);
   d.PutBool(state.has_fleet_frame);

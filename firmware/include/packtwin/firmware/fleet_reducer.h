@@ -42,6 +42,7 @@ struct FleetFindings {
 struct FleetState {
   NodeTable nodes;
   bool announced_live[kNodeSlots] = {};
+  bool sent_fleet[kNodeSlots] = {};
   uint64_t last_fleet_frame_ms[kNodeSlots] = {};
   uint8_t master = 0;
   bool has_fleet_frame = false;

@@ -35,15 +35,12 @@ struct NodeTable {
 };
 
 inline bool IsLive(const NodeEntry& entry, uint64_t now_ms) {
-  return entry.present && now_ms - entry.last_heartbeat_ms <= kNodeTtlMs;
+  return entry.present && now_ms <= entry.last_heartbeat_ms + kNodeTtlMs;
 }
 
 // The master by the rules: a live Energy-Gateway (highest node id), otherwise
 // the live Energy-Pack with the highest node id; 0 when there is none.
 // `self` (if not 0) counts as a live node of `self_type`.
 uint8_t ElectMaster(const NodeTable& table, uint64_t now_ms, uint8_t self, DeviceType self_type);
-
-// The earliest time a present node's heartbeat goes stale, or UINT64_MAX.
-uint64_t NextExpiryMs(const NodeTable& table, uint64_t now_ms);
 
 }  // namespace packtwin::firmware

@@ -1,5 +1,7 @@
 #include "packtwin/firmware/decision.h"
 
+#include <cassert>
+
 namespace packtwin::firmware {
 namespace {
 
@@ -88,7 +90,8 @@ bool TimeOfUseWindowOpen(uint8_t start_h, uint8_t end_h, uint8_t hour) {
 }
 
 bool EcoHasShed(const EcoState& eco, uint8_t relay) {
-  for (uint8_t i = 0; i < eco.shed_count && i < 3; ++i) {
+  assert(eco.shed_count <= 3);
+  for (uint8_t i = 0; i < eco.shed_count; ++i) {
     if (kEcoShedOrder[i] == relay) return true;
   }
   return false;

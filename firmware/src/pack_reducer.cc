@@ -8,7 +8,7 @@
 namespace packtwin::firmware {
 namespace {
 
-enum class Duty : uint8_t { kNone, kBmsTimeout, kBmsRetry, kDailyReset, kControlCycle };
+enum class Duty : uint8_t { kBmsTimeout, kBmsRetry, kDailyReset, kControlCycle };
 
 void SendBmsRequest(Effects* effects) { BuildBmsRequest(effects->Add(EffectKind::kModbusSend).modbus); }
 
@@ -19,9 +19,10 @@ void ReportCommLoss(PackState* state, Effects* effects) {
   RaiseAlarm(*state, AlarmCode::kBmsCommLost, state->bms.comm_lost, effects);
 }
 
-// The earliest due duty; on a tie the order of the enum wins.
+// The earliest duty; on a tie the order of the enum wins. The daily reset and
+// the control cycle are always scheduled, so there is always one.
 Duty NextDuty(const PackState& state, uint64_t* deadline_ms) {
-  Duty duty = Duty::kNone;
+  Duty duty = Duty::kControlCycle;
   uint64_t best = UINT64_MAX;
   auto consider = [&](bool armed, uint64_t at, Duty candidate) {
     if (armed && at < best) {
@@ -140,43 +141,16 @@ void OnCommand(PackState* state, const CommandFrame& command, uint64_t now_ms, E
   if (send_status) SendTelemetry(*state, effects);
 }
 
-// Keeps the other packs' latest telemetry for the FLEET aggregate.
-void OnTelemetry(PackState* state, const CanFrame& frame, CanFunction function) {
-  TelBattFrame batt;
-  TelPowerFrame power;
-  TelLoadsFrame loads;
-  if (function == CanFunction::kTelBatt && DecodeTelBatt(frame, &batt) == DecodeStatus::kOk) {
-    NodeEntry& entry = state->nodes.nodes[batt.node];
-    entry.has_batt = true;
-    entry.soc = batt.soc;
-    entry.status = batt.status;
-  } else if (function == CanFunction::kTelPower && DecodeTelPower(frame, &power) == DecodeStatus::kOk) {
-    NodeEntry& entry = state->nodes.nodes[power.node];
-    entry.has_power = true;
-    entry.p_batt_W = power.p_batt_W;
-    entry.p_solar_W = power.p_solar_W;
-  } else if (function == CanFunction::kTelLoads && DecodeTelLoads(frame, &loads) == DecodeStatus::kOk) {
-    NodeEntry& entry = state->nodes.nodes[loads.node];
-    entry.has_loads = true;
-    entry.grid_today_Wh10 = loads.grid_today_Wh10;
-  }
+// Counts a frame that failed its table check; true when it may be used.
+bool Accept(PackState* state, DecodeStatus status) {
+  if (status == DecodeStatus::kBadLength) ++state->counters.bad_length_frames;
+  if (status == DecodeStatus::kOutOfRange) ++state->counters.out_of_range_frames;
+  return status == DecodeStatus::kOk;
 }
 
-// Decodes the frame only to count BAD_LENGTH and out-of-range frames.
-DecodeStatus Validate(const CanFrame& frame, CanFunction function) {
-  switch (function) {
-    case CanFunction::kCommand: { CommandFrame f; return DecodeCommand(frame, &f); }
-    case CanFunction::kAlarm: { AlarmFrame f; return DecodeAlarm(frame, &f); }
-    case CanFunction::kTime: { TimeFrame f; return DecodeTime(frame, &f); }
-    case CanFunction::kTelBatt: { TelBattFrame f; return DecodeTelBatt(frame, &f); }
-    case CanFunction::kTelPower: { TelPowerFrame f; return DecodeTelPower(frame, &f); }
-    case CanFunction::kTelLoads: { TelLoadsFrame f; return DecodeTelLoads(frame, &f); }
-    case CanFunction::kFleet: { FleetFrame f; return DecodeFleet(frame, &f); }
-    case CanFunction::kAck: { AckFrame f; return DecodeAck(frame, &f); }
-    case CanFunction::kRelayEvt: { RelayEvtFrame f; return DecodeRelayEvt(frame, &f); }
-    case CanFunction::kHeartbeat: { HeartbeatFrame f; return DecodeHeartbeat(frame, &f); }
-  }
-  return DecodeStatus::kWrongFunction;
+// Another pack's telemetry, kept for the FLEET aggregate; our own echo is not.
+NodeEntry* OtherPack(PackState* state, uint8_t node) {
+  return node == state->settings.node_id ? nullptr : &state->nodes.nodes[node];
 }
 
 }  // namespace
@@ -217,7 +191,7 @@ uint64_t PackNextDeadlineMs(const PackState& state) {
 bool PackRunDue(PackState* state, uint64_t now_ms, Effects* effects) {
   uint64_t at_ms = 0;
   const Duty duty = NextDuty(*state, &at_ms);
-  if (duty == Duty::kNone || at_ms > now_ms) return false;
+  if (at_ms > now_ms) return false;
   switch (duty) {
     case Duty::kBmsTimeout:
       OnBmsTimeout(&state->bms);
@@ -233,8 +207,6 @@ bool PackRunDue(PackState* state, uint64_t now_ms, Effects* effects) {
     case Duty::kControlCycle:
       ControlCycle(state, at_ms, effects);
       break;
-    case Duty::kNone:
-      break;
   }
   return true;
 }
@@ -242,36 +214,69 @@ bool PackRunDue(PackState* state, uint64_t now_ms, Effects* effects) {
 void PackOnCanFrame(PackState* state, const CanFrame& frame, uint64_t now_ms, Effects* effects) {
   const CanV1Id id = ClassifyCanV1Id(frame.id, frame.extended, frame.remote, frame.error);
   if (!id.valid) return;  // exact ids only: nothing else is ours
-  const DecodeStatus status = Validate(frame, id.function);
-  if (status == DecodeStatus::kBadLength) ++state->counters.bad_length_frames;
-  if (status == DecodeStatus::kOutOfRange) ++state->counters.out_of_range_frames;
-  if (status != DecodeStatus::kOk) return;
   switch (id.function) {
     case CanFunction::kHeartbeat: {
       HeartbeatFrame hb;
-      DecodeHeartbeat(frame, &hb);
-      OnHeartbeat(state, hb, now_ms, effects);
+      if (Accept(state, DecodeHeartbeat(frame, &hb))) OnHeartbeat(state, hb, now_ms, effects);
       break;
     }
     case CanFunction::kTime: {
       TimeFrame time;
-      DecodeTime(frame, &time);
-      OnTime(state, time, now_ms, effects);
+      if (Accept(state, DecodeTime(frame, &time))) OnTime(state, time, now_ms, effects);
       break;
     }
     case CanFunction::kCommand: {
       CommandFrame command;
-      DecodeCommand(frame, &command);
-      OnCommand(state, command, now_ms, effects);
+      if (Accept(state, DecodeCommand(frame, &command))) OnCommand(state, command, now_ms, effects);
       break;
     }
-    case CanFunction::kTelBatt:
-    case CanFunction::kTelPower:
-    case CanFunction::kTelLoads:
-      if (id.node != state->settings.node_id) OnTelemetry(state, frame, id.function);
+    case CanFunction::kTelBatt: {
+      TelBattFrame batt;
+      NodeEntry* entry = Accept(state, DecodeTelBatt(frame, &batt)) ? OtherPack(state, batt.node) : nullptr;
+      if (entry == nullptr) break;
+      entry->has_batt = true;
+      entry->soc = batt.soc;
+      entry->status = batt.status;
       break;
-    default:
-      break;  // ALARM, FLEET, ACK, RELAY_EVT of others: nothing a pack acts on
+    }
+    case CanFunction::kTelPower: {
+      TelPowerFrame power;
+      NodeEntry* entry = Accept(state, DecodeTelPower(frame, &power)) ? OtherPack(state, power.node) : nullptr;
+      if (entry == nullptr) break;
+      entry->has_power = true;
+      entry->p_batt_W = power.p_batt_W;
+      entry->p_solar_W = power.p_solar_W;
+      break;
+    }
+    case CanFunction::kTelLoads: {
+      TelLoadsFrame loads;
+      NodeEntry* entry = Accept(state, DecodeTelLoads(frame, &loads)) ? OtherPack(state, loads.node) : nullptr;
+      if (entry == nullptr) break;
+      entry->has_loads = true;
+      entry->grid_today_Wh10 = loads.grid_today_Wh10;
+      break;
+    }
+    // ALARM, FLEET, ACK and RELAY_EVT of others: checked and counted, not acted on.
+    case CanFunction::kAlarm: {
+      AlarmFrame alarm;
+      Accept(state, DecodeAlarm(frame, &alarm));
+      break;
+    }
+    case CanFunction::kFleet: {
+      FleetFrame fleet;
+      Accept(state, DecodeFleet(frame, &fleet));
+      break;
+    }
+    case CanFunction::kAck: {
+      AckFrame ack;
+      Accept(state, DecodeAck(frame, &ack));
+      break;
+    }
+    case CanFunction::kRelayEvt: {
+      RelayEvtFrame evt;
+      Accept(state, DecodeRelayEvt(frame, &evt));
+      break;
+    }
   }
 }
 

@@ -1,16 +1,8 @@
 #include "packtwin/firmware/fleet_aggregate.h"
 
+#include "packtwin/firmware/saturate.h"
+
 namespace packtwin::firmware {
-namespace {
-
-int16_t Saturate16(int64_t value) {
-  if (value > INT16_MAX) return INT16_MAX;
-  if (value < INT16_MIN) return INT16_MIN;
-  return static_cast<int16_t>(value);
-}
-
-}  // namespace
-
 FleetFrame ComputeFleetAggregate(const NodeTable& table, uint64_t now_ms, const SelfFigures& self) {
   uint32_t packs = 0;
   uint32_t soc_sum = 0;
@@ -47,8 +39,7 @@ FleetFrame ComputeFleetAggregate(const NodeTable& table, uint64_t now_ms, const 
   out.avg_soc = static_cast<uint8_t>(soc_count == 0 ? 0 : soc_sum / soc_count);
   out.p_batt_total_10W = Saturate16(batt_W / 10);
   out.p_solar_total_10W = Saturate16(solar_W / 10);
-  const uint64_t grid_100Wh = grid_Wh / 100u;
-  out.grid_today_total_100Wh = static_cast<uint16_t>(grid_100Wh > UINT16_MAX ? UINT16_MAX : grid_100Wh);
+  out.grid_today_total_100Wh = SaturateU16(grid_Wh / 100u);
   return out;
 }
 

@@ -34,13 +34,7 @@ void OnHeartbeat(FleetState* state, const HeartbeatFrame& hb, uint64_t now_ms, F
   if (was_live && entry.serial_lo != hb.serial_lo) {
     findings->Add({FleetFindingKind::kDuplicateNodeId, hb.node, 0, entry.serial_lo, hb.serial_lo, now_ms});
   }
-  entry.present = true;
-  entry.device_type = hb.device_type;
-  entry.fw_major = hb.fw_major;
-  entry.fw_minor = hb.fw_minor;
-  entry.role = hb.role;
-  entry.serial_lo = hb.serial_lo;
-  entry.last_heartbeat_ms = now_ms;
+  RecordHeartbeat(&entry, hb, now_ms);
   if (!state->announced_live[hb.node]) {
     state->announced_live[hb.node] = true;
     findings->Add({FleetFindingKind::kNodeJoined, hb.node, 0, hb.serial_lo, 0, now_ms});
@@ -101,32 +95,21 @@ void FleetOnCanFrame(FleetState* state, const CanFrame& frame, uint64_t now_ms, 
       TelBattFrame batt;
       const DecodeStatus status = DecodeTelBatt(frame, &batt);
       Count(state, status);
-      if (status != DecodeStatus::kOk) break;
-      NodeEntry& entry = state->nodes.nodes[batt.node];
-      entry.has_batt = true;
-      entry.soc = batt.soc;
-      entry.status = batt.status;
+      if (status == DecodeStatus::kOk) RecordTelBatt(&state->nodes.nodes[batt.node], batt);
       break;
     }
     case CanFunction::kTelPower: {
       TelPowerFrame power;
       const DecodeStatus status = DecodeTelPower(frame, &power);
       Count(state, status);
-      if (status != DecodeStatus::kOk) break;
-      NodeEntry& entry = state->nodes.nodes[power.node];
-      entry.has_power = true;
-      entry.p_batt_W = power.p_batt_W;
-      entry.p_solar_W = power.p_solar_W;
+      if (status == DecodeStatus::kOk) RecordTelPower(&state->nodes.nodes[power.node], power);
       break;
     }
     case CanFunction::kTelLoads: {
       TelLoadsFrame loads;
       const DecodeStatus status = DecodeTelLoads(frame, &loads);
       Count(state, status);
-      if (status != DecodeStatus::kOk) break;
-      NodeEntry& entry = state->nodes.nodes[loads.node];
-      entry.has_loads = true;
-      entry.grid_today_Wh10 = loads.grid_today_Wh10;
+      if (status == DecodeStatus::kOk) RecordTelLoads(&state->nodes.nodes[loads.node], loads);
       break;
     }
     default:

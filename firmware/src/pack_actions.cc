@@ -1,20 +1,9 @@
 #include "pack_actions.h"
 
 #include "packtwin/firmware/can_v1_frames.h"
+#include "packtwin/firmware/saturate.h"
 
 namespace packtwin::firmware {
-namespace {
-
-int16_t Saturate16(int32_t value) {
-  if (value > INT16_MAX) return INT16_MAX;
-  if (value < INT16_MIN) return INT16_MIN;
-  return static_cast<int16_t>(value);
-}
-
-uint16_t SaturateU16(uint32_t value) { return value > UINT16_MAX ? UINT16_MAX : static_cast<uint16_t>(value); }
-
-}  // namespace
-
 void SendFrame(const CanFrame& frame, Effects* effects) { effects->Add(EffectKind::kCanSend).frame = frame; }
 
 void SendHeartbeat(const PackState& state, Effects* effects) {

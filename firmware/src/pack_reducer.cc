@@ -114,14 +114,7 @@ void OnHeartbeat(PackState* state, const HeartbeatFrame& hb, uint64_t now_ms, Ef
     if (hb.serial_lo != SerialLow32(state->serial)) ResolveIdConflict(state, hb, now_ms, effects);
     if (hb.node == state->settings.node_id) return;  // still ours: no entry for the other
   }
-  NodeEntry& entry = state->nodes.nodes[hb.node];
-  entry.present = true;
-  entry.device_type = hb.device_type;
-  entry.fw_major = hb.fw_major;
-  entry.fw_minor = hb.fw_minor;
-  entry.role = hb.role;
-  entry.serial_lo = hb.serial_lo;
-  entry.last_heartbeat_ms = now_ms;
+  RecordHeartbeat(&state->nodes.nodes[hb.node], hb, now_ms);
 }
 
 void OnTime(PackState* state, const TimeFrame& time, uint64_t now_ms, Effects* effects) {
@@ -233,27 +226,19 @@ void PackOnCanFrame(PackState* state, const CanFrame& frame, uint64_t now_ms, Ef
     case CanFunction::kTelBatt: {
       TelBattFrame batt;
       NodeEntry* entry = Accept(state, DecodeTelBatt(frame, &batt)) ? OtherPack(state, batt.node) : nullptr;
-      if (entry == nullptr) break;
-      entry->has_batt = true;
-      entry->soc = batt.soc;
-      entry->status = batt.status;
+      if (entry != nullptr) RecordTelBatt(entry, batt);
       break;
     }
     case CanFunction::kTelPower: {
       TelPowerFrame power;
       NodeEntry* entry = Accept(state, DecodeTelPower(frame, &power)) ? OtherPack(state, power.node) : nullptr;
-      if (entry == nullptr) break;
-      entry->has_power = true;
-      entry->p_batt_W = power.p_batt_W;
-      entry->p_solar_W = power.p_solar_W;
+      if (entry != nullptr) RecordTelPower(entry, power);
       break;
     }
     case CanFunction::kTelLoads: {
       TelLoadsFrame loads;
       NodeEntry* entry = Accept(state, DecodeTelLoads(frame, &loads)) ? OtherPack(state, loads.node) : nullptr;
-      if (entry == nullptr) break;
-      entry->has_loads = true;
-      entry->grid_today_Wh10 = loads.grid_today_Wh10;
+      if (entry != nullptr) RecordTelLoads(entry, loads);
       break;
     }
     // ALARM, FLEET, ACK and RELAY_EVT of others: checked and counted, not acted on.

@@ -9,15 +9,8 @@ namespace {
 
 using testing::PackSim;
 
-PackSettings Stored(uint8_t node) {
-  PackSettings s;
-  s.valid = true;
-  s.node_id = node;
-  return s;
-}
-
 TEST(ControlCycle, RelaysThenTelemetryThenFleetThenHeartbeatThenPoll) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.Command(0x2A, 0x14, 1, {kRelayPool, 0});
   pack.AdvanceTo(9999);
   pack.ClearEffects();
@@ -31,7 +24,7 @@ TEST(ControlCycle, RelaysThenTelemetryThenFleetThenHeartbeatThenPoll) {
 }
 
 TEST(ControlCycle, RelayEvtComesBeforeTheCyclesTelemetry) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.Command(0x2A, 0x14, 1, {kRelayPool, 0});
   pack.ClearEffects();
   pack.AdvanceTo(2000);
@@ -42,7 +35,7 @@ TEST(ControlCycle, RelayEvtComesBeforeTheCyclesTelemetry) {
 }
 
 TEST(Telemetry, ThreeTelFramesEvery2Seconds) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.AdvanceTo(20'000);
   EXPECT_EQ(pack.Sent(CanFunction::kTelBatt).size(), 10u);
   EXPECT_EQ(pack.Sent(CanFunction::kTelPower).size(), 10u);
@@ -50,7 +43,7 @@ TEST(Telemetry, ThreeTelFramesEvery2Seconds) {
 }
 
 TEST(Heartbeat, Every10SecondsAndAtBoot) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.AdvanceTo(9999);
   EXPECT_EQ(pack.Sent(CanFunction::kHeartbeat).size(), 1u);
   pack.AdvanceTo(10'000);
@@ -60,7 +53,7 @@ TEST(Heartbeat, Every10SecondsAndAtBoot) {
 }
 
 TEST(Election, BootingNodeListens10SecondsBeforeClaimingMaster) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.AdvanceTo(8000);
   EXPECT_FALSE(pack.state().is_master);
   EXPECT_TRUE(pack.Sent(CanFunction::kFleet).empty());
@@ -69,11 +62,11 @@ TEST(Election, BootingNodeListens10SecondsBeforeClaimingMaster) {
 }
 
 TEST(Election, LivePackWithTheHighestNodeIdIsMaster) {
-  PackSim low(testing::kSerial, Stored(0x2A));
+  PackSim low(testing::kSerial, testing::StoredSettings(0x2A));
   low.Heartbeat(0x51, 5);
   low.AdvanceTo(20'000);
   EXPECT_FALSE(low.state().is_master);
-  PackSim high(testing::kSerial, Stored(0x51));
+  PackSim high(testing::kSerial, testing::StoredSettings(0x51));
   high.Heartbeat(0x2A, 5);
   high.AdvanceTo(20'000);
   EXPECT_TRUE(high.state().is_master);
@@ -81,7 +74,7 @@ TEST(Election, LivePackWithTheHighestNodeIdIsMaster) {
 }
 
 TEST(Election, LiveGatewayIsAlwaysMaster) {
-  PackSim pack(testing::kSerial, Stored(0x51));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x51));
   pack.Heartbeat(0x12, 9, DeviceType::kEnergyGateway, Role::kMaster);
   pack.AdvanceTo(20'000);
   EXPECT_FALSE(pack.state().is_master);
@@ -92,7 +85,7 @@ TEST(Election, LiveGatewayIsAlwaysMaster) {
 }
 
 TEST(Election, BridgeAndDisplayNeverElect) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.Heartbeat(0x7E, 1, DeviceType::kBridge, Role::kObserver);
   pack.Heartbeat(0x70, 2, DeviceType::kDisplay, Role::kObserver);
   pack.AdvanceTo(20'000);
@@ -109,7 +102,7 @@ TEST(Election, NodeIsLiveAt120000MsAndExpiredAt120001) {
 }
 
 TEST(Election, MasterBroadcastsFleetEvery2Seconds) {
-  PackSim pack(testing::kSerial, Stored(0x51));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x51));
   pack.SetBms(600, 1000);
   TelBattFrame batt{0x2A, 5200, -1250, 35, 0x0F, 0, 0};
   TelPowerFrame power{0x2A, 300, 1800, -650, 850};

@@ -10,16 +10,6 @@ namespace {
 using testing::BmsMode;
 using testing::PackSim;
 
-PackSettings Stored(uint8_t modes = 0, uint8_t node = 0x2A) {
-  PackSettings s;
-  s.valid = true;
-  s.node_id = node;
-  s.modes = modes;
-  return s;
-}
-
-uint32_t Ma(uint32_t watts) { return (watts * 1000 + 219) / 220; }
-
 TEST(FieldDefect1, ModbusCrcIsComparedLowByteFirst) {
   PackSim pack;
   pack.SetBms(600);
@@ -46,7 +36,7 @@ TEST(FieldDefect2, SocComesFromEachSampleNotFromEveryLoopPass) {
 }
 
 TEST(FieldDefect3, ImportLimitIsNotReclosedByBackupOrSelfConsumptionInTheSameCycle) {
-  PackSettings s = Stored(kModeBackup | kModeSelfConsumption);
+  PackSettings s = testing::StoredSettings(0x2A, kModeBackup | kModeSelfConsumption);
   s.grid_budget_kWh = 2;
   PackSim pack(testing::kSerial, s);
   pack.Command(0x7F, 0x10, 1, {5, 1});
@@ -71,7 +61,7 @@ TEST(FieldDefect4, DailyResetAt0500NotMidnightAndNotMissedWhenOffAcrossIt) {
 }
 
 TEST(FieldDefect5, CommandsAreMatchedByExactIdNotByMask) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   for (uint32_t id : {0x32Au, 0x3FFu, 0x62Au, 0x7AAu, 0x22Au}) {
     CanFrame frame;
     frame.id = id;
@@ -93,8 +83,8 @@ TEST(FieldDefect6, NodeIdsComeFromTheSerialAndConflictsResolveToOneMaster) {
   EXPECT_NE(a.node(), b.node()) << "different serials, different ids";
   EXPECT_NE(a.node(), static_cast<uint8_t>(0x24A16057F3C1ull & 0x7F));
   // Two units that did collide resolve it: one moves, so one master.
-  PackSim low(0x000000000001ull, Stored(0, 0x12));
-  PackSim high(0x000000000002ull, Stored(0, 0x12));
+  PackSim low(0x000000000001ull, testing::StoredSettings(0x12));
+  PackSim high(0x000000000002ull, testing::StoredSettings(0x12));
   low.Heartbeat(0x12, 2);
   high.Heartbeat(0x12, 1);
   EXPECT_EQ(low.node(), 0x12);
@@ -107,13 +97,13 @@ TEST(FieldDefect6, NodeIdsComeFromTheSerialAndConflictsResolveToOneMaster) {
 }
 
 TEST(FieldDefect7, EcoDoesNotRestoreEveryLoadInTheCycleAfterShedding) {
-  PackSettings s = Stored(kModeEco);
+  PackSettings s = testing::StoredSettings(0x2A, kModeEco);
   s.eco_limit_W = 1000;
   PackSim pack(testing::kSerial, s);
-  pack.SetCt(0, Ma(800), Ma(100), Ma(600));
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(100), testing::MilliampsFor(600));
   pack.AdvanceTo(2001);
   ASSERT_FALSE(pack.RelayClosed(kRelayHeater));
-  pack.SetCt(0, Ma(800), Ma(100), 0);  // the shed heater reads 0 A
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(100), 0);  // the shed heater reads 0 A
   pack.ClearEffects();
   pack.AdvanceTo(60'001);
   EXPECT_FALSE(pack.RelayClosed(kRelayHeater)) << "900 + 600 remembered > 1000: it stays shed";
@@ -122,21 +112,21 @@ TEST(FieldDefect7, EcoDoesNotRestoreEveryLoadInTheCycleAfterShedding) {
 
 TEST(FieldDefect8, GridEnergyIsIntegratedInWattHours) {
   PackSim pack;
-  pack.SetCt(Ma(1000), 0, 0, 0);
+  pack.SetCt(testing::MilliampsFor(1000), 0, 0, 0);
   pack.AdvanceTo(3'600'000);
   EXPECT_EQ(GridTodayWh(pack.state().grid_energy), 1000u) << "1 kW for an hour is 1000 Wh, not 1 or 1,000,000";
 }
 
 TEST(FieldDefect9, SettingsAndEnergyAreNotWrittenToFlashEveryCycle) {
-  PackSim pack(testing::kSerial, Stored(kModeSelfConsumption | kModeEco));
-  pack.SetCt(Ma(1000), Ma(500), 0, 0);
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeSelfConsumption | kModeEco));
+  pack.SetCt(testing::MilliampsFor(1000), testing::MilliampsFor(500), 0, 0);
   pack.AdvanceTo(6 * 3'600'000ull);
   EXPECT_TRUE(pack.StorageWrites().empty());
 }
 
 TEST(FieldDefect10, EveryFrameSentFitsClassicCanAndItsTableLength) {
-  PackSim pack(testing::kSerial, Stored(kModeEco));
-  pack.SetCt(Ma(3000), Ma(8000), Ma(400), Ma(2000));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeEco));
+  pack.SetCt(testing::MilliampsFor(3000), testing::MilliampsFor(8000), testing::MilliampsFor(400), testing::MilliampsFor(2000));
   pack.Command(0x7F, 0x16, 1, {});
   pack.AdvanceTo(120'000);
   int frames = 0;

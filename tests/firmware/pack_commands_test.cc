@@ -9,14 +9,6 @@ namespace {
 
 using testing::PackSim;
 
-PackSettings Stored(uint8_t modes = 0) {
-  PackSettings s;
-  s.valid = true;
-  s.node_id = 0x2A;
-  s.modes = modes;
-  return s;
-}
-
 struct CommandCase {
   const char* name;
   uint8_t cmd;
@@ -29,7 +21,7 @@ class CommandAcks : public ::testing::TestWithParam<CommandCase> {};
 
 TEST_P(CommandAcks, AckedWithTheRightStatus) {
   const CommandCase& c = GetParam();
-  PackSim pack(testing::kSerial, Stored(c.modes));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, c.modes));
   pack.ClearEffects();
   pack.Command(0x2A, c.cmd, 9, c.args);
   const auto acks = pack.Acks();
@@ -77,8 +69,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<CommandCase>& param) { return std::string(param.param.name); });
 
 TEST(Commands, BroadcastIsActedOnAndAckedByEveryPack) {
-  PackSim a(testing::kSerial, Stored());
-  PackSettings other = Stored();
+  PackSim a(testing::kSerial, testing::StoredSettings());
+  PackSettings other = testing::StoredSettings();
   other.node_id = 0x3C;
   PackSim b(0x111111111111ull, other);
   for (PackSim* pack : {&a, &b}) {
@@ -90,14 +82,14 @@ TEST(Commands, BroadcastIsActedOnAndAckedByEveryPack) {
 }
 
 TEST(Commands, AddressedToAnotherNodeIsIgnored) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings());
   pack.Command(0x3C, 0x10, 7, {2, 1});
   EXPECT_TRUE(pack.Acks().empty());
   EXPECT_EQ(pack.state().settings.modes, 0);
 }
 
 TEST(Commands, CommandFrameShorterThanTwoBytesIsIgnoredAndCounted) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings());
   CanFrame frame;
   frame.id = 0x02A;
   frame.len = 1;
@@ -108,7 +100,7 @@ TEST(Commands, CommandFrameShorterThanTwoBytesIsIgnoredAndCounted) {
 }
 
 TEST(Commands, RequestStatusSendsTheThreeTelFramesAtOnce) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings());
   pack.ClearEffects();
   pack.Command(0x2A, 0x16, 1, {});
   ASSERT_EQ(pack.effects().size(), 4u);
@@ -119,7 +111,7 @@ TEST(Commands, RequestStatusSendsTheThreeTelFramesAtOnce) {
 }
 
 TEST(Commands, SetTouWindowAndLimitsAreApplied) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings());
   pack.Command(0x2A, 0x13, 1, {22, 6});
   pack.Command(0x2A, 0x11, 2, {0xB8, 0x0B});  // 3000 W
   pack.Command(0x2A, 0x12, 3, {12});
@@ -130,7 +122,7 @@ TEST(Commands, SetTouWindowAndLimitsAreApplied) {
 }
 
 TEST(Storage, SettingsAreWrittenOnlyWhenACommandChangesThem) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings());
   pack.ClearEffects();
   pack.Command(0x2A, 0x10, 1, {2, 1});
   pack.Command(0x2A, 0x10, 2, {2, 1});  // same again
@@ -144,7 +136,7 @@ TEST(Storage, SettingsAreWrittenOnlyWhenACommandChangesThem) {
 }
 
 TEST(Storage, SocEnergyLockoutElectionAndRelaysAreNeverStored) {
-  PackSim pack(testing::kSerial, Stored(kModeGridLimit));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeGridLimit));
   pack.SetCt(4546, 4546, 0, 0);
   pack.Command(0x2A, 0x14, 1, {3, 0});
   pack.Command(0x2A, 0x15, 2, {});
@@ -154,7 +146,7 @@ TEST(Storage, SocEnergyLockoutElectionAndRelaysAreNeverStored) {
 }
 
 TEST(Storage, WriteCounterRestartsAtTheDailyReset) {
-  PackSim pack(testing::kSerial, Stored());
+  PackSim pack(testing::kSerial, testing::StoredSettings());
   pack.Command(0x2A, 0x10, 1, {2, 1});
   EXPECT_EQ(pack.state().counters.storage_writes_today, 1u);
   pack.AdvanceTo(24 * 3'600'000ull);

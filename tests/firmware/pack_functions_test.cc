@@ -8,23 +8,11 @@ namespace {
 
 using testing::PackSim;
 
-// CT current that reads back as exactly `watts`.
-uint32_t Ma(uint32_t watts) { return (watts * 1000 + 219) / 220; }
-
-// A pack with these functions already stored (as after SET_MODE commands).
-PackSettings With(uint8_t modes) {
-  PackSettings s;
-  s.valid = true;
-  s.node_id = 0x2A;
-  s.modes = modes;
-  return s;
-}
-
 // Rounded up to the BMS's 0.1 V so the SOC reads back exactly.
 uint16_t VoltageForSoc(uint8_t soc) { return static_cast<uint16_t>((46400 + soc * 160 + 99) / 100); }
 
 TEST(SelfConsumption, GridClosesAtSoc10AndOpensAtSoc50HoldingBetween) {
-  PackSim pack(testing::kSerial, With(kModeSelfConsumption));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeSelfConsumption));
   // A poll's SOC is decided on at the next cycle: give each step two cycles.
   auto soc_then_decide = [&pack](uint8_t soc) {
     pack.SetBms(VoltageForSoc(soc));
@@ -45,10 +33,10 @@ TEST(SelfConsumption, GridClosesAtSoc10AndOpensAtSoc50HoldingBetween) {
 }
 
 TEST(Eco, ShedsHeaterThenPumpThenInverterOnePerCycle) {
-  PackSettings s = With(kModeEco);
+  PackSettings s = testing::StoredSettings(0x2A, kModeEco);
   s.eco_limit_W = 1000;
   PackSim pack(testing::kSerial, s);
-  pack.SetCt(0, Ma(800), Ma(400), Ma(600));  // load 1800 W > 1000 W
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(400), testing::MilliampsFor(600));  // load 1800 W > 1000 W
   pack.AdvanceTo(2001);
   EXPECT_FALSE(pack.RelayClosed(kRelayHeater));
   EXPECT_TRUE(pack.RelayClosed(kRelayPool));
@@ -67,13 +55,13 @@ TEST(Eco, ShedsHeaterThenPumpThenInverterOnePerCycle) {
 }
 
 TEST(Eco, RestoresInReverseOrderOnlyAfter30sAndWhenRememberedPowerFits) {
-  PackSettings s = With(kModeEco);
+  PackSettings s = testing::StoredSettings(0x2A, kModeEco);
   s.eco_limit_W = 1000;
   PackSim pack(testing::kSerial, s);
-  pack.SetCt(0, Ma(800), Ma(100), Ma(600));  // 1500 W: shed the heater at 2 s
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(100), testing::MilliampsFor(600));  // 1500 W: shed the heater at 2 s
   pack.AdvanceTo(2001);
   ASSERT_FALSE(pack.RelayClosed(kRelayHeater));
-  pack.SetCt(0, Ma(300), Ma(100), 0);  // 400 W now; 400 + 600 = 1000 fits the limit
+  pack.SetCt(0, testing::MilliampsFor(300), testing::MilliampsFor(100), 0);  // 400 W now; 400 + 600 = 1000 fits the limit
   pack.AdvanceTo(30'001);
   EXPECT_FALSE(pack.RelayClosed(kRelayHeater)) << "28 s after the shed: held";
   pack.AdvanceTo(32'001);
@@ -81,21 +69,21 @@ TEST(Eco, RestoresInReverseOrderOnlyAfter30sAndWhenRememberedPowerFits) {
 }
 
 TEST(Eco, NoRestoreWhileLoadPlusRememberedPowerExceedsTheLimit) {
-  PackSettings s = With(kModeEco);
+  PackSettings s = testing::StoredSettings(0x2A, kModeEco);
   s.eco_limit_W = 1000;
   PackSim pack(testing::kSerial, s);
-  pack.SetCt(0, Ma(800), Ma(100), Ma(600));
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(100), testing::MilliampsFor(600));
   pack.AdvanceTo(2001);
-  pack.SetCt(0, Ma(301), Ma(100), 0);  // 401 + 600 = 1001 > 1000
+  pack.SetCt(0, testing::MilliampsFor(301), testing::MilliampsFor(100), 0);  // 401 + 600 = 1001 > 1000
   pack.AdvanceTo(120'001);
   EXPECT_FALSE(pack.RelayClosed(kRelayHeater));
 }
 
 TEST(Eco, OverloadWhenAllThreeShedAndLoadStillOver) {
-  PackSettings s = With(kModeEco);
+  PackSettings s = testing::StoredSettings(0x2A, kModeEco);
   s.eco_limit_W = 100;
   PackSim pack(testing::kSerial, s);
-  pack.SetCt(0, Ma(800), Ma(400), Ma(600));  // shed loads keep reading current: a stuck CT
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(400), testing::MilliampsFor(600));  // shed loads keep reading current: a stuck CT
   pack.AdvanceTo(6001);
   EXPECT_FALSE(pack.state().decision.eco.overload) << "third shed this cycle";
   pack.AdvanceTo(8001);
@@ -126,7 +114,7 @@ TEST(TimeOfUse, WindowWrapsPastMidnight) {
 }
 
 TEST(TimeOfUse, InverterClosedInsideOpenOutsideByLocalTime) {
-  PackSettings s = With(kModeTimeOfUse);
+  PackSettings s = testing::StoredSettings(0x2A, kModeTimeOfUse);
   s.tou_start_h = 22;
   s.tou_end_h = 6;
   PackSim pack(testing::kSerial, s);
@@ -139,7 +127,7 @@ TEST(TimeOfUse, InverterClosedInsideOpenOutsideByLocalTime) {
 }
 
 TEST(TimeOfUse, InactiveWhileUnsynced) {
-  PackSettings s = With(kModeTimeOfUse);
+  PackSettings s = testing::StoredSettings(0x2A, kModeTimeOfUse);
   s.tou_start_h = 1;
   s.tou_end_h = 2;
   PackSim pack(testing::kSerial, s);
@@ -149,14 +137,14 @@ TEST(TimeOfUse, InactiveWhileUnsynced) {
 }
 
 TEST(Backup, KeepsGridClosed) {
-  PackSim pack(testing::kSerial, With(kModeBackup | kModeSelfConsumption));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeBackup | kModeSelfConsumption));
   pack.SetBms(VoltageForSoc(90));  // self-consumption alone would open it
   pack.AdvanceTo(10'001);
   EXPECT_TRUE(pack.RelayClosed(kRelayGrid));
 }
 
 TEST(GridImportLimit, LockoutWhenGridEnergyTodayReachesBudget) {
-  PackSettings s = With(0);
+  PackSettings s = testing::StoredSettings(0x2A, 0);
   s.grid_budget_kWh = 2;
   PackSim pack(testing::kSerial, s);
   pack.Command(0x7F, 0x10, 1, {5, 1});  // switch the limit on now (no boot lockout)
@@ -172,7 +160,7 @@ TEST(GridImportLimit, LockoutWhenGridEnergyTodayReachesBudget) {
 }
 
 TEST(GridImportLimit, LockoutOverridesBackupAndSelfConsumptionInTheSameCycle) {
-  PackSettings s = With(kModeBackup | kModeSelfConsumption);
+  PackSettings s = testing::StoredSettings(0x2A, kModeBackup | kModeSelfConsumption);
   s.grid_budget_kWh = 2;
   PackSim pack(testing::kSerial, s);
   pack.SetBms(VoltageForSoc(5));  // self-consumption wants the grid closed
@@ -185,7 +173,7 @@ TEST(GridImportLimit, LockoutOverridesBackupAndSelfConsumptionInTheSameCycle) {
 }
 
 TEST(GridImportLimit, NothingElseMayCloseGridDuringLockout) {
-  PackSettings s = With(kModeGridLimit);
+  PackSettings s = testing::StoredSettings(0x2A, kModeGridLimit);
   PackSim pack(testing::kSerial, s);  // boots locked out
   pack.Command(0x7F, 0x14, 1, {kRelayGrid, 1});
   EXPECT_EQ(pack.Acks().back().status, static_cast<uint8_t>(AckStatus::kRejected));
@@ -195,7 +183,7 @@ TEST(GridImportLimit, NothingElseMayCloseGridDuringLockout) {
 }
 
 TEST(GridImportLimit, LockoutEndsWhenTheFunctionIsSwitchedOff) {
-  PackSim pack(testing::kSerial, With(kModeGridLimit));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeGridLimit));
   ASSERT_TRUE(pack.state().lockout);
   pack.Command(0x7F, 0x10, 1, {5, 0});
   EXPECT_FALSE(pack.state().lockout);
@@ -204,7 +192,7 @@ TEST(GridImportLimit, LockoutEndsWhenTheFunctionIsSwitchedOff) {
 }
 
 TEST(GridImportLimit, LockoutEndsOnResetGridEnergy) {
-  PackSim pack(testing::kSerial, With(kModeGridLimit));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeGridLimit));
   pack.state().grid_energy.acc_Wms = 5000ull * 3'600'000;
   pack.Command(0x7F, 0x15, 1, {});
   EXPECT_FALSE(pack.state().lockout);
@@ -214,7 +202,7 @@ TEST(GridImportLimit, LockoutEndsOnResetGridEnergy) {
 }
 
 TEST(GridImportLimit, BootWithFunctionOnStartsInLockoutUntilNext0500) {
-  PackSim pack(testing::kSerial, With(kModeGridLimit));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeGridLimit));
   EXPECT_TRUE(pack.state().lockout);
   EXPECT_FALSE(pack.RelayClosed(kRelayGrid));
   pack.Time(testing::kUnix0400Local);  // 04:00 local
@@ -227,17 +215,17 @@ TEST(GridImportLimit, BootWithFunctionOnStartsInLockoutUntilNext0500) {
 }
 
 TEST(Relays, AtBootAllClosedExceptGridWhenLockedOut) {
-  PackSim plain(testing::kSerial, With(0));
+  PackSim plain(testing::kSerial, testing::StoredSettings(0x2A, 0));
   EXPECT_EQ(plain.state().decision.relays, 0x0F);
   auto boot = plain.RelayEvents();
   ASSERT_EQ(boot.size(), 4u);
   for (const auto& evt : boot) EXPECT_EQ(evt.cause, static_cast<uint8_t>(RelayCause::kBoot));
-  PackSim limited(testing::kSerial, With(kModeGridLimit));
+  PackSim limited(testing::kSerial, testing::StoredSettings(0x2A, kModeGridLimit));
   EXPECT_EQ(limited.state().decision.relays, 0x0E);
 }
 
 TEST(Relays, EveryChangeIsAnnouncedAtOnceWithItsCauseAndRelaysAfter) {
-  PackSim pack(testing::kSerial, With(0));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, 0));
   pack.Command(0x7F, 0x14, 1, {kRelayPool, 0});
   pack.ClearEffects();
   pack.AdvanceTo(2001);
@@ -252,7 +240,7 @@ TEST(Relays, EveryChangeIsAnnouncedAtOnceWithItsCauseAndRelaysAfter) {
 }
 
 TEST(ManualOverride, KeptUntilCleared) {
-  PackSim pack(testing::kSerial, With(0));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, 0));
   pack.Command(0x7F, 0x14, 1, {kRelayHeater, 0});
   pack.AdvanceTo(20'001);
   EXPECT_FALSE(pack.RelayClosed(kRelayHeater));
@@ -263,7 +251,7 @@ TEST(ManualOverride, KeptUntilCleared) {
 }
 
 TEST(ManualOverride, RejectedWhileAFunctionControlsTheRelay) {
-  PackSim pack(testing::kSerial, With(kModeSelfConsumption));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A, kModeSelfConsumption));
   pack.Command(0x7F, 0x14, 1, {kRelayGrid, 0});
   EXPECT_EQ(pack.Acks().back().status, static_cast<uint8_t>(AckStatus::kRejected));
   pack.Command(0x7F, 0x14, 2, {kRelayInverter, 0});
@@ -271,12 +259,12 @@ TEST(ManualOverride, RejectedWhileAFunctionControlsTheRelay) {
 }
 
 TEST(ManualOverride, EndsWhenAFunctionTakesTheRelay) {
-  PackSettings s = With(0);
+  PackSettings s = testing::StoredSettings(0x2A, 0);
   s.eco_limit_W = 1000;
   PackSim pack(testing::kSerial, s);
   pack.Command(0x7F, 0x14, 1, {kRelayHeater, 1});
   pack.Command(0x7F, 0x10, 2, {2, 1});  // Eco on
-  pack.SetCt(0, Ma(800), Ma(400), Ma(600));
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(400), testing::MilliampsFor(600));
   pack.AdvanceTo(2001);
   EXPECT_FALSE(pack.RelayClosed(kRelayHeater));
   EXPECT_EQ(pack.state().decision.manual[kRelayHeater], kNoManual);

@@ -21,13 +21,6 @@ uint32_t ReferenceFnv(uint64_t serial) {
   return h;
 }
 
-PackSettings Stored(uint8_t node_id) {
-  PackSettings s;
-  s.valid = true;
-  s.node_id = node_id;
-  return s;
-}
-
 TEST(NodeId, Is0x10PlusFnv1aOfTheSixSerialBytesMsbFirstModulo0x6E) {
   for (uint64_t serial : {0x24A16057F3C1ull, 0x000000000001ull, 0xFFFFFFFFFFFFull, 0x3C71BF00AA12ull}) {
     EXPECT_EQ(NodeIdFromSerial(serial), 0x10 + ReferenceFnv(serial) % 0x6E) << std::hex << serial;
@@ -49,13 +42,13 @@ TEST(NodeId, ChosenOnceAndKeptInStorage) {
   PackSim fresh;
   EXPECT_EQ(fresh.node(), NodeIdFromSerial(testing::kSerial));
   EXPECT_EQ(fresh.StorageWrites(), (std::vector<StoredSetting>{StoredSetting::kNodeId, StoredSetting::kDeviceType}));
-  PackSim rebooted(testing::kSerial, Stored(0x33));
+  PackSim rebooted(testing::kSerial, testing::StoredSettings(0x33));
   EXPECT_EQ(rebooted.node(), 0x33) << "the stored id wins over the serial";
   EXPECT_TRUE(rebooted.StorageWrites().empty());
 }
 
 TEST(Heartbeat, CarriesDeviceTypeFirmware26RoleAndSerialLow32) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   const auto sent = pack.Sent(CanFunction::kHeartbeat);
   ASSERT_EQ(sent.size(), 1u) << "a heartbeat at boot";
   HeartbeatFrame hb;
@@ -69,7 +62,7 @@ TEST(Heartbeat, CarriesDeviceTypeFirmware26RoleAndSerialLow32) {
 }
 
 TEST(NodeIdConflict, LowerSerialKeepsTheId) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.ClearEffects();
   pack.Heartbeat(0x2A, 0x7FFFFFFF);  // higher serial
   EXPECT_EQ(pack.node(), 0x2A);
@@ -77,7 +70,7 @@ TEST(NodeIdConflict, LowerSerialKeepsTheId) {
 }
 
 TEST(NodeIdConflict, HigherSerialTakesTheNextFreeIdStoresItAndAnnouncesAgain) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.Heartbeat(0x2B, 0x00000005);  // 0x2B is taken
   pack.ClearEffects();
   pack.Heartbeat(0x2A, 0x00000001);  // lower serial: we move
@@ -91,13 +84,13 @@ TEST(NodeIdConflict, HigherSerialTakesTheNextFreeIdStoresItAndAnnouncesAgain) {
 }
 
 TEST(NodeIdConflict, NextFreeIdWrapsInside0x10To0x7D) {
-  PackSim pack(testing::kSerial, Stored(0x7D));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x7D));
   pack.Heartbeat(0x7D, 0x00000001);
   EXPECT_EQ(pack.node(), 0x10);
 }
 
 TEST(NodeIdConflict, OwnHeartbeatEchoIsNotAConflict) {
-  PackSim pack(testing::kSerial, Stored(0x2A));
+  PackSim pack(testing::kSerial, testing::StoredSettings(0x2A));
   pack.Heartbeat(0x2A, 0x6057F3C1);
   EXPECT_EQ(pack.node(), 0x2A);
 }

@@ -16,6 +16,18 @@ inline constexpr uint64_t kSerial = 0x24A16057F3C1ull;
 // 2026-11-21T04:00:00 local at UTC+1 (03:00Z), as a TIME frame carries it.
 inline constexpr uint32_t kUnix0400Local = 1795230000;
 
+// Settings as non-volatile storage holds them after commissioning.
+inline PackSettings StoredSettings(uint8_t node_id = 0x2A, uint8_t modes = 0) {
+  PackSettings s;
+  s.valid = true;
+  s.node_id = node_id;
+  s.modes = modes;
+  return s;
+}
+
+// A CT current that reads back as exactly `watts`.
+inline uint32_t MilliampsFor(uint32_t watts) { return (watts * 1000 + 219) / 220; }
+
 enum class BmsMode { kGood, kSilent, kCrcError, kCrcHighByteFirst, kException, kWrongAddress, kWrongFunction,
                      kWrongByteCount, kShort, kExtraByte };
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/protocol_v1.h"
 
 namespace packtwin::firmware {
@@ -37,6 +38,12 @@ struct NodeTable {
 inline bool IsLive(const NodeEntry& entry, uint64_t now_ms) {
   return entry.present && now_ms <= entry.last_heartbeat_ms + kNodeTtlMs;
 }
+
+// What a heartbeat or a pack's telemetry tells about its sender.
+void RecordHeartbeat(NodeEntry* entry, const HeartbeatFrame& hb, uint64_t now_ms);
+void RecordTelBatt(NodeEntry* entry, const TelBattFrame& batt);
+void RecordTelPower(NodeEntry* entry, const TelPowerFrame& power);
+void RecordTelLoads(NodeEntry* entry, const TelLoadsFrame& loads);
 
 // The master by the rules: a live Energy-Gateway (highest node id), otherwise
 // the live Energy-Pack with the highest node id; 0 when there is none.

@@ -16,6 +16,15 @@ struct Context {
 
 using Handler = AckStatus (*)(Context& ctx);
 
+// Stores a setting only when the command changes it (flash wear).
+template <typename T>
+AckStatus Update(Context& ctx, T* field, T value, StoredSetting setting) {
+  if (*field == value) return AckStatus::kOk;
+  *field = value;
+  WriteSetting(ctx.state, setting, ctx.effects);
+  return AckStatus::kOk;
+}
+
 AckStatus SetMode(Context& ctx) {
   const uint8_t mode = ctx.command.args[0];
   const uint8_t on = ctx.command.args[1];
@@ -24,8 +33,7 @@ AckStatus SetMode(Context& ctx) {
   PackSettings& settings = ctx.state->settings;
   const auto modes = static_cast<uint8_t>(on ? (settings.modes | bit) : (settings.modes & ~bit));
   if (modes == settings.modes) return AckStatus::kOk;
-  settings.modes = modes;
-  WriteSetting(ctx.state, StoredSetting::kModes, ctx.effects);
+  Update(ctx, &settings.modes, modes, StoredSetting::kModes);
   // Switching the import limit off ends a lockout at once.
   if (bit == kModeGridLimit && !on) EndLockout(ctx.state, ctx.effects);
   return AckStatus::kOk;
@@ -34,31 +42,27 @@ AckStatus SetMode(Context& ctx) {
 AckStatus SetEcoLimit(Context& ctx) {
   const uint16_t watts = GetU16(&ctx.command.args[0]);
   if (watts < 100 || watts > 25000) return AckStatus::kOutOfRange;
-  if (watts == ctx.state->settings.eco_limit_W) return AckStatus::kOk;
-  ctx.state->settings.eco_limit_W = watts;
-  WriteSetting(ctx.state, StoredSetting::kEcoLimit, ctx.effects);
-  return AckStatus::kOk;
+  return Update(ctx, &ctx.state->settings.eco_limit_W, watts, StoredSetting::kEcoLimit);
 }
 
 AckStatus SetGridBudget(Context& ctx) {
   const uint8_t kwh = ctx.command.args[0];
   if (kwh < 2 || kwh > 30) return AckStatus::kOutOfRange;
-  if (kwh == ctx.state->settings.grid_budget_kWh) return AckStatus::kOk;
-  ctx.state->settings.grid_budget_kWh = kwh;
-  WriteSetting(ctx.state, StoredSetting::kGridBudget, ctx.effects);
-  return AckStatus::kOk;
+  return Update(ctx, &ctx.state->settings.grid_budget_kWh, kwh, StoredSetting::kGridBudget);
 }
 
 AckStatus SetTouWindow(Context& ctx) {
   const uint8_t start = ctx.command.args[0];
   const uint8_t end = ctx.command.args[1];
   if (start > 23 || end > 23 || start == end) return AckStatus::kOutOfRange;
+  // Both hours are one stored setting: one write when either changes.
   PackSettings& settings = ctx.state->settings;
-  if (start == settings.tou_start_h && end == settings.tou_end_h) return AckStatus::kOk;
+  const auto window = static_cast<uint16_t>((start << 8) | end);
+  auto stored = static_cast<uint16_t>((settings.tou_start_h << 8) | settings.tou_end_h);
+  const AckStatus status = Update(ctx, &stored, window, StoredSetting::kTouWindow);
   settings.tou_start_h = start;
   settings.tou_end_h = end;
-  WriteSetting(ctx.state, StoredSetting::kTouWindow, ctx.effects);
-  return AckStatus::kOk;
+  return status;
 }
 
 // Manual relay states are never stored; the relay follows at the next cycle.

@@ -68,6 +68,26 @@ TEST(Eco, RestoresInReverseOrderOnlyAfter30sAndWhenRememberedPowerFits) {
   EXPECT_TRUE(pack.RelayClosed(kRelayHeater)) << "30 s after the shed: restored";
 }
 
+TEST(Eco, RestoresInverterThenPumpThenHeaterOnePer30Seconds) {
+  PackSettings s = testing::StoredSettings(0x2A, kModeEco);
+  s.eco_limit_W = 1000;
+  PackSim pack(testing::kSerial, s);
+  pack.SetCt(0, testing::MilliampsFor(800), testing::MilliampsFor(400), testing::MilliampsFor(600));
+  pack.AdvanceTo(6001);  // all three shed at 2, 4 and 6 s
+  ASSERT_EQ(pack.state().decision.relays & 0x0E, 0);
+  pack.SetCt(0, 0, 0, 0);  // everything off now reads 0 A
+  pack.ClearEffects();
+  pack.AdvanceTo(36'001);  // 30 s after the last shed: the inverter output first
+  pack.AdvanceTo(66'001);  // then the pump
+  pack.AdvanceTo(96'001);  // then the heater
+  const auto evts = pack.RelayEvents();
+  ASSERT_EQ(evts.size(), 3u);
+  EXPECT_EQ(evts[0].relay, kRelayInverter);
+  EXPECT_EQ(evts[1].relay, kRelayPool);
+  EXPECT_EQ(evts[2].relay, kRelayHeater);
+  for (const auto& evt : evts) EXPECT_EQ(evt.closed, 1);
+}
+
 TEST(Eco, NoRestoreWhileLoadPlusRememberedPowerExceedsTheLimit) {
   PackSettings s = testing::StoredSettings(0x2A, kModeEco);
   s.eco_limit_W = 1000;

@@ -6,6 +6,7 @@ namespace packtwin::firmware {
 namespace {
 
 struct Verdict {
+  bool found;  // false: no function decides this relay now
   bool closed;
   RelayCause cause;
 };
@@ -63,23 +64,23 @@ void StepSelfConsumption(DecisionState* state, const DecisionInputs& in) {
 }
 
 Verdict ManualOrDefault(const DecisionState& state, uint8_t relay) {
-  if (state.manual[relay] != kNoManual) return {state.manual[relay] == 1, RelayCause::kManual};
-  return {true, RelayCause::kDefault};
+  if (state.manual[relay] != kNoManual) return {true, state.manual[relay] == 1, RelayCause::kManual};
+  return {true, true, RelayCause::kDefault};
 }
 
-// The function deciding `relay` this cycle, if any (nullopt-free: `found`).
-bool FunctionVerdict(const DecisionState& state, const DecisionInputs& in, uint8_t relay, Verdict* verdict) {
+// The function deciding `relay` this cycle, if any.
+Verdict FunctionVerdict(const DecisionState& state, const DecisionInputs& in, uint8_t relay) {
   if (relay == kRelayGrid) {
-    if (in.lockout) return *verdict = {false, RelayCause::kLockout}, true;
-    if (On(in, kModeBackup)) return *verdict = {true, RelayCause::kBackup}, true;
-    if (On(in, kModeSelfConsumption)) return *verdict = {state.sc_grid_closed, RelayCause::kSelfConsumption}, true;
-    return false;
+    if (in.lockout) return {true, false, RelayCause::kLockout};
+    if (On(in, kModeBackup)) return {true, true, RelayCause::kBackup};
+    if (On(in, kModeSelfConsumption)) return {true, state.sc_grid_closed, RelayCause::kSelfConsumption};
+    return {false, false, RelayCause::kDefault};
   }
-  if (EcoHasShed(state.eco, relay)) return *verdict = {false, RelayCause::kEco}, true;
+  if (EcoHasShed(state.eco, relay)) return {true, false, RelayCause::kEco};
   if (relay == kRelayInverter && TouActive(in)) {
-    return *verdict = {TimeOfUseWindowOpen(in.tou_start_h, in.tou_end_h, in.local_hour), RelayCause::kTimeOfUse}, true;
+    return {true, TimeOfUseWindowOpen(in.tou_start_h, in.tou_end_h, in.local_hour), RelayCause::kTimeOfUse};
   }
-  return false;
+  return {false, false, RelayCause::kDefault};
 }
 
 }  // namespace
@@ -98,8 +99,7 @@ bool EcoHasShed(const EcoState& eco, uint8_t relay) {
 }
 
 bool FunctionControlsRelay(const DecisionState& state, const DecisionInputs& in, uint8_t relay) {
-  Verdict verdict{};
-  return FunctionVerdict(state, in, relay, &verdict);
+  return FunctionVerdict(state, in, relay).found;
 }
 
 void DecideRelays(DecisionState* state, const DecisionInputs& in, Decision* out) {
@@ -107,8 +107,8 @@ void DecideRelays(DecisionState* state, const DecisionInputs& in, Decision* out)
   StepEco(&state->eco, in, &out->overload_changed);
   StepSelfConsumption(state, in);
   for (uint8_t relay = 0; relay < kRelayCount; ++relay) {
-    Verdict verdict{};
-    if (FunctionVerdict(*state, in, relay, &verdict)) {
+    Verdict verdict = FunctionVerdict(*state, in, relay);
+    if (verdict.found) {
       state->manual[relay] = kNoManual;  // a function took the relay: the override ends
     } else {
       verdict = ManualOrDefault(*state, relay);

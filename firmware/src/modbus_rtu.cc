@@ -5,6 +5,12 @@ namespace {
 
 uint16_t GetBigEndian(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 
+BmsReply Rejected(BmsReplyStatus status) {
+  BmsReply reply;
+  reply.status = status;
+  return reply;
+}
+
 // The CRC is sent low byte first.
 bool CrcMatches(const uint8_t* bytes, size_t len) {
   const uint16_t crc = Crc16Modbus(bytes, len - 2);
@@ -39,20 +45,20 @@ void BuildBmsRequest(uint8_t out[kBmsRequestLen]) {
 }
 
 BmsReply ParseBmsReply(const uint8_t* bytes, size_t len) {
-  BmsReply reply;
   if (len == kExceptionReplyLen) {
-    if (bytes[0] != kBmsSlaveAddress) return reply.status = BmsReplyStatus::kWrongAddress, reply;
-    if (bytes[1] != (kReadHoldingRegisters | 0x80u)) return reply.status = BmsReplyStatus::kWrongFunction, reply;
-    if (!CrcMatches(bytes, len)) return reply.status = BmsReplyStatus::kCrcError, reply;
-    reply.status = BmsReplyStatus::kException;
+    if (bytes[0] != kBmsSlaveAddress) return Rejected(BmsReplyStatus::kWrongAddress);
+    if (bytes[1] != (kReadHoldingRegisters | 0x80u)) return Rejected(BmsReplyStatus::kWrongFunction);
+    if (!CrcMatches(bytes, len)) return Rejected(BmsReplyStatus::kCrcError);
+    BmsReply reply = Rejected(BmsReplyStatus::kException);
     reply.exception_code = bytes[2];
     return reply;
   }
-  if (len != kBmsReplyLen) return reply;  // kBadLength
-  if (bytes[0] != kBmsSlaveAddress) return reply.status = BmsReplyStatus::kWrongAddress, reply;
-  if (bytes[1] != kReadHoldingRegisters) return reply.status = BmsReplyStatus::kWrongFunction, reply;
-  if (bytes[2] != 8) return reply.status = BmsReplyStatus::kWrongByteCount, reply;
-  if (!CrcMatches(bytes, len)) return reply.status = BmsReplyStatus::kCrcError, reply;
+  if (len != kBmsReplyLen) return Rejected(BmsReplyStatus::kBadLength);
+  if (bytes[0] != kBmsSlaveAddress) return Rejected(BmsReplyStatus::kWrongAddress);
+  if (bytes[1] != kReadHoldingRegisters) return Rejected(BmsReplyStatus::kWrongFunction);
+  if (bytes[2] != 8) return Rejected(BmsReplyStatus::kWrongByteCount);
+  if (!CrcMatches(bytes, len)) return Rejected(BmsReplyStatus::kCrcError);
+  BmsReply reply;
   reply.status = BmsReplyStatus::kOk;
   reply.registers.voltage_dV = GetBigEndian(&bytes[3]);
   reply.registers.current_cA = static_cast<int16_t>(GetBigEndian(&bytes[5]));

@@ -4,6 +4,7 @@
 # usage: firmware_digest_check.sh PROBE_O0 PROBE_O2 MCU_OUT_DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$3"
 o0=$("$1")
 o2=$("$2")
 "$here/../firmware/mcu/build.sh" "$3" | tee "$3/sizes.txt"

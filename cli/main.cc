@@ -1,5 +1,6 @@
 // packtwin: a thin layer that parses arguments and calls the libraries.
 #include <fmt/format.h>
+#include <signal.h>
 
 #include "commands.h"
 
@@ -14,11 +15,14 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace packtwin::cli;
+  // Past a file-size limit a write should fail (and be reported), not kill us.
+  ::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"packtwin: record, replay and explain Alfaspark energy sites from their CAN and Modbus traffic"};
   app.set_version_flag("--version", PACKTWIN_VERSION);
   app.require_subcommand(1);
   int exit_code = kExitOk;
   AddDemoCommand(app, exit_code);
+  AddRecordCommand(app, exit_code);
   AddImportCommand(app, exit_code);
   AddExportCommand(app, exit_code);
   AddInfoCommand(app, exit_code);

@@ -2,6 +2,8 @@
 // real programs (packtwin, python-can, can-utils) with their output captured.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -29,8 +31,27 @@ struct CommandResult {
 
 // Runs argv (no shell) with stdout and stderr captured.
 CommandResult Run(const std::vector<std::string>& argv);
+
 // Runs the packtwin executable under test.
 CommandResult Packtwin(const std::vector<std::string>& args);
+
+// A program left running in the background, its output going to files.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& argv);
+  ~Child();  // kills it if still running
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  pid_t pid() const { return pid_; }
+  void Signal(int signal_number);
+  // Waits for it to exit (at most timeout_ms; then kills it and says so in err).
+  CommandResult Wait(int timeout_ms = 20'000);
+
+ private:
+  TempDir scratch_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
 
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);

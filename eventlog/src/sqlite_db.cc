@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace packtwin::sqlite {
 
 Db::~Db() {
@@ -21,11 +24,8 @@ Result<Db> Db::Open(const std::string& path, int flags) {
 }
 
 Status Db::Exec(const std::string& sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) return Status::Ok();
-  std::string text = message ? message : "unknown error";
-  sqlite3_free(message);
-  return Status::Error(fmt::format("{}: {}", path_, text));
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) return Status::Ok();
+  return Error(sql.substr(0, sql.find_first_of(" ;")) == "COMMIT" ? "committing events" : "running '" + sql + "'");
 }
 
 Result<Statement> Db::Prepare(std::string_view sql) {
@@ -47,8 +47,16 @@ Status Db::Close() {
 
 Status Db::Error(std::string_view doing) const {
   const int code = sqlite3_extended_errcode(db_);
+  const int os_error = sqlite3_system_errno(db_);
   std::string hint;
-  if ((code & 0xFF) == SQLITE_FULL) hint = " (the disk is full: free space and record again)";
+  if ((code & 0xFF) == SQLITE_IOERR && os_error != 0) hint = fmt::format(" ({})", std::strerror(os_error));
+  // A write cut short (no errno): a full disk or a file size limit, most likely.
+  if (code == SQLITE_IOERR_WRITE && os_error == 0) {
+    hint = " (a write was cut short: the disk may be full or a file size limit reached; free space and record again)";
+  }
+  if ((code & 0xFF) == SQLITE_FULL || os_error == ENOSPC || os_error == EFBIG) {
+    hint = " (the disk is full or the file size limit was reached: free space and record again)";
+  }
   if ((code & 0xFF) == SQLITE_NOTADB) hint = " (not an SQLite database)";
   if ((code & 0xFF) == SQLITE_CORRUPT) hint = " (the file is damaged or truncated)";
   return Status::Error(fmt::format("{}: {} while {}{}", path_, sqlite3_errmsg(db_), doing, hint));

@@ -1,0 +1,166 @@
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "packtwin/recorder/recorder.h"
+#include "packtwin/recorder/source_factory.h"
+
+namespace packtwin::cli {
+namespace {
+
+int g_stop_pipe[2] = {-1, -1};
+
+extern "C" void OnStopSignal(int signal_number) {
+  const char byte = static_cast<char>(signal_number);
+  (void)!::write(g_stop_pipe[1], &byte, 1);
+}
+
+void InstallStopHandlers() {
+  if (::pipe(g_stop_pipe) != 0) return;
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+std::string Bytes(uint64_t bytes) {
+  if (bytes >= 10ull << 20) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= 10ull << 10) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} B", bytes);
+}
+
+// "recording site.db 00:01:23  can0 1234 ev/s  slcan:/dev/x 0 ev/s FAILED  lost 0  gaps 0  1.2 MiB"
+class StatusLine {
+ public:
+  explicit StatusLine(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+  void Show(const recorder::RecordSummary& running, int64_t elapsed_ms, uint64_t file_bytes, const std::string& out) {
+    if (!enabled_) return;
+    std::string line = fmt::format("recording {} {:02}:{:02}:{:02}", out, elapsed_ms / 3'600'000,
+                                   elapsed_ms / 60'000 % 60, elapsed_ms / 1000 % 60);
+    uint64_t lost = 0;
+    uint64_t gaps = 0;
+    for (const auto& source : running.sources) {
+      const uint64_t before = last_events_[source.name];
+      line += fmt::format("  {} {} ev/s{}", source.name, source.stats.events - before,
+                          source.failure.empty() ? "" : " FAILED");
+      last_events_[source.name] = source.stats.events;
+      lost += source.stats.frames_lost;
+      gaps += source.stats.gaps;
+    }
+    line += fmt::format("  lost {}  gaps {}  {}", lost, gaps, Bytes(file_bytes));
+    // On a terminal the line is redrawn in place; in a log, one line every 10 s.
+    if (tty_) {
+      fmt::print(stderr, "\r\033[K{}", line);
+    } else if (elapsed_ms / 1000 % 10 == 0) {
+      fmt::print(stderr, "{}\n", line);
+    }
+    drawn_ = tty_;
+  }
+  void Clear() {
+    if (drawn_) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_;
+  bool tty_;
+  bool drawn_ = false;
+  std::map<std::string, uint64_t> last_events_;
+};
+
+}  // namespace
+
+void AddRecordCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string output;
+    std::string site;
+    recorder::SourceSpecs specs;
+    std::string duration;
+    uint64_t max_events = 0;
+    bool quiet = false;
+    bool force = false;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("record", "Capture live CAN buses and Modbus traffic into a new event log");
+  cmd->add_option("-o,--output", options->output, "the event log to create")->required();
+  cmd->add_option("--site", options->site, "site name stored in the log");
+  cmd->add_option("--can", options->specs.can, "a CAN source: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]; repeatable");
+  cmd->add_option("--modbus-tap", options->specs.modbus_taps, "listen-only RS-485 tap: /dev/ttyUSB0[@9600]; repeatable");
+  cmd->add_option("--modbus-tcp-proxy", options->specs.tcp_proxies,
+                  "record Modbus TCP through a proxy: LISTEN=TARGET, e.g. 127.0.0.1:1502=127.0.0.1:502; repeatable");
+  cmd->add_option("--duration", options->duration, "stop after this long: 90s, 10m, 2h (default: until Ctrl-C)");
+  cmd->add_option("--max-events", options->max_events, "stop after this many events");
+  cmd->add_flag("--quiet", options->quiet, "no live status line");
+  cmd->add_flag("--force", options->force, "replace OUT if it exists");
+  cmd->add_flag("--json", options->json, "print the summary as JSON");
+  cmd->callback([options, &exit_code] {
+    recorder::RecordOptions record;
+    record.output = options->output;
+    record.site = options->site;
+    record.tool_version = PACKTWIN_VERSION;
+    record.force = options->force;
+    record.max_events = options->max_events;
+    if (!options->duration.empty()) {
+      auto ms = recorder::ParseDurationMs(options->duration);
+      if (!ms || *ms <= 0) {
+        fmt::print(stderr, "packtwin record: --duration '{}': expected a time like 90s, 10m or 2h\n", options->duration);
+        exit_code = kExitUsage;
+        return;
+      }
+      record.duration_ms = *ms;
+    }
+    auto sources = recorder::MakeSources(options->specs);
+    if (!sources.ok()) {
+      exit_code = Fail(sources.status().message());
+      return;
+    }
+    InstallStopHandlers();
+    record.stop_fd = g_stop_pipe[0];
+    StatusLine line(!options->quiet);
+    auto summary = recorder::Record(
+        record, std::move(*sources),
+        [&](const recorder::RecordSummary& running, int64_t elapsed_ms, uint64_t file_bytes) {
+          line.Show(running, elapsed_ms, file_bytes, options->output);
+        },
+        [&](const std::string& message) {
+          line.Clear();
+          fmt::print(stderr, "packtwin record: {}\n", message);
+        });
+    line.Clear();
+    if (!summary.ok()) {
+      std::error_code ec;
+      const bool created = std::filesystem::exists(options->output, ec);
+      exit_code = Fail(summary.status().message() +
+                       (created ? "\nevents committed before the error are in " + options->output : ""));
+      return;
+    }
+    if (options->json) {
+      nlohmann::ordered_json out;
+      out["output"] = options->output;
+      out["events"] = summary->events;
+      out["stop_reason"] = summary->stop_reason;
+      for (const auto& source : summary->sources) {
+        out["sources"].push_back({{"name", source.name}, {"events", source.stats.events},
+                                  {"frames_lost", source.stats.frames_lost}, {"gaps", source.stats.gaps},
+                                  {"malformed", source.stats.malformed}, {"failure", source.failure}});
+      }
+      fmt::print("{}\n", out.dump(2));
+    } else {
+      fmt::print("recorded {} events into {} ({})\n", summary->events, options->output, summary->stop_reason);
+      for (const auto& source : summary->sources) {
+        fmt::print("  {:<24} {} events, {} lost, {} gaps, {} malformed{}\n", source.name, source.stats.events,
+                   source.stats.frames_lost, source.stats.gaps, source.stats.malformed,
+                   source.failure.empty() ? "" : "  FAILED: " + source.failure);
+      }
+    }
+    if (summary->any_source_failed) exit_code = kExitFailed;
+  });
+}
+
+}  // namespace packtwin::cli

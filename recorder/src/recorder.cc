@@ -1,0 +1,244 @@
+#include "packtwin/recorder/recorder.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "packtwin/eventlog/event_writer.h"
+#include "packtwin/eventlog/store_format.h"
+#include "packtwin/recorder/relay_events.h"
+
+namespace packtwin::recorder {
+namespace {
+
+constexpr int kTickMs = 100;
+constexpr int64_t kStatusEveryMs = 1000;
+
+struct Live {
+  std::unique_ptr<Source> source;
+  std::string failure;
+};
+
+class Session {
+ public:
+  Session(const RecordOptions& options, std::vector<std::unique_ptr<Source>> sources, const StatusFn& status,
+          const WarnFn& warn)
+      : options_(options), status_(status), warn_(warn) {
+    for (auto& source : sources) live_.push_back({std::move(source), ""});
+  }
+
+  Result<RecordSummary> Run() {
+    PACKTWIN_RETURN_IF_ERROR(StartSources());
+    PACKTWIN_RETURN_IF_ERROR(CreateLog());
+    PACKTWIN_RETURN_IF_ERROR(WriteCaptureStart());
+    const Status looped = Loop();
+    StopSources();
+    // Whatever stopped us, close the log properly: it is then complete on its own.
+    if (looped.ok()) {
+      v1::Event stop = NewEvent("recorder");
+      stop.mutable_capture_stop()->set_reason(summary_.stop_reason);
+      stop.mutable_capture_stop()->set_events(summary_.events + 1);
+      PACKTWIN_RETURN_IF_ERROR(Sink(std::move(stop)).status());
+      PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStoppedNs, std::to_string(WallNs())));
+    }
+    Status closed = writer_->Close();
+    if (!looped.ok()) return looped;
+    if (!closed.ok()) return closed;
+    summary_.sources = Reports();
+    return summary_;
+  }
+
+ private:
+  Status StartSources() {
+    for (auto& entry : live_) {
+      Status started = entry.source->Start();
+      if (!started.ok()) {
+        for (auto& other : live_) other.source->Stop();
+        return started.Context("cannot start source " + entry.source->name() + ": ");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CreateLog() {
+    std::error_code ec;
+    if (std::filesystem::exists(options_.output, ec)) {
+      if (!options_.force) {
+        return Status::Error(fmt::format("{}: already exists; pass --force to replace it", options_.output));
+      }
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(options_.output + suffix, ec);
+    }
+    WriterOptions writer_options;
+    writer_options.site = options_.site;
+    writer_options.tool_version = options_.tool_version;
+    writer_options.commit_interval_ms = 100;
+    writer_options.durable = true;
+    writer_options.background_commits = true;
+    auto writer = EventWriter::Create(options_.output, writer_options);
+    if (!writer.ok()) return writer.status();
+    writer_ = std::move(*writer);
+    for (auto& entry : live_) {
+      PACKTWIN_RETURN_IF_ERROR(writer_->AddSource(entry.source->name(), entry.source->config_json()));
+    }
+    return writer_->SetMeta(meta_key::kStartedNs, std::to_string(WallNs()));
+  }
+
+  Status WriteCaptureStart() {
+    v1::Event start = NewEvent("recorder");
+    auto* capture = start.mutable_capture_start();
+    capture->set_tool_version(options_.tool_version);
+    nlohmann::json config = nlohmann::json::array();
+    for (auto& entry : live_) {
+      capture->add_sources(entry.source->name());
+      config.push_back(nlohmann::json::parse(entry.source->config_json()));
+    }
+    capture->set_configuration(nlohmann::json{{"sources", config}, {"duration_ms", options_.duration_ms},
+                                              {"max_events", options_.max_events}}.dump());
+    return Sink(std::move(start)).status();
+  }
+
+  // Every event goes through here; a RELAY_EVT frame also yields its relay change.
+  Result<uint64_t> Sink(v1::Event event) {
+    auto seq = writer_->Append(event);
+    if (!seq.ok()) {
+      log_failure_ = seq.status();
+      return seq;
+    }
+    ++summary_.events;
+    if (event.has_can_frame()) {
+      if (auto change = RelayChangeFromFrame(event, *seq)) {
+        auto relay_seq = writer_->Append(std::move(*change));
+        if (!relay_seq.ok()) {
+          log_failure_ = relay_seq.status();
+          return relay_seq;
+        }
+        ++summary_.events;
+      }
+    }
+    return seq;
+  }
+
+  Status Loop() {
+    const EventSink sink = [this](v1::Event event) { return Sink(std::move(event)); };
+    const int64_t start_ns = MonotonicNs();
+    int64_t next_status_ms = kStatusEveryMs;
+    // Bounded by the stop conditions; each pass waits at most one tick.
+    while (true) {
+      std::vector<pollfd> fds;
+      std::vector<Live*> owners;
+      if (options_.stop_fd >= 0) {
+        fds.push_back({options_.stop_fd, POLLIN, 0});
+        owners.push_back(nullptr);
+      }
+      for (auto& entry : live_) {
+        if (!entry.failure.empty()) continue;
+        for (int fd : entry.source->fds()) {
+          fds.push_back({fd, POLLIN, 0});
+          owners.push_back(&entry);
+        }
+      }
+      if (std::none_of(live_.begin(), live_.end(), [](const Live& l) { return l.failure.empty(); })) {
+        summary_.stop_reason = "every source failed";
+        return Status::Ok();
+      }
+      const int ready = ::poll(fds.data(), fds.size(), kTickMs);
+      if (ready < 0 && errno != EINTR) return Status::Error(fmt::format("poll failed: {}", std::strerror(errno)));
+      for (size_t i = 0; ready > 0 && i < fds.size(); ++i) {
+        if (fds[i].revents == 0) continue;
+        if (owners[i] == nullptr) {
+          char signal_byte = 0;
+          (void)!::read(options_.stop_fd, &signal_byte, 1);
+          summary_.stop_reason = signal_byte == 15 ? "SIGTERM" : "SIGINT";
+          return Status::Ok();
+        }
+        if (!owners[i]->failure.empty()) continue;
+        PACKTWIN_RETURN_IF_ERROR(Handle(*owners[i], owners[i]->source->OnReadable(fds[i].fd, fds[i].revents, sink)));
+      }
+      for (auto& entry : live_) {
+        if (entry.failure.empty()) PACKTWIN_RETURN_IF_ERROR(Handle(entry, entry.source->OnTick(sink)));
+      }
+      const int64_t elapsed_ms = (MonotonicNs() - start_ns) / 1'000'000;
+      if (options_.duration_ms > 0 && elapsed_ms >= options_.duration_ms) {
+        summary_.stop_reason = "duration reached";
+        return Status::Ok();
+      }
+      if (options_.max_events > 0 && summary_.events >= options_.max_events) {
+        summary_.stop_reason = "event limit reached";
+        return Status::Ok();
+      }
+      if (elapsed_ms >= next_status_ms && status_) {
+        next_status_ms = elapsed_ms + kStatusEveryMs;
+        RecordSummary running = summary_;
+        running.sources = Reports();
+        std::error_code ec;
+        status_(running, elapsed_ms, std::filesystem::file_size(options_.output, ec));
+      }
+    }
+  }
+
+  // A source error isolates that source; a log write error stops everything.
+  Status Handle(Live& entry, Status status) {
+    if (status.ok()) return status;
+    if (!log_failure_.ok()) return log_failure_;
+    entry.failure = status.message();
+    summary_.any_source_failed = true;
+    entry.source->Stop();
+    if (warn_) warn_(fmt::format("source {} failed: {}; the other sources keep recording", entry.source->name(),
+                                 entry.failure));
+    v1::Event note = NewEvent(entry.source->name());
+    note.mutable_annotation()->set_text("source failed: " + entry.failure);
+    return Sink(std::move(note)).status();
+  }
+
+  void StopSources() {
+    for (auto& entry : live_) {
+      if (entry.failure.empty()) entry.source->Stop();
+    }
+  }
+
+  std::vector<SourceReport> Reports() const {
+    std::vector<SourceReport> reports;
+    for (const auto& entry : live_) reports.push_back({entry.source->name(), entry.source->stats(), entry.failure});
+    return reports;
+  }
+
+  const RecordOptions& options_;
+  const StatusFn& status_;
+  const WarnFn& warn_;
+  std::vector<Live> live_;
+  std::unique_ptr<EventWriter> writer_;
+  Status log_failure_;  // the log could not be written (full disk): stop everything
+  RecordSummary summary_;
+};
+
+}  // namespace
+
+Result<RecordSummary> Record(const RecordOptions& options, std::vector<std::unique_ptr<Source>> sources,
+                             const StatusFn& status, const WarnFn& warn) {
+  if (sources.empty()) return Status::Error("no sources: give --can, --modbus-tap or --modbus-tcp-proxy");
+  return Session(options, std::move(sources), status, warn).Run();
+}
+
+std::optional<int64_t> ParseDurationMs(const std::string& text) {
+  size_t digits = 0;
+  int64_t value = 0;
+  while (digits < text.size() && digits < 12 && text[digits] >= '0' && text[digits] <= '9') {
+    value = value * 10 + (text[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  const std::string unit = text.substr(digits);
+  if (unit.empty() || unit == "s") return value * 1000;
+  if (unit == "ms") return value;
+  if (unit == "m") return value * 60'000;
+  if (unit == "h") return value * 3'600'000;
+  return std::nullopt;
+}
+
+}  // namespace packtwin::recorder

@@ -1,0 +1,30 @@
+#include "packtwin/recorder/source_factory.h"
+
+#include <fmt/format.h>
+
+#include "packtwin/recorder/slcan_source.h"
+#include "packtwin/recorder/socketcan_source.h"
+#include "packtwin/recorder/source_spec.h"
+
+namespace packtwin::recorder {
+
+Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& specs) {
+  std::vector<std::unique_ptr<Source>> sources;
+  for (const auto& text : specs.can) {
+    auto parsed = ParseCanSourceSpec(text);
+    if (auto* error = std::get_if<ParseError>(&parsed)) {
+      return Status::Error(fmt::format("--can '{}': {}", text, error->Describe()));
+    }
+    auto spec = std::get<CanSourceSpec>(parsed);
+    if (spec.kind == CanSourceKind::kSlcan) {
+      sources.push_back(std::make_unique<SlcanSource>(spec));
+    } else {
+      sources.push_back(std::make_unique<SocketCanSource>(spec.device));
+    }
+  }
+  if (!specs.modbus_taps.empty()) return Status::Error("--modbus-tap is not available in this build yet");
+  if (!specs.tcp_proxies.empty()) return Status::Error("--modbus-tcp-proxy is not available in this build yet");
+  return sources;
+}
+
+}  // namespace packtwin::recorder

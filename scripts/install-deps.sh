@@ -14,7 +14,7 @@ packages=(
   # libcrypto: SHA-256 for the event hash chain
   libssl-dev
   # real peers used by the integration tests
-  can-utils python3-can python3-pymodbus libmodbus-dev
+  can-utils python3-can python3-pymodbus python3-serial-asyncio python3-serial libmodbus-dev
   # firmware cross build (Cortex-M4, newlib-nano)
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
   # runs the Cortex-M4 image to check its state digest matches the host build

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "packtwin/recorder/modbus_tcp_proxy.h"
 #include "packtwin/recorder/slcan_source.h"
 #include "packtwin/recorder/socketcan_source.h"
 #include "packtwin/recorder/source_spec.h"
@@ -23,7 +24,13 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
     }
   }
   if (!specs.modbus_taps.empty()) return Status::Error("--modbus-tap is not available in this build yet");
-  if (!specs.tcp_proxies.empty()) return Status::Error("--modbus-tcp-proxy is not available in this build yet");
+  for (const auto& text : specs.tcp_proxies) {
+    Endpoint listen;
+    Endpoint target;
+    std::string error;
+    if (!ParseProxySpec(text, &listen, &target, &error)) return Status::Error(error);
+    sources.push_back(std::make_unique<ModbusTcpProxy>(listen, target));
+  }
   return sources;
 }
 

@@ -1,0 +1,142 @@
+// `packtwin record --modbus-tcp-proxy` between a real libmodbus client and
+// server on 127.0.0.1: traffic passes untouched, and each request is recorded
+// with its reply, an exception, or a timeout.
+#include <arpa/inet.h>
+#include <modbus.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "test_support.h"
+
+namespace packtwin {
+namespace {
+
+uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// A libmodbus server with 10 holding registers (0..9 = 100..109) that never
+// answers a read at address 7 (a stuck device).
+class Server {
+ public:
+  explicit Server(uint16_t port) : port_(port) {
+    ctx_ = modbus_new_tcp("127.0.0.1", port);
+    map_ = modbus_mapping_new(0, 0, 10, 0);
+    for (int i = 0; i < 10; ++i) map_->tab_registers[i] = static_cast<uint16_t>(100 + i);
+    listen_ = modbus_tcp_listen(ctx_, 1);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~Server() {
+    stop_ = true;
+    ::shutdown(listen_, SHUT_RDWR);
+    if (client_ >= 0) ::shutdown(client_, SHUT_RDWR);
+    thread_.join();
+    modbus_mapping_free(map_);
+    modbus_free(ctx_);
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      client_ = modbus_tcp_accept(ctx_, &listen_);
+      if (client_ < 0) return;
+      uint8_t query[MODBUS_TCP_MAX_ADU_LENGTH];
+      while (!stop_) {
+        const int len = modbus_receive(ctx_, query);
+        if (len <= 0) break;
+        const int address = (query[8] << 8) | query[9];
+        if (query[7] == 0x03 && address == 7) continue;  // stuck: no reply
+        modbus_reply(ctx_, query, len, map_);
+      }
+      ::close(client_);
+      client_ = -1;
+    }
+  }
+  uint16_t port_;
+  modbus_t* ctx_ = nullptr;
+  modbus_mapping_t* map_ = nullptr;
+  int listen_ = -1;
+  std::atomic<int> client_{-1};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+std::vector<nlohmann::json> Exchanges(const std::string& db) {
+  auto exported = testing::Packtwin({"export", db, "--format", "jsonl"});
+  std::vector<nlohmann::json> out;
+  std::istringstream in(exported.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto event = nlohmann::json::parse(line);
+    if (event["kind"] == "modbus") out.push_back(event);
+  }
+  return out;
+}
+
+TEST(RecordModbusTcp, ProxyForwardsAndRecordsEachExchangePairedByTransactionId) {
+  testing::TempDir dir;
+  const uint16_t server_port = FreePort();
+  const uint16_t proxy_port = FreePort();
+  Server server(server_port);
+  const std::string spec = fmt::format("127.0.0.1:{}=127.0.0.1:{}", proxy_port, server_port);
+  testing::Child recorder({testing::PacktwinBinary(), "record", "-o", dir.File("tcp.db"), "--quiet",
+                           "--modbus-tcp-proxy", spec});
+  usleep(300'000);
+
+  modbus_t* client = modbus_new_tcp("127.0.0.1", proxy_port);
+  ASSERT_EQ(modbus_connect(client), 0) << modbus_strerror(errno);
+  modbus_set_response_timeout(client, 0, 300'000);
+  uint16_t regs[4] = {};
+  ASSERT_EQ(modbus_read_registers(client, 0, 4, regs), 4) << modbus_strerror(errno);
+  EXPECT_EQ(regs[3], 103) << "the proxy passes the reply through untouched";
+  EXPECT_EQ(modbus_read_registers(client, 8, 4, regs), -1) << "past the end: an exception";
+  EXPECT_EQ(errno, EMBXILADD);
+  EXPECT_EQ(modbus_read_registers(client, 7, 1, regs), -1) << "the stuck address times out";
+  modbus_close(client);
+  modbus_free(client);
+  usleep(300'000);
+  recorder.Signal(SIGINT);
+  auto result = recorder.Wait();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+
+  const auto exchanges = Exchanges(dir.File("tcp.db"));
+  ASSERT_EQ(exchanges.size(), 3u);
+  EXPECT_EQ(exchanges[0]["status"], "MODBUS_OK");
+  EXPECT_EQ(exchanges[0]["transport"], "TRANSPORT_TCP");
+  // Request: tid, protocol 0, length 6, unit, 03, address 0, count 4.
+  EXPECT_EQ(exchanges[0]["request"].get<std::string>().substr(4), "00000006FF0300000004");
+  EXPECT_EQ(exchanges[0]["reply"].get<std::string>().substr(4), "0000000BFF03080064006500660067");
+  EXPECT_EQ(exchanges[0]["request"].get<std::string>().substr(0, 4), exchanges[0]["reply"].get<std::string>().substr(0, 4))
+      << "same transaction id";
+  EXPECT_EQ(exchanges[1]["status"], "MODBUS_EXCEPTION");
+  EXPECT_EQ(exchanges[1]["reply"].get<std::string>().substr(14), "8302");
+  EXPECT_EQ(exchanges[2]["status"], "MODBUS_TIMEOUT");
+  EXPECT_EQ(exchanges[2]["reply"], "");
+}
+
+TEST(RecordModbusTcp, BadProxySpecIsAUsageErrorNamingTheForm) {
+  auto result = testing::Packtwin({"record", "-o", "/tmp/never.db", "--modbus-tcp-proxy", "1502=502"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("expected LISTEN=TARGET"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace packtwin

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "packtwin/recorder/modbus_tap_source.h"
 #include "packtwin/recorder/modbus_tcp_proxy.h"
 #include "packtwin/recorder/slcan_source.h"
 #include "packtwin/recorder/socketcan_source.h"
@@ -23,7 +24,12 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
       sources.push_back(std::make_unique<SocketCanSource>(spec.device));
     }
   }
-  if (!specs.modbus_taps.empty()) return Status::Error("--modbus-tap is not available in this build yet");
+  for (const auto& text : specs.modbus_taps) {
+    TapSpec spec;
+    std::string error;
+    if (!ParseTapSpec(text, &spec, &error)) return Status::Error(error);
+    sources.push_back(std::make_unique<ModbusTapSource>(spec));
+  }
   for (const auto& text : specs.tcp_proxies) {
     Endpoint listen;
     Endpoint target;

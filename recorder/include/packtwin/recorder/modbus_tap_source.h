@@ -1,0 +1,47 @@
+// A listen-only tap on an RS-485 line (a serial adapter that only reads):
+// both sides' bytes arrive interleaved and are split into frames and paired
+// into exchanges. Nothing is ever written to the line.
+#pragma once
+
+#include <memory>
+
+#include "packtwin/recorder/rtu_pairer.h"
+#include "packtwin/recorder/rtu_splitter.h"
+#include "packtwin/recorder/serial_port.h"
+#include "packtwin/recorder/source.h"
+
+namespace packtwin::recorder {
+
+struct TapSpec {
+  std::string device;
+  uint32_t baud = 9600;  // the BMS line runs at 9600 8N1
+};
+
+// "/dev/ttyUSB0" or "/dev/ttyUSB0@19200"; false with `error` set when malformed.
+bool ParseTapSpec(const std::string& text, TapSpec* spec, std::string* error);
+
+class ModbusTapSource : public Source {
+ public:
+  explicit ModbusTapSource(TapSpec spec);
+  const std::string& name() const override { return name_; }
+  std::string config_json() const override;
+  Status Start() override;
+  std::vector<int> fds() const override;
+  Status OnReadable(int fd, short revents, const EventSink& sink) override;
+  Status OnTick(const EventSink& sink) override;
+  void Stop() override;
+
+ private:
+  Status Record(const std::vector<RtuFrame>& frames, const EventSink& sink);
+  Status Record(const std::vector<RtuExchange>& exchanges, const EventSink& sink);
+
+  TapSpec spec_;
+  std::string name_;
+  std::unique_ptr<SerialPort> port_;
+  RtuSplitter splitter_;
+  RtuPairer pairer_;
+  // Monotonic and wall clocks at one instant, to stamp exchanges settled later.
+  int64_t wall_minus_mono_ns_ = 0;
+};
+
+}  // namespace packtwin::recorder

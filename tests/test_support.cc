@@ -107,6 +107,18 @@ CommandResult Packtwin(const std::vector<std::string>& args) {
   return Run(argv);
 }
 
+std::vector<nlohmann::json> ExportedEvents(const std::string& db, const std::string& kind) {
+  auto exported = Packtwin({"export", db, "--format", "jsonl"});
+  std::vector<nlohmann::json> events;
+  std::istringstream in(exported.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto event = nlohmann::json::parse(line);
+    if (kind.empty() || event["kind"] == kind) events.push_back(std::move(event));
+  }
+  return events;
+}
+
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -56,6 +58,10 @@ class Child {
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 bool FileExists(const std::string& path);
+
+// The events of a log as `packtwin export --format jsonl` shows them, one
+// parsed object each; only those of `kind` when given.
+std::vector<nlohmann::json> ExportedEvents(const std::string& db, const std::string& kind = "");
 
 // Paths baked in by CMake.
 std::string PacktwinBinary();

@@ -1,12 +1,6 @@
 #include "packtwin/recorder/rtu_pairer.h"
 
 namespace packtwin::recorder {
-namespace {
-
-uint8_t At(const std::string& s, size_t i) { return static_cast<uint8_t>(s[i]); }
-
-}  // namespace
-
 RtuExchange RtuPairer::Settle(const std::string& request, const std::string& reply, v1::ModbusStatus status,
                               int64_t request_end_ns, int64_t at_ns) const {
   RtuExchange out;
@@ -26,10 +20,10 @@ RtuExchange RtuPairer::Settle(const std::string& request, const std::string& rep
 bool RtuPairer::Answers(const RtuFrame& frame) const {
   if (!pending_ || frame.bytes.size() < 3) return false;
   const std::string& request = pending_->bytes;
-  if (At(frame.bytes, 0) != At(request, 0) || (At(frame.bytes, 1) & 0x7F) != At(request, 1)) return false;
-  const uint8_t function = At(frame.bytes, 1);
+  if (RtuByte(frame.bytes, 0) != RtuByte(request, 0) || (RtuByte(frame.bytes, 1) & 0x7F) != RtuByte(request, 1)) return false;
+  const uint8_t function = RtuByte(frame.bytes, 1);
   if ((function & 0x80) != 0) return frame.bytes.size() == 5;
-  if (function >= 0x01 && function <= 0x04) return frame.bytes.size() == 5u + At(frame.bytes, 2);
+  if (function >= 0x01 && function <= 0x04) return frame.bytes.size() == 5u + RtuByte(frame.bytes, 2);
   return true;  // writes answer with an echo of the same length
 }
 
@@ -49,14 +43,14 @@ std::vector<RtuExchange> RtuPairer::OnFrame(const RtuFrame& frame) {
     v1::ModbusStatus status = v1::MODBUS_OK;
     if (!frame.crc_ok) {
       status = v1::MODBUS_CRC_ERROR;
-    } else if ((At(frame.bytes, 1) & 0x80) != 0) {
+    } else if ((RtuByte(frame.bytes, 1) & 0x80) != 0) {
       status = v1::MODBUS_EXCEPTION;
     }
     out.push_back(Settle(pending_->bytes, frame.bytes, status, pending_->end_ns, frame.end_ns));
     pending_.reset();
     return out;
   }
-  const bool is_reply_shape = (At(frame.bytes, 1) & 0x80) != 0;
+  const bool is_reply_shape = (RtuByte(frame.bytes, 1) & 0x80) != 0;
   if (is_reply_shape) {
     out.push_back(Settle("", frame.bytes, v1::MODBUS_UNPAIRED, 0, frame.end_ns));
     return out;

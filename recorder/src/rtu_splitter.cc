@@ -12,14 +12,12 @@ constexpr size_t kMaxRtuFrame = 256;
 // adapters hold bytes up to their latency timer, often 16 ms).
 constexpr int64_t kIncompleteGraceNs = 50'000'000;
 
-uint8_t At(const std::string& s, size_t i) { return static_cast<uint8_t>(s[i]); }
-
 }  // namespace
 
 std::vector<size_t> RtuCandidateLengths(const std::string& head) {
   std::vector<size_t> lengths;
   if (head.size() < 2) return lengths;
-  const uint8_t function = At(head, 1);
+  const uint8_t function = RtuByte(head, 1);
   if ((function & 0x80) != 0) {
     lengths.push_back(5);  // exception reply
     return lengths;
@@ -27,14 +25,14 @@ std::vector<size_t> RtuCandidateLengths(const std::string& head) {
   switch (function) {
     case 0x01: case 0x02: case 0x03: case 0x04:
       lengths.push_back(8);                                     // request
-      if (head.size() >= 3) lengths.push_back(5 + At(head, 2));  // reply: byte count
+      if (head.size() >= 3) lengths.push_back(5 + RtuByte(head, 2));  // reply: byte count
       break;
     case 0x05: case 0x06:
       lengths.push_back(8);  // request and echo reply
       break;
     case 0x0F: case 0x10:
       lengths.push_back(8);                                     // reply
-      if (head.size() >= 7) lengths.push_back(9 + At(head, 6));  // request: byte count
+      if (head.size() >= 7) lengths.push_back(9 + RtuByte(head, 6));  // request: byte count
       break;
     default:
       break;

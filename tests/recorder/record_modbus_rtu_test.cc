@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "test_support.h"
 
@@ -34,15 +33,8 @@ TEST(RecordModbusRtu, TapRecordsEveryExchangeWithItsStatusFromAPymodbusClientAnd
   ASSERT_EQ(result.exit_code, 0) << result.err;
 
   const auto plan = nlohmann::json::parse(testing::ReadFile(dir.File("result.json")));
-  auto exported = testing::Packtwin({"export", dir.File("rtu.db"), "--format", "jsonl"});
-  std::vector<nlohmann::json> exchanges;
-  std::istringstream in(exported.out);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto event = nlohmann::json::parse(line);
-    if (event["kind"] == "modbus") exchanges.push_back(event);
-  }
-  ASSERT_EQ(exchanges.size(), plan.size()) << exported.out;
+  const auto exchanges = testing::ExportedEvents(dir.File("rtu.db"), "modbus");
+  ASSERT_EQ(exchanges.size(), plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
     EXPECT_EQ(exchanges[i]["status"], plan[i]["expect"]) << "request " << i << ": " << exchanges[i];
     EXPECT_EQ(exchanges[i]["transport"], "TRANSPORT_RTU");

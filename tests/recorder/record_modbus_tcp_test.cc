@@ -13,7 +13,6 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "test_support.h"
@@ -79,18 +78,6 @@ class Server {
   std::thread thread_;
 };
 
-std::vector<nlohmann::json> Exchanges(const std::string& db) {
-  auto exported = testing::Packtwin({"export", db, "--format", "jsonl"});
-  std::vector<nlohmann::json> out;
-  std::istringstream in(exported.out);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto event = nlohmann::json::parse(line);
-    if (event["kind"] == "modbus") out.push_back(event);
-  }
-  return out;
-}
-
 TEST(RecordModbusTcp, ProxyForwardsAndRecordsEachExchangePairedByTransactionId) {
   testing::TempDir dir;
   const uint16_t server_port = FreePort();
@@ -117,7 +104,7 @@ TEST(RecordModbusTcp, ProxyForwardsAndRecordsEachExchangePairedByTransactionId) 
   auto result = recorder.Wait();
   ASSERT_EQ(result.exit_code, 0) << result.err;
 
-  const auto exchanges = Exchanges(dir.File("tcp.db"));
+  const auto exchanges = testing::ExportedEvents(dir.File("tcp.db"), "modbus");
   ASSERT_EQ(exchanges.size(), 3u);
   EXPECT_EQ(exchanges[0]["status"], "MODBUS_OK");
   EXPECT_EQ(exchanges[0]["transport"], "TRANSPORT_TCP");

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "pty_adapter.h"
 #include "test_support.h"
@@ -22,17 +21,7 @@ using testing::PtyAdapter;
 using testing::SlcanFrame;
 using testing::TempDir;
 
-std::vector<nlohmann::json> Events(const std::string& db) {
-  auto exported = Packtwin({"export", db, "--format", "jsonl"});
-  EXPECT_EQ(exported.exit_code, 0) << exported.err;
-  std::vector<nlohmann::json> events;
-  std::istringstream in(exported.out);
-  std::string line;
-  while (std::getline(in, line)) events.push_back(nlohmann::json::parse(line));
-  return events;
-}
-
-std::vector<nlohmann::json> OfKind(const std::vector<nlohmann::json>& events, const std::string& kind) {
+std::vector<nlohmann::json> Only(const std::vector<nlohmann::json>& events, const std::string& kind) {
   std::vector<nlohmann::json> out;
   for (const auto& e : events) {
     if (e["kind"] == kind) out.push_back(e);
@@ -68,8 +57,8 @@ TEST_F(RecordSlcan, SetsBitRateTimestampsAndOpensThenClosesOnSigint) {
   auto result = child->Wait();
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("(SIGINT)"), std::string::npos) << result.out;
-  const auto events = Events(db());
-  ASSERT_EQ(OfKind(events, "can_frame").size(), 1u);
+  const auto events = testing::ExportedEvents(db());
+  ASSERT_EQ(Only(events, "can_frame").size(), 1u);
   EXPECT_EQ(events.front()["kind"], "capture_start");
   EXPECT_EQ(events.back()["kind"], "capture_stop");
   EXPECT_EQ(events.back()["reason"], "SIGINT");
@@ -83,7 +72,7 @@ TEST_F(RecordSlcan, BitRateFromTheSourceSpec) {
   child->Signal(SIGTERM);
   auto result = child->Wait();
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(Events(db()).back()["reason"], "SIGTERM");
+  EXPECT_EQ(testing::ExportedEvents(db()).back()["reason"], "SIGTERM");
 }
 
 TEST_F(RecordSlcan, FramesWithAndWithoutAdapterTimestamps) {
@@ -98,7 +87,7 @@ TEST_F(RecordSlcan, FramesWithAndWithoutAdapterTimestamps) {
   usleep(300'000);
   child->Signal(SIGINT);
   ASSERT_EQ(child->Wait().exit_code, 0);
-  const auto frames = OfKind(Events(db()), "can_frame");
+  const auto frames = testing::ExportedEvents(db(), "can_frame");
   ASSERT_EQ(frames.size(), 6u);
   EXPECT_EQ(frames[0]["id"], "0x123");
   EXPECT_EQ(frames[0]["data"], "DEADBEEF");
@@ -122,7 +111,7 @@ TEST_F(RecordSlcan, BurstOfFramesIsRecordedWithoutLoss) {
   usleep(1'500'000);
   child->Signal(SIGINT);
   ASSERT_EQ(child->Wait().exit_code, 0);
-  const auto frames = OfKind(Events(db()), "can_frame");
+  const auto frames = testing::ExportedEvents(db(), "can_frame");
   ASSERT_EQ(frames.size(), 20'000u);
   for (size_t i = 0; i < frames.size(); i += 997) EXPECT_EQ(frames[i]["data"], fmt::format("{:08X}", i));
 }
@@ -139,9 +128,9 @@ TEST_F(RecordSlcan, MalformedLinesAreRecordedAsAnnotationsAndRecordingGoesOn) {
   child->Signal(SIGINT);
   auto result = child->Wait();
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto events = Events(db());
-  EXPECT_EQ(OfKind(events, "can_frame").size(), 1u);
-  const auto notes = OfKind(events, "annotation");
+  const auto events = testing::ExportedEvents(db());
+  EXPECT_EQ(Only(events, "can_frame").size(), 1u);
+  const auto notes = Only(events, "annotation");
   ASSERT_EQ(notes.size(), 4u);
   EXPECT_NE(notes[0]["text"].get<std::string>().find("malformed slcan line 't12G4DEADBEEF': expected 3 hex digits"),
             std::string::npos)
@@ -156,7 +145,7 @@ TEST_F(RecordSlcan, AdapterWithoutTimestampsStillRecords) {
   usleep(200'000);
   child->Signal(SIGINT);
   ASSERT_EQ(child->Wait().exit_code, 0);
-  EXPECT_EQ(OfKind(Events(db()), "can_frame").size(), 1u);
+  EXPECT_EQ(testing::ExportedEvents(db(), "can_frame").size(), 1u);
 }
 
 TEST_F(RecordSlcan, AdapterRefusingToOpenIsAClearErrorAndNoFile) {
@@ -183,15 +172,15 @@ TEST_F(RecordSlcan, RelayEvtFramesAlsoBecomeRelayChangesPointingAtTheFrame) {
   usleep(300'000);
   child->Signal(SIGINT);
   ASSERT_EQ(child->Wait().exit_code, 0);
-  const auto events = Events(db());
-  const auto changes = OfKind(events, "relay_change");
+  const auto events = testing::ExportedEvents(db());
+  const auto changes = Only(events, "relay_change");
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0]["node"], 0x2A);
   EXPECT_EQ(changes[0]["relay"], 3);
   EXPECT_EQ(changes[0]["closed"], false);
   EXPECT_EQ(changes[0]["cause"], "RELAY_CAUSE_ECO");
   EXPECT_EQ(changes[0]["origin"], "RELAY_ORIGIN_BUS_FRAME");
-  const auto frames = OfKind(events, "can_frame");
+  const auto frames = Only(events, "can_frame");
   EXPECT_EQ(changes[0]["evidence_seq"], frames[0]["seq"]);
 }
 
@@ -214,7 +203,7 @@ TEST_F(RecordSlcan, UnpluggedAdapterIsReportedAndTheFileStaysValid) {
   EXPECT_EQ(result.exit_code, 1) << "a source failed during the capture";
   EXPECT_NE(result.err.find("source slcan:" + adapter_.device() + " failed"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("the other sources keep recording"), std::string::npos);
-  const auto frames = OfKind(Events(db()), "can_frame");
+  const auto frames = testing::ExportedEvents(db(), "can_frame");
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_EQ(frames[2]["data"], "03") << "the second adapter kept recording";
   ExpectIntact(db());

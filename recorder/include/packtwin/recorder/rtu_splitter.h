@@ -49,5 +49,6 @@ class RtuSplitter {
 // as a reply); empty when the first bytes name no known function.
 std::vector<size_t> RtuCandidateLengths(const std::string& head);
 bool RtuCrcOk(const std::string& frame);
+inline uint8_t RtuByte(const std::string& frame, size_t i) { return static_cast<uint8_t>(frame[i]); }
 
 }  // namespace packtwin::recorder

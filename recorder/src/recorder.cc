@@ -176,8 +176,12 @@ class Session {
         next_status_ms = elapsed_ms + kStatusEveryMs;
         RecordSummary running = summary_;
         running.sources = Reports();
+        // The log's bytes live in the file and, until checkpointed, its WAL.
         std::error_code ec;
-        status_(running, elapsed_ms, std::filesystem::file_size(options_.output, ec));
+        uint64_t bytes = std::filesystem::file_size(options_.output, ec);
+        const uint64_t wal = std::filesystem::file_size(options_.output + "-wal", ec);
+        if (!ec) bytes += wal;
+        status_(running, elapsed_ms, bytes);
       }
     }
   }

@@ -105,22 +105,21 @@ class Session {
 
   // Every event goes through here; a RELAY_EVT frame also yields its relay change.
   Result<uint64_t> Sink(v1::Event event) {
-    auto seq = writer_->Append(event);
+    std::optional<v1::Event> change = event.has_can_frame() ? RelayChangeFromFrame(event, 0) : std::nullopt;
+    auto seq = Append(std::move(event));
+    if (!seq.ok() || !change) return seq;
+    change->mutable_relay_change()->set_evidence_seq(*seq);
+    auto change_seq = Append(std::move(*change));
+    return change_seq.ok() ? seq : change_seq;
+  }
+
+  Result<uint64_t> Append(v1::Event event) {
+    auto seq = writer_->Append(std::move(event));
     if (!seq.ok()) {
       log_failure_ = seq.status();
       return seq;
     }
     ++summary_.events;
-    if (event.has_can_frame()) {
-      if (auto change = RelayChangeFromFrame(event, *seq)) {
-        auto relay_seq = writer_->Append(std::move(*change));
-        if (!relay_seq.ok()) {
-          log_failure_ = relay_seq.status();
-          return relay_seq;
-        }
-        ++summary_.events;
-      }
-    }
     return seq;
   }
 

@@ -17,6 +17,9 @@ void AddInfoCommand(CLI::App& app, int& exit_code);
 void AddVerifyCommand(CLI::App& app, int& exit_code);
 void AddDemoCommand(CLI::App& app, int& exit_code);
 void AddRecordCommand(CLI::App& app, int& exit_code);
+void AddStateCommand(CLI::App& app, int& exit_code);
+void AddTimelineCommand(CLI::App& app, int& exit_code);
+void AddDigestCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   AddExportCommand(app, exit_code);
   AddInfoCommand(app, exit_code);
   AddVerifyCommand(app, exit_code);
+  AddStateCommand(app, exit_code);
+  AddTimelineCommand(app, exit_code);
+  AddDigestCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "test_support.h"
 
@@ -215,8 +216,51 @@ TEST(Cli, UsageErrorsExit64AndSayWhatToDo) {
   EXPECT_EQ(bad_ids.err, "packtwin export: --ids '0x12Z': column 5: expected ',' or '-' or the end, found 'Z'\n");
 }
 
+TEST(Cli, StateShowsFleetAndPacksAtAMoment) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o", dir.File("a.db")}).exit_code, 0);
+  auto state = Packtwin({"state", dir.File("a.db"), "--at", "30", "--node", "0x2A"});
+  ASSERT_EQ(state.exit_code, 0) << state.err;
+  EXPECT_NE(state.out.find("fleet: master by the rules 0x51"), std::string::npos) << state.out;
+  EXPECT_NE(state.out.find("  0x2A  Energy-Pack    fw 2.6  serial 1A2B3C4D  claims slave    online"), std::string::npos)
+      << state.out;
+  EXPECT_NE(state.out.find("water heater open (eco)"), std::string::npos) << state.out;
+  EXPECT_EQ(state.out.find("pack 0x3C"), std::string::npos) << "--node keeps one node";
+  auto before = Packtwin({"state", dir.File("a.db"), "--at", "25", "--json"});
+  auto json = nlohmann::json::parse(before.out);
+  EXPECT_EQ(json["packs"][0]["relays"][3]["closed"], true) << "before the shed at 26 s";
+  EXPECT_EQ(json["packs"][0]["indicators"]["display"], " 35");
+  auto by_seq = Packtwin({"state", dir.File("a.db"), "--seq", "6", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(by_seq.out)["seq"], 6);
+  EXPECT_EQ(Packtwin({"state", dir.File("a.db"), "--node", "0x80"}).exit_code, 64);
+}
+
+TEST(Cli, TimelineListsChangesReadably) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o", dir.File("a.db")}).exit_code, 0);
+  auto timeline = Packtwin({"timeline", dir.File("a.db"), "--node", "0x2A", "--from", "20"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_EQ(timeline.out,
+            "2026-11-21T05:00:21.500000Z  site  command      command SET_MODE eco on (seq 7) to all packs  [seq 113]\n"
+            "2026-11-21T05:00:21.501000Z  0x2A  ack          ACK SET_MODE (seq 7): OK  [seq 114]\n"
+            "2026-11-21T05:00:22.000100Z  0x2A  function     eco switched on  [seq 117]\n"
+            "2026-11-21T05:00:26.000000Z  0x2A  relay        relay water heater opened (eco)  [seq 137]\n");
+}
+
+TEST(Cli, DigestIsTheSameForTheSameLog) {
+  TempDir dir;
+  const std::string log = SourceDir() + "/scenarios/captures/alfaspark-3pack.log";
+  ASSERT_EQ(Packtwin({"import", log, "-o", dir.File("a.db")}).exit_code, 0);
+  ASSERT_EQ(Packtwin({"import", log, "-o", dir.File("b.db")}).exit_code, 0);
+  auto a = Packtwin({"digest", dir.File("a.db")});
+  auto b = Packtwin({"digest", dir.File("b.db")});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out.substr(0, 16), b.out.substr(0, 16));
+  EXPECT_EQ(a.out.substr(0, 16), Packtwin({"digest", dir.File("a.db")}).out.substr(0, 16)) << "rebuilding twice";
+}
+
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* command : {"import", "export", "info", "verify", "demo"}) {
+  for (const char* command : {"import", "export", "info", "verify", "demo", "record", "state", "timeline", "digest"}) {
     auto help = Packtwin({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_NE(help.out.find("Usage:"), std::string::npos) << command << help.out;

@@ -1,24 +1,15 @@
 #include "packtwin/recorder/relay_events.h"
 
-#include <algorithm>
-
 #include "packtwin/firmware/can_v1_frames.h"
+#include "packtwin/twin/firmware_frame.h"
 
 namespace packtwin::recorder {
 
 std::optional<v1::Event> RelayChangeFromFrame(const v1::Event& frame_event, uint64_t frame_seq) {
   if (!frame_event.has_can_frame()) return std::nullopt;
-  const v1::CanFrame& in = frame_event.can_frame();
-  if (in.fd() || in.data().size() > firmware::kCanMaxLen) return std::nullopt;
-  firmware::CanFrame frame;
-  frame.id = in.id();
-  frame.extended = in.extended();
-  frame.remote = in.rtr();
-  frame.error = in.error();
-  frame.len = static_cast<uint8_t>(in.data().size());
-  std::copy(in.data().begin(), in.data().end(), frame.data);
+  const auto frame = twin::ToFirmwareFrame(frame_event.can_frame());
   firmware::RelayEvtFrame evt;
-  if (firmware::DecodeRelayEvt(frame, &evt) != firmware::DecodeStatus::kOk) return std::nullopt;
+  if (!frame || firmware::DecodeRelayEvt(*frame, &evt) != firmware::DecodeStatus::kOk) return std::nullopt;
   v1::Event out;
   out.set_capture_time_ns(frame_event.capture_time_ns());
   out.set_wall_time_ns(frame_event.wall_time_ns());

@@ -1,0 +1,196 @@
+// `state`, `timeline` and `digest`: the twin rebuilt from a log.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/twin/names.h"
+#include "packtwin/twin/rebuild.h"
+#include "packtwin/twin/state_report.h"
+#include "progress_bar.h"
+
+namespace packtwin::cli {
+namespace {
+
+// "0x2A", "2A" or "42" -> node id 1..126.
+std::optional<uint8_t> ParseNode(const std::string& text) {
+  if (text.empty() || text.size() > 4) return std::nullopt;
+  const bool hex = text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0;
+  const std::string digits = hex ? text.substr(2) : text;
+  if (digits.empty() || digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const unsigned long value = std::stoul(digits, nullptr, hex ? 16 : 10);
+  if (value < 1 || value > 0x7E) return std::nullopt;
+  return static_cast<uint8_t>(value);
+}
+
+// Opens the log; the usage error or failure is reported and exit_code set.
+std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code) {
+  auto reader = EventReader::Open(db);
+  if (!reader.ok()) {
+    exit_code = Fail(reader.status().message());
+    return nullptr;
+  }
+  return std::move(*reader);
+}
+
+bool ResolveTime(const std::string& flag, const std::string& text, int64_t start_ns, int64_t* out, int& exit_code) {
+  auto parsed = ParseTimeSpec(text);
+  if (auto* error = std::get_if<ParseError>(&parsed)) {
+    fmt::print(stderr, "packtwin: {} '{}': {}\n", flag, text, error->Describe());
+    exit_code = kExitUsage;
+    return false;
+  }
+  *out = std::get<TimeSpec>(parsed).Resolve(start_ns);
+  return true;
+}
+
+bool ResolveNode(const std::string& text, std::optional<uint8_t>* node, int& exit_code) {
+  if (text.empty()) return true;
+  *node = ParseNode(text);
+  if (*node) return true;
+  fmt::print(stderr, "packtwin: --node '{}': expected a node id 0x01..0x7E, e.g. 0x2A\n", text);
+  exit_code = kExitUsage;
+  return false;
+}
+
+Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::RebuildLimit& limit,
+                                            const twin::ChangeFn& on_change) {
+  auto counts = reader.Counts();
+  ProgressBar bar("rebuilding", counts.ok() ? counts->events : 0, "");
+  auto state = twin::Rebuild(reader, limit, on_change, [&bar](uint64_t done) { bar.Update(done); });
+  bar.Finish();
+  return state;
+}
+
+}  // namespace
+
+void AddStateCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db, at, node;
+    uint64_t seq = 0;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("state", "The fleet and every pack as the log shows them at a moment");
+  cmd->add_option("DB", options->db, "event log")->required();
+  auto* at = cmd->add_option("--at", options->at,
+                             "the moment: ISO 8601 (2026-11-21T05:00:00Z, +01:00, or local) or seconds from the start "
+                             "(default: the end)");
+  cmd->add_option("--seq", options->seq, "the moment: after this event")->excludes(at);
+  cmd->add_option("--node", options->node, "only this node, e.g. 0x2A");
+  cmd->add_flag("--json", options->json, "print as JSON");
+  cmd->callback([options, &exit_code] {
+    auto reader = OpenLog(options->db, exit_code);
+    if (!reader) return;
+    std::optional<uint8_t> node;
+    if (!ResolveNode(options->node, &node, exit_code)) return;
+    auto counts = reader->Counts();
+    if (!counts.ok()) {
+      exit_code = Fail(counts.status().message());
+      return;
+    }
+    twin::RebuildLimit limit;
+    int64_t at_ns = counts->last_wall_ns;
+    if (!options->at.empty()) {
+      if (!ResolveTime("--at", options->at, counts->first_wall_ns, &at_ns, exit_code)) return;
+      limit.last_wall_ns = at_ns;
+    }
+    if (options->seq != 0) limit.last_seq = options->seq;
+    auto state = RebuildWithProgress(*reader, limit, {});
+    if (!state.ok()) {
+      exit_code = Fail(state.status().message());
+      return;
+    }
+    if (options->seq != 0) at_ns = state->last_wall_ns;
+    if (options->json) {
+      fmt::print("{}\n", twin::StateAsJson(*state, at_ns, node).dump(2));
+    } else {
+      fmt::print("{}", twin::StateAsText(*state, at_ns, node));
+    }
+  });
+}
+
+void AddTimelineCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db, node, from, to;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("timeline",
+                                 "Every state change in order: relays, functions, limits, lockout, master, nodes "
+                                 "joining and leaving, alarms, commands and ACKs");
+  cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_option("--node", options->node, "only changes of this node (and of the whole site), e.g. 0x2A");
+  cmd->add_option("--from", options->from, "first time, inclusive: ISO 8601 or seconds from the start");
+  cmd->add_option("--to", options->to, "end time, exclusive, in the same forms");
+  cmd->add_flag("--json", options->json, "one JSON object per line");
+  cmd->callback([options, &exit_code] {
+    auto reader = OpenLog(options->db, exit_code);
+    if (!reader) return;
+    std::optional<uint8_t> node;
+    if (!ResolveNode(options->node, &node, exit_code)) return;
+    auto counts = reader->Counts();
+    if (!counts.ok()) {
+      exit_code = Fail(counts.status().message());
+      return;
+    }
+    int64_t from_ns = INT64_MIN;
+    int64_t to_ns = INT64_MAX;
+    if (!options->from.empty() && !ResolveTime("--from", options->from, counts->first_wall_ns, &from_ns, exit_code)) return;
+    if (!options->to.empty() && !ResolveTime("--to", options->to, counts->first_wall_ns, &to_ns, exit_code)) return;
+    twin::RebuildLimit limit;
+    if (to_ns != INT64_MAX) limit.last_wall_ns = to_ns;
+    const bool json = options->json;
+    auto state = RebuildWithProgress(*reader, limit, [&](const twin::Change& change) {
+      if (change.wall_ns < from_ns || change.wall_ns >= to_ns) return;
+      if (node && change.node != *node && change.node != 0) return;
+      if (json) {
+        nlohmann::ordered_json line = {{"seq", change.seq},
+                                       {"time", FormatUtc(change.wall_ns)},
+                                       {"node", change.node == 0 ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(twin::NodeName(change.node))},
+                                       {"kind", twin::ChangeKindName(change.kind)},
+                                       {"text", change.text}};
+        fmt::print("{}\n", line.dump());
+      } else {
+        fmt::print("{}  {:<5} {:<12} {}  [seq {}]\n", FormatUtc(change.wall_ns),
+                   change.node == 0 ? "site" : twin::NodeName(change.node), twin::ChangeKindName(change.kind),
+                   change.text, change.seq);
+      }
+    });
+    if (!state.ok()) exit_code = Fail(state.status().message());
+  });
+}
+
+void AddDigestCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("digest", "The twin's final state digest: the same log always gives the same one");
+  cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_flag("--json", options->json, "print as JSON");
+  cmd->callback([options, &exit_code] {
+    auto reader = OpenLog(options->db, exit_code);
+    if (!reader) return;
+    auto state = RebuildWithProgress(*reader, {}, {});
+    if (!state.ok()) {
+      exit_code = Fail(state.status().message());
+      return;
+    }
+    const std::string digest = fmt::format("{:016x}", twin::TwinDigest(*state));
+    if (options->json) {
+      fmt::print("{}\n", nlohmann::ordered_json{{"file", options->db}, {"events", state->events},
+                                                {"last_seq", state->last_seq}, {"digest", digest}}
+                             .dump(2));
+    } else {
+      fmt::print("{}  {} ({} events)\n", digest, options->db, state->events);
+    }
+  });
+}
+
+}  // namespace packtwin::cli

@@ -1,0 +1,32 @@
+// Folds events, in sequence order, into the twin's state; reports each state
+// change it sees. The same events always give the same state and digest.
+#pragma once
+
+#include <functional>
+
+#include "packtwin/twin/timeline.h"
+#include "packtwin/twin/twin_state.h"
+#include "packtwin/v1/event.pb.h"
+
+namespace packtwin::twin {
+
+using ChangeFn = std::function<void(const Change&)>;
+
+class Folder {
+ public:
+  explicit Folder(ChangeFn on_change = {}) : on_change_(std::move(on_change)) {}
+  void Fold(const v1::Event& event);
+  const TwinState& state() const { return state_; }
+
+ private:
+  void OnCanFrame(const v1::Event& event);
+  void OnCommand(const v1::Event& event, const firmware::CommandFrame& command);
+  void Emit(const v1::Event& event, uint8_t node, ChangeKind kind, std::string text);
+  void EmitFindings(const firmware::FleetFindings& findings, const v1::Event& event);
+  PackView& Pack(uint8_t node);
+
+  TwinState state_;
+  ChangeFn on_change_;
+};
+
+}  // namespace packtwin::twin

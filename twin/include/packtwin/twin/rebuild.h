@@ -1,0 +1,22 @@
+// Rebuilds the twin from a log: folds its events in sequence order, up to a
+// sequence number or a wall time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "packtwin/eventlog/event_reader.h"
+#include "packtwin/eventlog/verify.h"
+#include "packtwin/twin/fold.h"
+
+namespace packtwin::twin {
+
+struct RebuildLimit {
+  std::optional<uint64_t> last_seq;     // fold events with seq <= this
+  std::optional<int64_t> last_wall_ns;  // fold events with wall time <= this
+};
+
+Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change = {},
+                          const ProgressFn& progress = {});
+
+}  // namespace packtwin::twin

@@ -1,0 +1,35 @@
+// Every state change the fold sees, one readable line each.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace packtwin::twin {
+
+enum class ChangeKind {
+  kRelay,
+  kFunction,
+  kLimit,
+  kLockout,
+  kMaster,
+  kNodeJoined,
+  kNodeLeft,
+  kAlarm,
+  kCommand,
+  kAck,
+  kTime,
+  kDuplicateId,
+  kTwoMasters,
+};
+
+struct Change {
+  uint64_t seq = 0;
+  int64_t wall_ns = 0;
+  uint8_t node = 0;  // 0 for the whole site
+  ChangeKind kind = ChangeKind::kRelay;
+  std::string text;  // "relay water heater opened (eco)"
+};
+
+const char* ChangeKindName(ChangeKind kind);
+
+}  // namespace packtwin::twin

@@ -20,6 +20,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code);
 void AddStateCommand(CLI::App& app, int& exit_code);
 void AddTimelineCommand(CLI::App& app, int& exit_code);
 void AddDigestCommand(CLI::App& app, int& exit_code);
+void AddCheckCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);

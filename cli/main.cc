@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   AddVerifyCommand(app, exit_code);
   AddStateCommand(app, exit_code);
   AddTimelineCommand(app, exit_code);
+  AddCheckCommand(app, exit_code);
   AddDigestCommand(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "packtwin/eventlog/time_spec.h"
+#include "packtwin/twin/check.h"
 #include "packtwin/twin/names.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/state_report.h"
@@ -162,6 +163,44 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
       }
     });
     if (!state.ok()) exit_code = Fail(state.status().message());
+  });
+}
+
+void AddCheckCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "check", "Every place where the devices did something the rules forbid; exit 0 when clean, 1 when not");
+  cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_flag("--json", options->json, "print the findings as JSON");
+  cmd->callback([options, &exit_code] {
+    auto reader = OpenLog(options->db, exit_code);
+    if (!reader) return;
+    auto counts = reader->Counts();
+    ProgressBar bar("checking", counts.ok() ? counts->events : 0, "");
+    auto report = twin::CheckLog(*reader, [&bar](uint64_t done) { bar.Update(done); });
+    bar.Finish();
+    if (!report.ok()) {
+      exit_code = Fail(report.status().message());
+      return;
+    }
+    exit_code = report->findings.empty() ? kExitOk : kExitFailed;
+    if (options->json) {
+      nlohmann::ordered_json out = {{"file", options->db}, {"events", report->events}, {"findings", nlohmann::ordered_json::array()}};
+      for (const auto& f : report->findings) out["findings"].push_back(twin::FindingAsJson(f));
+      fmt::print("{}\n", out.dump(2));
+      return;
+    }
+    for (const auto& f : report->findings) fmt::print("{}", twin::FindingAsText(f));
+    if (report->findings.empty()) {
+      fmt::print("{}: clean: {} events, nothing the rules forbid\n", options->db, report->events);
+    } else {
+      fmt::print("{}: {} finding{} in {} events\n", options->db, report->findings.size(),
+                 report->findings.size() == 1 ? "" : "s", report->events);
+    }
   });
 }
 

@@ -8,11 +8,12 @@ import struct
 import sys
 
 START_S = 1795237200  # 2026-11-21T05:00:00Z
-PACKS = [  # node, serial_lo, pack_cV, current_cA
+PACKS = [  # node, serial_lo, pack_cV, current_cA (SOC 35 %, 43 %, 70 %)
     (0x2A, 0x1A2B3C4D, 5200, 1250),
-    (0x3C, 0x22334455, 5440, -800),
+    (0x3C, 0x22334455, 5300, -800),
     (0x51, 0x5566AA01, 5760, 0),
 ]
+GRID_START_WH = 250  # grid energy already imported today at 06:00 local
 BRIDGE = 0x01
 
 
@@ -33,7 +34,10 @@ def main(path):
         lines.append(frame(t0 + 1000 * i, 0x700 | node, struct.pack("<BBBBI", 1, 2, 6, 1 if node == 0x51 else 0, serial)))
     lines.append(frame(t0 + 5000, 0x700 | BRIDGE, struct.pack("<BBBBI", 3, 1, 0, 2, 0xB41D6E00)))
     lines.append(frame(t0 + 6000, 0x100 | BRIDGE, struct.pack("<IhB", START_S, 60, 1)))
+    # Self-consumption opened 0x51's grid relay before the capture (SOC >= 50 %).
     relays = {node: 0x0F for node, *_ in PACKS}
+    relays[0x51] = 0x0E
+    grid_wms = {node: GRID_START_WH * 3_600_000 for node, *_ in PACKS}
     modes = {node: 0x01 for node, *_ in PACKS}
     for cycle in range(30):
         t = t0 + 2_000_000 * (cycle + 1)
@@ -51,13 +55,16 @@ def main(path):
                 lines.append(frame(tp, 0x400 | node, bytes([3, 0, 2, relays[node]])))
             lines.append(frame(tp + 100, 0x180 | node, struct.pack("<HhBBBB", cv, ca, soc(cv), relays[node], modes[node], 0x20 if node == 0x51 else 0)))
             p_solar = max(0, p_home + p_batt - p_grid)
+            grid_wms[node] += p_grid * 2000  # integrated exactly, as the firmware does
             lines.append(frame(tp + 200, 0x200 | node, struct.pack("<hhhh", p_grid, p_home, p_batt, p_solar)))
-            lines.append(frame(tp + 300, 0x280 | node, struct.pack("<hhHBB", 400, 0 if relays[node] & 0x08 == 0 else 1200, 12 + cycle, 10, 30)))
+            grid_wh10 = grid_wms[node] // 3_600_000 // 10
+            lines.append(frame(tp + 300, 0x280 | node, struct.pack("<hhHBB", 400, 0 if relays[node] & 0x08 == 0 else 1200, grid_wh10, 10, 30)))
             if cycle % 5 == 4:
                 lines.append(frame(tp + 400, 0x700 | node, struct.pack("<BBBBI", 1, 2, 6, 1 if node == 0x51 else 0, serial)))
         avg = sum(soc(cv) for _, _, cv, _ in PACKS) // 3
         total_batt = sum(cv * ca // 10000 for _, _, cv, ca in PACKS) // 10
-        lines.append(frame(t + 3000, 0x300 | 0x51, struct.pack("<BBhhH", 3, avg, total_batt, 520, 4 + cycle // 10)))
+        total_grid_100wh = sum(grid_wms.values()) // 3_600_000 // 100
+        lines.append(frame(t + 3000, 0x300 | 0x51, struct.pack("<BBhhH", 3, avg, total_batt, 520, total_grid_100wh)))
     with open(path, "w") as out:
         out.write("\n".join(lines) + "\n")
 

@@ -1,0 +1,38 @@
+// `packtwin check`: every place where what the devices did (RELAY_EVT, TEL
+// status and relays, heartbeats, ACKs) differs from what the rules require,
+// with the evidence. A decision gets one control cycle plus jitter (2.5 s) to
+// show before it counts as missing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "packtwin/eventlog/event_reader.h"
+#include "packtwin/eventlog/verify.h"
+
+namespace packtwin::twin {
+
+struct Finding {
+  int64_t wall_ns = 0;
+  uint8_t node = 0;      // 0: the site
+  std::string rule;      // "grid-closed-in-lockout"
+  std::string section;   // "pack-behaviour.md: Grid import limit"
+  std::string expected;
+  std::string observed;
+  std::vector<uint64_t> evidence;  // sequence numbers of the events that show it
+};
+
+struct CheckReport {
+  uint64_t events = 0;
+  std::vector<Finding> findings;
+};
+
+Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress = {});
+
+std::string FindingAsText(const Finding& finding);
+nlohmann::ordered_json FindingAsJson(const Finding& finding);
+
+}  // namespace packtwin::twin

@@ -1,0 +1,425 @@
+#include "packtwin/twin/check.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+#include <optional>
+
+#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/firmware/can_v1_frames.h"
+#include "packtwin/firmware/local_clock.h"
+#include "packtwin/firmware/measurement.h"
+#include "packtwin/firmware/protocol_v1.h"
+#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/twin/fold.h"
+#include "packtwin/twin/names.h"
+
+namespace packtwin::twin {
+namespace {
+
+constexpr int64_t kNsPerMs = 1'000'000;
+constexpr int64_t kDecisionAllowanceNs = 2'500 * kNsPerMs;  // one 2 s cycle plus jitter
+constexpr int64_t kEcoHoldNs = 30'000 * kNsPerMs - 500 * kNsPerMs;  // 30 s, less jitter
+constexpr int64_t kMsPerDay = 86'400'000;
+constexpr int64_t kResetHourMs = 5 * 3'600'000;
+constexpr uint8_t kSocTolerancePct = 1;
+
+struct PendingCommand {
+  firmware::CommandFrame command;
+  int64_t wall_ns = 0;
+  uint64_t seq = 0;
+  std::vector<uint8_t> expected_acks;
+  std::vector<uint8_t> acked;
+};
+
+struct PackTrack {
+  bool lockout = false;
+  int64_t lockout_since_ns = 0;
+  uint64_t lockout_seq = 0;
+  bool lockout_flagged = false;
+  bool soc_flagged = false;
+  std::array<bool, 9> wrong_length_flagged{};
+  // Grid relay vs self-consumption / backup.
+  int64_t grid_mismatch_since_ns = 0;
+  uint64_t grid_mismatch_seq = 0;
+  bool grid_flagged = false;
+  // Eco sheds, per relay.
+  std::array<int64_t, 4> shed_ns{};
+  std::array<uint64_t, 4> shed_seq{};
+  std::array<bool, 4> shed{};
+  // Grid energy: reported vs integrated from TEL_POWER.
+  bool has_loads = false;
+  uint32_t last_reported_Wh = 0;
+  int64_t last_loads_ns = 0;
+  uint64_t last_loads_seq = 0;
+  uint32_t base_Wh = 0;
+  uint64_t integrated_Wms = 0;
+  bool has_power = false;
+  int32_t last_p_grid_W = 0;
+  int64_t last_power_ns = 0;
+  bool energy_flagged = false;
+  bool rebooted = false;  // a boot RELAY_EVT since the last TEL_LOADS
+  std::optional<int64_t> last_reset_local_ms;
+};
+
+class Checker {
+ public:
+  void OnEvent(const v1::Event& event, const TwinState& state);
+  void OnChange(const Change& change);
+  void Finish(int64_t end_ns);
+  std::vector<Finding> TakeFindings() { return std::move(findings_); }
+
+ private:
+  void Flag(int64_t wall_ns, uint8_t node, std::string rule, std::string section, std::string expected,
+            std::string observed, std::vector<uint64_t> evidence) {
+    findings_.push_back({wall_ns, node, std::move(rule), std::move(section), std::move(expected), std::move(observed),
+                         std::move(evidence)});
+  }
+  void ExpireCommands(int64_t now_ns);
+  void OnTelBatt(const v1::Event& event, const firmware::TelBattFrame& f);
+  void OnTelPower(const v1::Event& event, const firmware::TelPowerFrame& f);
+  void OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& f);
+  void OnRelayEvt(const v1::Event& event, const firmware::RelayEvtFrame& f);
+  void OnAck(const v1::Event& event, const firmware::AckFrame& f);
+  void CheckWrongLength(const v1::Event& event, const firmware::CanFrame& frame);
+  std::optional<int64_t> LocalMs(int64_t wall_ns) const {
+    if (!time_known_) return std::nullopt;
+    return time_base_local_ms_ + (wall_ns - time_base_wall_ns_) / kNsPerMs;
+  }
+
+  std::map<uint8_t, PackTrack> packs_;
+  std::vector<PendingCommand> commands_;
+  std::map<std::pair<uint8_t, uint8_t>, std::pair<uint64_t, int64_t>> recent_non_command_;  // (b0,b1) -> seq, time
+  bool time_known_ = false;
+  int64_t time_base_local_ms_ = 0;
+  int64_t time_base_wall_ns_ = 0;
+  const TwinState* state_ = nullptr;
+  std::vector<Finding> findings_;
+};
+
+std::string LocalClockText(int64_t local_ms) {
+  const int64_t in_day = ((local_ms % kMsPerDay) + kMsPerDay) % kMsPerDay;
+  return fmt::format("{:02}:{:02}:{:02} local", in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60);
+}
+
+void Checker::OnChange(const Change& change) {
+  if (change.kind == ChangeKind::kTwoMasters) {
+    Flag(change.wall_ns, change.node, "two-masters", "pack-behaviour.md: Election",
+         "one master: a live gateway, else the live pack with the highest node id", change.text, {change.seq});
+  } else if (change.kind == ChangeKind::kDuplicateId) {
+    Flag(change.wall_ns, change.node, "duplicate-node-id", "pack-behaviour.md: Identity",
+         "each node id used by one serial; the higher serial moves to the next free id", change.text, {change.seq});
+  }
+}
+
+void Checker::ExpireCommands(int64_t now_ns) {
+  for (auto it = commands_.begin(); it != commands_.end();) {
+    if (now_ns - it->wall_ns <= kDecisionAllowanceNs) {
+      ++it;
+      continue;
+    }
+    for (uint8_t node : it->expected_acks) {
+      if (std::find(it->acked.begin(), it->acked.end(), node) != it->acked.end()) continue;
+      Flag(it->wall_ns + kDecisionAllowanceNs, node, "missing-ack", "can-protocol.md: Commands",
+           fmt::format("an ACK of {} (seq {}) from {}", CommandName(it->command.cmd), it->command.seq, NodeName(node)),
+           "no ACK within 2.5 s", {it->seq});
+    }
+    it = commands_.erase(it);
+  }
+}
+
+void Checker::CheckWrongLength(const v1::Event& event, const firmware::CanFrame& frame) {
+  const auto id = firmware::ClassifyCanV1Id(frame.id, frame.extended, frame.remote, frame.error);
+  if (!id.valid) return;
+  const auto function = id.function;
+  const bool telemetry = function == firmware::CanFunction::kTelBatt || function == firmware::CanFunction::kTelPower ||
+                         function == firmware::CanFunction::kTelLoads;
+  if (!telemetry || frame.len == 8) return;
+  auto& flagged = packs_[id.node].wrong_length_flagged[static_cast<uint8_t>(function)];
+  if (flagged) return;
+  flagged = true;
+  Flag(event.wall_time_ns(), id.node, "telemetry-wrong-length", "can-protocol.md: frame table",
+       "8-byte telemetry frames", fmt::format("a {}-byte frame with id 0x{:03X}", frame.len, frame.id), {event.seq()});
+}
+
+void Checker::OnTelBatt(const v1::Event& event, const firmware::TelBattFrame& f) {
+  PackTrack& p = packs_[f.node];
+  const int64_t now = event.wall_time_ns();
+  const bool lockout = (f.status & firmware::kStatusLockout) != 0;
+  const bool grid_closed = (f.relays & 1u) != 0;
+  if (lockout && !p.lockout) {
+    p.lockout_since_ns = now;
+    p.lockout_seq = event.seq();
+    p.lockout_flagged = false;
+  }
+  p.lockout = lockout;
+  if (lockout && grid_closed && !p.lockout_flagged && now - p.lockout_since_ns > kDecisionAllowanceNs) {
+    p.lockout_flagged = true;
+    Flag(now, f.node, "grid-closed-in-lockout", "pack-behaviour.md: Grid import limit",
+         "grid relay open while locked out (nothing may close it)",
+         fmt::format("grid relay closed {} ms after the lockout began", (now - p.lockout_since_ns) / kNsPerMs),
+         {p.lockout_seq, event.seq()});
+  }
+  // SOC comes from pack voltage only.
+  const uint8_t from_voltage = firmware::SocFromMillivolts(static_cast<uint32_t>(f.pack_cV) * 10);
+  const int diff = static_cast<int>(f.soc) - static_cast<int>(from_voltage);
+  if (!p.soc_flagged && (diff > kSocTolerancePct || diff < -static_cast<int>(kSocTolerancePct))) {
+    p.soc_flagged = true;
+    Flag(now, f.node, "soc-inconsistent-with-voltage", "pack-behaviour.md: BMS and state of charge",
+         fmt::format("SOC {} % for {}.{:02} V", from_voltage, f.pack_cV / 100, f.pack_cV % 100),
+         fmt::format("SOC {} %", f.soc), {event.seq()});
+  }
+  // The grid relay by backup and self-consumption (lockout is checked above).
+  std::optional<bool> want;
+  if (!lockout && (f.modes & firmware::kModeBackup) != 0) want = true;
+  if (!lockout && !want && (f.modes & firmware::kModeSelfConsumption) != 0) {
+    if (f.soc <= 10) want = true;
+    if (f.soc >= 50) want = false;
+  }
+  if (!want || *want == grid_closed) {
+    p.grid_mismatch_since_ns = 0;
+    p.grid_flagged = false;
+    return;
+  }
+  if (p.grid_mismatch_since_ns == 0) {
+    p.grid_mismatch_since_ns = now;
+    p.grid_mismatch_seq = event.seq();
+  } else if (!p.grid_flagged && now - p.grid_mismatch_since_ns > kDecisionAllowanceNs) {
+    p.grid_flagged = true;
+    const bool backup = (f.modes & firmware::kModeBackup) != 0;
+    Flag(now, f.node, "grid-relay-decision", "pack-behaviour.md: Who decides each relay",
+         fmt::format("grid relay {} ({}, SOC {} %)", *want ? "closed" : "open", backup ? "backup" : "self-consumption",
+                     f.soc),
+         fmt::format("grid relay {} for {} ms", grid_closed ? "closed" : "open",
+                     (now - p.grid_mismatch_since_ns) / kNsPerMs),
+         {p.grid_mismatch_seq, event.seq()});
+  }
+}
+
+void Checker::OnTelPower(const v1::Event& event, const firmware::TelPowerFrame& f) {
+  PackTrack& p = packs_[f.node];
+  const int64_t now = event.wall_time_ns();
+  if (p.has_power && p.last_p_grid_W > 0 && now > p.last_power_ns) {
+    p.integrated_Wms += static_cast<uint64_t>(p.last_p_grid_W) * static_cast<uint64_t>((now - p.last_power_ns) / kNsPerMs);
+  }
+  p.has_power = true;
+  p.last_p_grid_W = f.p_grid_W;
+  p.last_power_ns = now;
+}
+
+void Checker::OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& f) {
+  PackTrack& p = packs_[f.node];
+  const int64_t now = event.wall_time_ns();
+  const uint32_t reported = static_cast<uint32_t>(f.grid_today_Wh10) * 10;
+  if (p.has_loads && reported + 10 < p.last_reported_Wh && !p.rebooted) {
+    // Energy today dropped: a daily reset, unless a command asked for it.
+    bool commanded = false;
+    for (const auto& c : commands_) {
+      commanded = commanded || (c.command.cmd == static_cast<uint8_t>(firmware::Command::kResetGridEnergy));
+    }
+    const auto local_now = LocalMs(now);
+    const auto local_before = LocalMs(p.last_loads_ns);
+    if (!commanded && local_now && local_before) {
+      // A 05:00 must fall between the last report and this one.
+      const int64_t day_start = *local_now - ((*local_now % kMsPerDay) + kMsPerDay) % kMsPerDay;
+      int64_t five = day_start + kResetHourMs;
+      if (five > *local_now) five -= kMsPerDay;
+      if (five <= *local_before) {
+        Flag(now, f.node, "reset-not-at-0500", "pack-behaviour.md: Grid import limit (daily reset)",
+             "the daily reset at 05:00 local", fmt::format("grid energy reset at {}", LocalClockText(*local_now)),
+             {p.last_loads_seq, event.seq()});
+      } else if (p.last_reset_local_ms && *local_now - *p.last_reset_local_ms < kMsPerDay - 3'600'000) {
+        Flag(now, f.node, "reset-twice", "pack-behaviour.md: Grid import limit (daily reset)", "one reset a day",
+             fmt::format("a second reset at {}", LocalClockText(*local_now)), {p.last_loads_seq, event.seq()});
+      }
+      p.last_reset_local_ms = *local_now;
+    }
+  }
+  if (!p.has_loads || reported + 10 < p.last_reported_Wh) {
+    p.base_Wh = reported;  // a new baseline: first report, reset or reboot
+    p.integrated_Wms = 0;
+  } else if (!p.energy_flagged) {
+    const uint64_t expected_gain_Wh = p.integrated_Wms / firmware::kWmsPerWh;
+    const uint64_t gain_Wh = reported - p.base_Wh;
+    // Telemetry reports 10 Wh steps and power every 2 s: allow that much slack.
+    if (gain_Wh > 10 * expected_gain_Wh + 50) {
+      p.energy_flagged = true;
+      Flag(now, f.node, "grid-energy-scale", "pack-behaviour.md: Power figures",
+           fmt::format("about {} Wh more grid energy (integrated from TEL_POWER)", expected_gain_Wh),
+           fmt::format("{} Wh more: integrated as if W were kW?", gain_Wh), {p.last_loads_seq, event.seq()});
+    } else if (expected_gain_Wh > 100 && gain_Wh == 0) {
+      p.energy_flagged = true;
+      Flag(now, f.node, "grid-energy-not-integrated", "pack-behaviour.md: Power figures",
+           fmt::format("about {} Wh more grid energy (integrated from TEL_POWER)", expected_gain_Wh),
+           "grid energy today does not move", {p.last_loads_seq, event.seq()});
+    }
+  }
+  p.has_loads = true;
+  p.rebooted = false;
+  p.last_reported_Wh = reported;
+  p.last_loads_ns = now;
+  p.last_loads_seq = event.seq();
+}
+
+void Checker::OnRelayEvt(const v1::Event& event, const firmware::RelayEvtFrame& f) {
+  PackTrack& p = packs_[f.node];
+  const int64_t now = event.wall_time_ns();
+  if (f.cause == static_cast<uint8_t>(firmware::RelayCause::kBoot)) p.rebooted = true;
+  if (!f.closed && f.cause == static_cast<uint8_t>(firmware::RelayCause::kEco)) {
+    p.shed[f.relay] = true;
+    p.shed_ns[f.relay] = now;
+    p.shed_seq[f.relay] = event.seq();
+    return;
+  }
+  if (f.closed && p.shed[f.relay]) {
+    p.shed[f.relay] = false;
+    if (now - p.shed_ns[f.relay] < kEcoHoldNs && (f.cause != static_cast<uint8_t>(firmware::RelayCause::kBoot))) {
+      Flag(now, f.node, "eco-oscillation", "pack-behaviour.md: Functions (Eco)",
+           fmt::format("{} stays shed at least 30 s", RelayName(f.relay)),
+           fmt::format("{} restored {} ms after it was shed", RelayName(f.relay), (now - p.shed_ns[f.relay]) / kNsPerMs),
+           {p.shed_seq[f.relay], event.seq()});
+    }
+  }
+}
+
+void Checker::OnAck(const v1::Event& event, const firmware::AckFrame& f) {
+  for (auto& c : commands_) {
+    if (c.command.cmd == f.cmd && c.command.seq == f.seq &&
+        (c.command.node == f.node || c.command.node == firmware::kBroadcastNodeId)) {
+      c.acked.push_back(f.node);
+      return;
+    }
+  }
+  // Acting on a frame that is not a COMMAND: the 2.5 firmware's id mask.
+  std::vector<uint64_t> evidence{event.seq()};
+  std::string observed = fmt::format("an ACK of {} (seq {}) with no COMMAND sent", CommandName(f.cmd), f.seq);
+  auto source = recent_non_command_.find({f.cmd, f.seq});
+  if (source != recent_non_command_.end() && event.wall_time_ns() - source->second.second <= kDecisionAllowanceNs) {
+    evidence.insert(evidence.begin(), source->second.first);
+    observed += fmt::format(": it answered seq {}, which is not a command frame", source->second.first);
+  }
+  Flag(event.wall_time_ns(), f.node, "acted-on-non-command", "can-protocol.md: ids matched exactly",
+       "commands only from ids 0x000-0x07F addressed to the node or 0x07F", observed, evidence);
+}
+
+void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
+  state_ = &state;
+  ExpireCommands(event.wall_time_ns());
+  if (!event.has_can_frame()) return;
+  const auto frame = ToFirmwareFrame(event.can_frame());
+  if (!frame) return;
+  CheckWrongLength(event, *frame);
+  const auto id = firmware::ClassifyCanV1Id(frame->id, frame->extended, frame->remote, frame->error);
+  if (!id.valid) return;
+  switch (id.function) {
+    case firmware::CanFunction::kTelBatt: {
+      firmware::TelBattFrame f;
+      if (DecodeTelBatt(*frame, &f) == firmware::DecodeStatus::kOk) OnTelBatt(event, f);
+      break;
+    }
+    case firmware::CanFunction::kTelPower: {
+      firmware::TelPowerFrame f;
+      if (DecodeTelPower(*frame, &f) == firmware::DecodeStatus::kOk) OnTelPower(event, f);
+      break;
+    }
+    case firmware::CanFunction::kTelLoads: {
+      firmware::TelLoadsFrame f;
+      if (DecodeTelLoads(*frame, &f) == firmware::DecodeStatus::kOk) OnTelLoads(event, f);
+      break;
+    }
+    case firmware::CanFunction::kRelayEvt: {
+      firmware::RelayEvtFrame f;
+      if (DecodeRelayEvt(*frame, &f) == firmware::DecodeStatus::kOk) OnRelayEvt(event, f);
+      break;
+    }
+    case firmware::CanFunction::kAck: {
+      firmware::AckFrame f;
+      if (DecodeAck(*frame, &f) == firmware::DecodeStatus::kOk) OnAck(event, f);
+      break;
+    }
+    case firmware::CanFunction::kCommand: {
+      firmware::CommandFrame f;
+      if (DecodeCommand(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      PendingCommand pending{f, event.wall_time_ns(), event.seq(), {}, {}};
+      // Every live pack acks a broadcast; an addressed pack acks its own.
+      for (uint8_t node = 1; node < firmware::kNodeSlots - 1; ++node) {
+        const auto& e = state.fleet.nodes.nodes[node];
+        const bool pack = e.device_type == static_cast<uint8_t>(firmware::DeviceType::kEnergyPack);
+        if (pack && firmware::IsLive(e, TwinMs(event.wall_time_ns())) &&
+            (f.node == firmware::kBroadcastNodeId || f.node == node)) {
+          pending.expected_acks.push_back(node);
+        }
+      }
+      commands_.push_back(std::move(pending));
+      break;
+    }
+    case firmware::CanFunction::kTime: {
+      firmware::TimeFrame f;
+      if (DecodeTime(*frame, &f) != firmware::DecodeStatus::kOk || !firmware::TimeFrameValid(f)) break;
+      time_known_ = true;
+      time_base_local_ms_ = (static_cast<int64_t>(f.unix_s) + f.utc_offset_min * 60) * 1000;
+      time_base_wall_ns_ = event.wall_time_ns();
+      break;
+    }
+    default:
+      break;
+  }
+  // What a pack that matched ids by mask (field defect 5) would take for a
+  // command: the first two bytes of any other frame but an ACK.
+  if (id.function != firmware::CanFunction::kCommand && id.function != firmware::CanFunction::kAck && frame->len >= 2) {
+    recent_non_command_[{frame->data[0], frame->data[1]}] = {event.seq(), event.wall_time_ns()};
+  }
+}
+
+void Checker::Finish(int64_t end_ns) { ExpireCommands(end_ns + kDecisionAllowanceNs + 1); }
+
+}  // namespace
+
+Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
+  auto cursor = reader.FromSeq(0);
+  if (!cursor.ok()) return cursor.status();
+  Checker checker;
+  Folder folder([&checker](const Change& change) { checker.OnChange(change); });
+  CheckReport report;
+  StoredEvent row;
+  int64_t last_ns = 0;
+  while (true) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    auto event = DecodeEvent(row);
+    if (!event.ok()) return event.status();
+    folder.Fold(*event);
+    checker.OnEvent(*event, folder.state());
+    last_ns = event->wall_time_ns();
+    if (progress && (++report.events & 0x3FFF) == 0) progress(report.events);
+  }
+  report.events = folder.state().events;
+  // A command at the very end of a capture cannot be judged: its ACKs may be after it.
+  checker.Finish(last_ns - 2 * kDecisionAllowanceNs);
+  report.findings = checker.TakeFindings();
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.wall_ns < b.wall_ns; });
+  return report;
+}
+
+std::string FindingAsText(const Finding& f) {
+  std::string evidence;
+  for (uint64_t seq : f.evidence) evidence += (evidence.empty() ? "" : ", ") + std::to_string(seq);
+  return fmt::format("{}  {:<5} {}  [{}]\n    expected: {}\n    observed: {}\n    evidence: seq {}\n",
+                     FormatUtc(f.wall_ns), f.node == 0 ? "site" : NodeName(f.node), f.rule, f.section, f.expected,
+                     f.observed, evidence);
+}
+
+nlohmann::ordered_json FindingAsJson(const Finding& f) {
+  return {{"time", FormatUtc(f.wall_ns)},
+          {"node", f.node == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(NodeName(f.node))},
+          {"rule", f.rule},
+          {"section", f.section},
+          {"expected", f.expected},
+          {"observed", f.observed},
+          {"evidence_seq", f.evidence}};
+}
+
+}  // namespace packtwin::twin

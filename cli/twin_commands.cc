@@ -8,6 +8,7 @@
 #include "packtwin/twin/check.h"
 #include "packtwin/twin/names.h"
 #include "packtwin/twin/rebuild.h"
+#include "packtwin/twin/snapshot_store.h"
 #include "packtwin/twin/state_report.h"
 #include "progress_bar.h"
 
@@ -66,6 +67,19 @@ Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::Reb
   return state;
 }
 
+// From the nearest snapshot in DB.twin (made on the way); a plain rebuild
+// when the sidecar cannot be opened (read-only media).
+Result<twin::TwinState> RebuildSnapshotted(EventReader& reader, const twin::RebuildLimit& limit) {
+  auto store = twin::SnapshotStore::Open(reader.path());
+  if (!store.ok()) return RebuildWithProgress(reader, limit, {});
+  auto counts = reader.Counts();
+  ProgressBar bar("rebuilding", counts.ok() ? counts->events : 0, "");
+  auto state = twin::RebuildFromSnapshots(reader, **store, limit, twin::kSnapshotEvery,
+                                          [&bar](uint64_t done) { bar.Update(done); });
+  bar.Finish();
+  return state;
+}
+
 }  // namespace
 
 void AddStateCommand(CLI::App& app, int& exit_code) {
@@ -100,7 +114,7 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
       limit.last_wall_ns = at_ns;
     }
     if (options->seq != 0) limit.last_seq = options->seq;
-    auto state = RebuildWithProgress(*reader, limit, {});
+    auto state = RebuildSnapshotted(*reader, limit);
     if (!state.ok()) {
       exit_code = Fail(state.status().message());
       return;
@@ -216,7 +230,7 @@ void AddDigestCommand(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     auto reader = OpenLog(options->db, exit_code);
     if (!reader) return;
-    auto state = RebuildWithProgress(*reader, {}, {});
+    auto state = RebuildSnapshotted(*reader, {});
     if (!state.ok()) {
       exit_code = Fail(state.status().message());
       return;

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "sqlite_db.h"
+#include "packtwin/eventlog/sqlite_db.h"
 #include "store_schema.h"
 
 namespace packtwin {
@@ -104,6 +104,30 @@ class SqliteReader : public EventReader {
     if (!stmt.ok()) return stmt.status();
     stmt->BindInt(1, static_cast<int64_t>(first_seq));
     return std::unique_ptr<EventCursor>(new SqliteCursor(std::move(*stmt)));
+  }
+
+  Result<std::string> HashAt(uint64_t seq) override {
+    auto stmt = db_.Prepare("SELECT hash FROM events WHERE seq = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, static_cast<int64_t>(seq));
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    return *row ? stmt->ColumnBlob(0) : std::string();
+  }
+
+  Result<uint64_t> LastSeqAtOrBefore(int64_t wall_ns) override {
+    // Logs are written in time order, so the first event past the time bounds it.
+    auto stmt = db_.Prepare("SELECT min(seq) FROM events WHERE wall_ns > ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, wall_ns);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!stmt->ColumnIsNull(0)) return static_cast<uint64_t>(stmt->ColumnInt(0) - 1);
+    auto last = db_.Prepare("SELECT coalesce(max(seq), 0) FROM events");
+    if (!last.ok()) return last.status();
+    auto last_row = last->Step();
+    if (!last_row.ok()) return last_row.status();
+    return static_cast<uint64_t>(last->ColumnInt(0));
   }
 
   Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) override {

@@ -8,7 +8,7 @@
 
 #include "packtwin/eventlog/event_kind.h"
 #include "packtwin/eventlog/store_format.h"
-#include "sqlite_db.h"
+#include "packtwin/eventlog/sqlite_db.h"
 #include "store_schema.h"
 
 namespace packtwin {

@@ -1,4 +1,4 @@
-#include "sqlite_db.h"
+#include "packtwin/eventlog/sqlite_db.h"
 
 #include <fmt/format.h>
 

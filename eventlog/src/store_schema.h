@@ -4,7 +4,7 @@
 #include <string>
 
 #include "packtwin/eventlog/status.h"
-#include "sqlite_db.h"
+#include "packtwin/eventlog/sqlite_db.h"
 
 namespace packtwin {
 

@@ -1,5 +1,7 @@
 #include "packtwin/twin/rebuild.h"
 
+#include "packtwin/twin/snapshot_store.h"
+
 namespace packtwin::twin {
 
 Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change,
@@ -19,6 +21,64 @@ Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const 
     auto event = DecodeEvent(row);
     if (!event.ok()) return event.status();
     folder.Fold(*event);
+    if (progress && (++done & 0x3FFF) == 0) progress(done);
+  }
+  return folder.state();
+}
+
+}  // namespace packtwin::twin
+
+namespace packtwin::twin {
+namespace {
+
+// The latest snapshot whose event hash still matches the log; stale ones
+// (the log was replaced) are forgotten. Bounded by the snapshots stored.
+Result<std::optional<TwinState>> ValidSnapshot(EventReader& reader, SnapshotStore& store, uint64_t target_seq) {
+  uint64_t below = target_seq;
+  for (int tries = 0; tries < 1024; ++tries) {
+    auto snapshot = store.LatestAtOrBefore(below);
+    if (!snapshot.ok()) return snapshot.status();
+    if (!*snapshot) return std::optional<TwinState>();
+    auto hash = reader.HashAt((*snapshot)->seq);
+    if (!hash.ok()) return hash.status();
+    auto state = *hash == (*snapshot)->event_hash ? DecodeTwinState((*snapshot)->state) : std::nullopt;
+    if (state) return state;
+    PACKTWIN_RETURN_IF_ERROR(store.Forget((*snapshot)->seq));
+    if ((*snapshot)->seq == 0) return std::optional<TwinState>();
+    below = (*snapshot)->seq - 1;
+  }
+  return std::optional<TwinState>();
+}
+
+}  // namespace
+
+Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store, const RebuildLimit& limit,
+                                       uint64_t every, const ProgressFn& progress) {
+  uint64_t target = UINT64_MAX;
+  if (limit.last_seq) target = *limit.last_seq;
+  if (limit.last_wall_ns) {
+    auto at = reader.LastSeqAtOrBefore(*limit.last_wall_ns);
+    if (!at.ok()) return at.status();
+    target = std::min(target, *at);
+  }
+  auto start = ValidSnapshot(reader, store, target);
+  if (!start.ok()) return start.status();
+  Folder folder = *start ? Folder(std::move(**start)) : Folder();
+  auto cursor = reader.FromSeq(folder.state().last_seq + 1);
+  if (!cursor.ok()) return cursor.status();
+  StoredEvent row;
+  uint64_t done = 0;
+  while (true) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) return more.status();
+    if (!*more || row.seq > target) break;
+    auto event = DecodeEvent(row);
+    if (!event.ok()) return event.status();
+    folder.Fold(*event);
+    if (row.seq % every == 0) {
+      const TwinState& state = folder.state();
+      PACKTWIN_RETURN_IF_ERROR(store.Put({row.seq, row.hash, TwinDigest(state), EncodeTwinState(state)}));
+    }
     if (progress && (++done & 0x3FFF) == 0) progress(done);
   }
   return folder.state();

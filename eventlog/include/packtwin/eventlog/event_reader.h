@@ -46,6 +46,11 @@ class EventReader {
   virtual Result<std::vector<KindSourceCount>> CountByKindAndSource() = 0;
   // Events with seq >= first_seq, in sequence order.
   virtual Result<std::unique_ptr<EventCursor>> FromSeq(uint64_t first_seq) = 0;
+  // The stored chain hash of event `seq` (empty when there is no such event):
+  // equal hashes mean equal logs up to and including that event.
+  virtual Result<std::string> HashAt(uint64_t seq) = 0;
+  // The last event with wall time <= wall_ns (0 when none).
+  virtual Result<uint64_t> LastSeqAtOrBefore(int64_t wall_ns) = 0;
   // Events in sequence order starting at the first one with wall time >= wall_ns.
   virtual Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) = 0;
 };

@@ -15,6 +15,8 @@ using ChangeFn = std::function<void(const Change&)>;
 class Folder {
  public:
   explicit Folder(ChangeFn on_change = {}) : on_change_(std::move(on_change)) {}
+  // Continues from a state folded earlier (a snapshot).
+  explicit Folder(TwinState from) : state_(std::move(from)) {}
   void Fold(const v1::Event& event);
   const TwinState& state() const { return state_; }
 

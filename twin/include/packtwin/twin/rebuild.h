@@ -19,4 +19,14 @@ struct RebuildLimit {
 Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change = {},
                           const ProgressFn& progress = {});
 
+class SnapshotStore;
+
+// Every this many events the rebuild leaves a snapshot behind.
+inline constexpr uint64_t kSnapshotEvery = 65536;
+
+// The same state as Rebuild, starting from the nearest valid snapshot at or
+// before the limit and storing new ones on the way (every `every` events).
+Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store, const RebuildLimit& limit,
+                                       uint64_t every = kSnapshotEvery, const ProgressFn& progress = {});
+
 }  // namespace packtwin::twin

@@ -1,4 +1,4 @@
-// RAII over the SQLite C API, errors as Status. Internal to eventlog/.
+// RAII over the SQLite C API, errors as Status.
 #pragma once
 
 #include <sqlite3.h>

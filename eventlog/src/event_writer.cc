@@ -213,6 +213,8 @@ Status EventWriter::Close() {
   impl_->closed = true;
   if (impl_->failure.ok()) impl_->failure = CommitLocked();
   if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  // A finished log is one self-contained file: readers then leave no -wal/-shm beside it.
+  if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA journal_mode=DELETE");
   impl_->insert_event.reset();
   impl_->insert_source.reset();
   impl_->upsert_meta.reset();

@@ -50,7 +50,7 @@ def main(path):
             tp = t + 700 * j
             p_batt = cv * ca // 10000
             p_home, p_grid = 1800 + 40 * j, 300
-            if cycle == 12 and node == 0x2A:  # Eco sheds the water heater
+            if cycle == 10:  # Eco is on and 1800 + 400 + 1200 W > 3000 W: shed the water heater
                 relays[node] &= ~0x08
                 lines.append(frame(tp, 0x400 | node, bytes([3, 0, 2, relays[node]])))
             lines.append(frame(tp + 100, 0x180 | node, struct.pack("<HhBBBB", cv, ca, soc(cv), relays[node], modes[node], 0x20 if node == 0x51 else 0)))
@@ -58,7 +58,10 @@ def main(path):
             grid_wms[node] += p_grid * 2000  # integrated exactly, as the firmware does
             lines.append(frame(tp + 200, 0x200 | node, struct.pack("<hhhh", p_grid, p_home, p_batt, p_solar)))
             grid_wh10 = grid_wms[node] // 3_600_000 // 10
-            lines.append(frame(tp + 300, 0x280 | node, struct.pack("<hhHBB", 400, 0 if relays[node] & 0x08 == 0 else 1200, grid_wh10, 10, 30)))
+            # A shed heater's CT reads 0 from the next sample on: the shedding cycle
+            # still reports the power that made Eco shed it.
+            heater_W = 0 if relays[node] & 0x08 == 0 and cycle > 10 else 1200
+            lines.append(frame(tp + 300, 0x280 | node, struct.pack("<hhHBB", 400, heater_W, grid_wh10, 10, 30)))
             if cycle % 5 == 4:
                 lines.append(frame(tp + 400, 0x700 | node, struct.pack("<BBBBI", 1, 2, 6, 1 if node == 0x51 else 0, serial)))
         avg = sum(soc(cv) for _, _, cv, _ in PACKS) // 3

@@ -226,9 +226,9 @@ TEST(Cli, StateShowsFleetAndPacksAtAMoment) {
       << state.out;
   EXPECT_NE(state.out.find("water heater open (eco)"), std::string::npos) << state.out;
   EXPECT_EQ(state.out.find("pack 0x3C"), std::string::npos) << "--node keeps one node";
-  auto before = Packtwin({"state", dir.File("a.db"), "--at", "25", "--json"});
+  auto before = Packtwin({"state", dir.File("a.db"), "--at", "21", "--json"});
   auto json = nlohmann::json::parse(before.out);
-  EXPECT_EQ(json["packs"][0]["relays"][3]["closed"], true) << "before the shed at 26 s";
+  EXPECT_EQ(json["packs"][0]["relays"][3]["closed"], true) << "before the shed at 22 s";
   EXPECT_EQ(json["packs"][0]["indicators"]["display"], " 35");
   auto by_seq = Packtwin({"state", dir.File("a.db"), "--seq", "6", "--json"});
   EXPECT_EQ(nlohmann::json::parse(by_seq.out)["seq"], 6);
@@ -243,8 +243,8 @@ TEST(Cli, TimelineListsChangesReadably) {
   EXPECT_EQ(timeline.out,
             "2026-11-21T05:00:21.500000Z  site  command      command SET_MODE eco on (seq 7) to all packs  [seq 113]\n"
             "2026-11-21T05:00:21.501000Z  0x2A  ack          ACK SET_MODE (seq 7): OK  [seq 114]\n"
-            "2026-11-21T05:00:22.000100Z  0x2A  function     eco switched on  [seq 117]\n"
-            "2026-11-21T05:00:26.000000Z  0x2A  relay        relay water heater opened (eco)  [seq 137]\n");
+            "2026-11-21T05:00:22.000000Z  0x2A  relay        relay water heater opened (eco)  [seq 117]\n"
+            "2026-11-21T05:00:22.000100Z  0x2A  function     eco switched on  [seq 118]\n");
 }
 
 TEST(Cli, DigestIsTheSameForTheSameLog) {
@@ -272,8 +272,8 @@ TEST(Cli, DemoImportsTheSampleAndPrintsInfoAndFrames) {
   TempDir dir;
   auto demo = Packtwin({"demo", "--work-dir", dir.path(), "--frames", "3"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
-  EXPECT_NE(demo.out.find("imported 328 frames"), std::string::npos) << demo.out;
-  EXPECT_NE(demo.out.find("chain       intact (330 events"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("imported 330 frames"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("chain       intact (332 events"), std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("72A#010206004D3C2B1A     HEARTBEAT"), std::string::npos) << demo.out;
 }
 

@@ -63,7 +63,7 @@ TEST(Check, CleanSampleCaptureHasNoFindings) {
                                dir.File("s.db")}).exit_code, 0);
   auto checked = testing::Packtwin({"check", dir.File("s.db")});
   EXPECT_EQ(checked.exit_code, 0) << checked.out;
-  EXPECT_NE(checked.out.find("clean: 330 events"), std::string::npos) << checked.out;
+  EXPECT_NE(checked.out.find("clean: 332 events"), std::string::npos) << checked.out;
 }
 
 TEST(Check, GridClosedInLockoutIsFlaggedAfterOneCycle) {
@@ -218,14 +218,40 @@ TEST(Check, BroadcastCommandNotAckedByEveryLivePackIsFlagged) {
   EXPECT_TRUE(run(true).empty());
 }
 
-TEST(Check, GridRelayAgainstSelfConsumptionIsFlaggedAfterOneCycle) {
+// One control cycle's three TEL frames, as a pack sends them.
+void Cycle(Capture& c, int64_t ms, uint8_t soc, uint8_t relays, uint8_t modes, int16_t home_W, int16_t pool_W,
+           int16_t heater_W, uint8_t eco_limit_100W = 30) {
+  c.At(ms, EncodeTelBatt(Batt(soc, relays, modes, 0)));
+  c.At(ms + 1, EncodeTelPower({0x2A, 0, home_W, 0, 0}));
+  c.At(ms + 2, EncodeTelLoads({0x2A, pool_W, heater_W, 0, 10, eco_limit_100W}));
+}
+
+TEST(Check, GridRelayAgainstSelfConsumptionIsARelayDecisionFinding) {
   Capture bad;
-  for (int s = 0; s <= 6; s += 2) bad.At(s * 1000, EncodeTelBatt(Batt(60, 0x0F, kModeSelfConsumption, 0)));
-  EXPECT_EQ(Rules(bad), (std::vector<std::string>{"grid-relay-decision"}));
+  for (int s = 0; s <= 6; s += 2) Cycle(bad, s * 1000, 60, 0x0F, kModeSelfConsumption, 500, 0, 0);
+  const auto findings = Findings(bad);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0]["rule"], "relay-decision");
+  EXPECT_EQ(findings[0]["expected"], "grid open (self-consumption, by the firmware's own decision on what the pack reported)");
   Capture near_miss;
-  near_miss.At(0, EncodeTelBatt(Batt(60, 0x0F, kModeSelfConsumption, 0)))
-      .At(2000, EncodeTelBatt(Batt(60, 0x0E, kModeSelfConsumption, 0)))
-      .At(4000, EncodeTelBatt(Batt(60, 0x0E, kModeSelfConsumption, 0)));
+  Cycle(near_miss, 0, 60, 0x0F, kModeSelfConsumption, 500, 0, 0);
+  Cycle(near_miss, 2000, 60, 0x0E, kModeSelfConsumption, 500, 0, 0);
+  Cycle(near_miss, 4000, 60, 0x0E, kModeSelfConsumption, 500, 0, 0);
+  EXPECT_TRUE(Rules(near_miss).empty());
+}
+
+TEST(Check, EcoNotSheddingOverTheLimitIsARelayDecisionFinding) {
+  Capture bad;
+  Cycle(bad, 0, 40, 0x0F, 0, 1800, 400, 1200);  // Eco off: its history is known
+  for (int s = 2; s <= 8; s += 2) Cycle(bad, s * 1000, 40, 0x0F, kModeEco, 1800, 400, 1200);
+  const auto rules = Rules(bad);
+  ASSERT_FALSE(rules.empty());
+  EXPECT_EQ(rules[0], "relay-decision");
+  Capture near_miss;  // sheds the heater in its first Eco cycle; the heater reads 0 W from the next
+  Cycle(near_miss, 0, 40, 0x0F, 0, 1800, 400, 1200);
+  near_miss.At(1999, EncodeRelayEvt({0x2A, 3, 0, 2, 0x07}));
+  Cycle(near_miss, 2000, 40, 0x07, kModeEco, 1800, 400, 1200);
+  for (int s = 4; s <= 8; s += 2) Cycle(near_miss, s * 1000, 40, 0x07, kModeEco, 1800, 400, 0);
   EXPECT_TRUE(Rules(near_miss).empty());
 }
 

@@ -14,6 +14,7 @@
 #include "packtwin/twin/firmware_frame.h"
 #include "packtwin/twin/fold.h"
 #include "packtwin/twin/names.h"
+#include "packtwin/twin/shadow.h"
 
 namespace packtwin::twin {
 namespace {
@@ -40,10 +41,6 @@ struct PackTrack {
   bool lockout_flagged = false;
   bool soc_flagged = false;
   std::array<bool, 9> wrong_length_flagged{};
-  // Grid relay vs self-consumption / backup.
-  int64_t grid_mismatch_since_ns = 0;
-  uint64_t grid_mismatch_seq = 0;
-  bool grid_flagged = false;
   // Eco sheds, per relay.
   std::array<int64_t, 4> shed_ns{};
   std::array<uint64_t, 4> shed_seq{};
@@ -65,6 +62,7 @@ struct PackTrack {
 
 class Checker {
  public:
+  Checker() : shadow_([this](const RelayDivergence& d) { OnDivergence(d); }) {}
   void OnEvent(const v1::Event& event, const TwinState& state);
   void OnChange(const Change& change);
   void Finish(int64_t end_ns);
@@ -77,6 +75,7 @@ class Checker {
                          std::move(evidence)});
   }
   void ExpireCommands(int64_t now_ns);
+  void OnDivergence(const RelayDivergence& d);
   void OnTelBatt(const v1::Event& event, const firmware::TelBattFrame& f);
   void OnTelPower(const v1::Event& event, const firmware::TelPowerFrame& f);
   void OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& f);
@@ -96,6 +95,7 @@ class Checker {
   int64_t time_base_wall_ns_ = 0;
   const TwinState* state_ = nullptr;
   std::vector<Finding> findings_;
+  Shadow shadow_;
 };
 
 std::string LocalClockText(int64_t local_ms) {
@@ -111,6 +111,15 @@ void Checker::OnChange(const Change& change) {
     Flag(change.wall_ns, change.node, "duplicate-node-id", "pack-behaviour.md: Identity",
          "each node id used by one serial; the higher serial moves to the next free id", change.text, {change.seq});
   }
+}
+
+void Checker::OnDivergence(const RelayDivergence& d) {
+  auto state = [](bool closed) { return closed ? "closed" : "open"; };
+  Flag(d.now_ns, d.node, "relay-decision", "pack-behaviour.md: Who decides each relay",
+       fmt::format("{} {} ({}, by the firmware's own decision on what the pack reported)", RelayName(d.relay),
+                   state(d.expected_closed), CauseName(static_cast<uint8_t>(d.expected_cause))),
+       fmt::format("{} {} for {} ms", RelayName(d.relay), state(!d.expected_closed), (d.now_ns - d.since_ns) / kNsPerMs),
+       d.evidence);
 }
 
 void Checker::ExpireCommands(int64_t now_ns) {
@@ -169,31 +178,6 @@ void Checker::OnTelBatt(const v1::Event& event, const firmware::TelBattFrame& f)
     Flag(now, f.node, "soc-inconsistent-with-voltage", "pack-behaviour.md: BMS and state of charge",
          fmt::format("SOC {} % for {}.{:02} V", from_voltage, f.pack_cV / 100, f.pack_cV % 100),
          fmt::format("SOC {} %", f.soc), {event.seq()});
-  }
-  // The grid relay by backup and self-consumption (lockout is checked above).
-  std::optional<bool> want;
-  if (!lockout && (f.modes & firmware::kModeBackup) != 0) want = true;
-  if (!lockout && !want && (f.modes & firmware::kModeSelfConsumption) != 0) {
-    if (f.soc <= 10) want = true;
-    if (f.soc >= 50) want = false;
-  }
-  if (!want || *want == grid_closed) {
-    p.grid_mismatch_since_ns = 0;
-    p.grid_flagged = false;
-    return;
-  }
-  if (p.grid_mismatch_since_ns == 0) {
-    p.grid_mismatch_since_ns = now;
-    p.grid_mismatch_seq = event.seq();
-  } else if (!p.grid_flagged && now - p.grid_mismatch_since_ns > kDecisionAllowanceNs) {
-    p.grid_flagged = true;
-    const bool backup = (f.modes & firmware::kModeBackup) != 0;
-    Flag(now, f.node, "grid-relay-decision", "pack-behaviour.md: Who decides each relay",
-         fmt::format("grid relay {} ({}, SOC {} %)", *want ? "closed" : "open", backup ? "backup" : "self-consumption",
-                     f.soc),
-         fmt::format("grid relay {} for {} ms", grid_closed ? "closed" : "open",
-                     (now - p.grid_mismatch_since_ns) / kNsPerMs),
-         {p.grid_mismatch_seq, event.seq()});
   }
 }
 
@@ -315,17 +299,23 @@ void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
   switch (id.function) {
     case firmware::CanFunction::kTelBatt: {
       firmware::TelBattFrame f;
-      if (DecodeTelBatt(*frame, &f) == firmware::DecodeStatus::kOk) OnTelBatt(event, f);
+      if (DecodeTelBatt(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      OnTelBatt(event, f);
+      shadow_.OnTelBatt(f, event.seq(), event.wall_time_ns());
       break;
     }
     case firmware::CanFunction::kTelPower: {
       firmware::TelPowerFrame f;
-      if (DecodeTelPower(*frame, &f) == firmware::DecodeStatus::kOk) OnTelPower(event, f);
+      if (DecodeTelPower(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      OnTelPower(event, f);
+      shadow_.OnTelPower(f);
       break;
     }
     case firmware::CanFunction::kTelLoads: {
       firmware::TelLoadsFrame f;
-      if (DecodeTelLoads(*frame, &f) == firmware::DecodeStatus::kOk) OnTelLoads(event, f);
+      if (DecodeTelLoads(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      OnTelLoads(event, f);
+      shadow_.OnTelLoads(f, event.seq(), event.wall_time_ns(), LocalMs(event.wall_time_ns()).value_or(0), time_known_);
       break;
     }
     case firmware::CanFunction::kRelayEvt: {
@@ -335,12 +325,15 @@ void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
     }
     case firmware::CanFunction::kAck: {
       firmware::AckFrame f;
-      if (DecodeAck(*frame, &f) == firmware::DecodeStatus::kOk) OnAck(event, f);
+      if (DecodeAck(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      OnAck(event, f);
+      shadow_.OnAck(f);
       break;
     }
     case firmware::CanFunction::kCommand: {
       firmware::CommandFrame f;
       if (DecodeCommand(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      shadow_.OnCommand(f);
       PendingCommand pending{f, event.wall_time_ns(), event.seq(), {}, {}};
       // Every live pack acks a broadcast; an addressed pack acks its own.
       for (uint8_t node = 1; node < firmware::kNodeSlots - 1; ++node) {

@@ -133,6 +133,23 @@ TEST(Snapshots, SnapshotsOfAnotherLogAreNotUsed) {
   EXPECT_EQ(TwinDigest(*fast), FreshDigest(**reader, {}));
 }
 
+TEST(Snapshots, SnapshotsOfAnotherReducerVersionAreNotUsed) {
+  testing::TempDir dir;
+  const std::string db = dir.File("site.db");
+  WriteSite(db, 1000);
+  {
+    auto reader = EventReader::Open(db);
+    auto store = SnapshotStore::Open(db);
+    ASSERT_TRUE(RebuildFromSnapshots(**reader, **store, {}, 500).ok());
+  }
+  // Pretend every snapshot came from other reducers.
+  testing::Run({"sqlite3", db + ".twin", "UPDATE snapshots SET reducer = 'older-reducers'"});
+  auto store = SnapshotStore::Open(db);
+  auto latest = (*store)->LatestAtOrBefore(UINT64_MAX);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_FALSE(latest->has_value());
+}
+
 TEST(Snapshots, StateEncodingRoundTrips) {
   TwinState state;
   state.events = 7;

@@ -10,6 +10,7 @@
 
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/firmware/can_v1_frames.h"
+#include "packtwin/twin/firmware_frame.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/snapshot_store.h"
 
@@ -21,18 +22,7 @@ int64_t Events() {
   return text ? std::max(100L, std::atol(text)) : 10'000'000;
 }
 
-v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) {
-  v1::Event event;
-  event.set_wall_time_ns(wall_ns);
-  event.set_capture_time_ns(wall_ns);
-  event.set_source("can0");
-  auto* frame = event.mutable_can_frame();
-  frame->set_channel("can0");
-  frame->set_id(f.id);
-  frame->set_dlc(f.len);
-  frame->set_data(std::string(reinterpret_cast<const char*>(f.data), f.len));
-  return event;
-}
+v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return EventFromFirmwareFrame(f, wall_ns); }
 
 // Three packs' telemetry and heartbeats, 2 s cycles.
 const std::string& SiteLog() {

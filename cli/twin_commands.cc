@@ -58,6 +58,26 @@ bool ResolveNode(const std::string& text, std::optional<uint8_t>* node, int& exi
   return false;
 }
 
+// What state and timeline both start with: the log, the node filter, the time span.
+struct LogRequest {
+  std::unique_ptr<EventReader> reader;
+  std::optional<uint8_t> node;
+  EventCounts counts;
+};
+
+std::optional<LogRequest> OpenRequest(const std::string& db, const std::string& node_text, int& exit_code) {
+  LogRequest request;
+  request.reader = OpenLog(db, exit_code);
+  if (!request.reader || !ResolveNode(node_text, &request.node, exit_code)) return std::nullopt;
+  auto counts = request.reader->Counts();
+  if (!counts.ok()) {
+    exit_code = Fail(counts.status().message());
+    return std::nullopt;
+  }
+  request.counts = *counts;
+  return request;
+}
+
 Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::RebuildLimit& limit,
                                             const twin::ChangeFn& on_change) {
   auto counts = reader.Counts();
@@ -98,15 +118,11 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--node", options->node, "only this node, e.g. 0x2A");
   cmd->add_flag("--json", options->json, "print as JSON");
   cmd->callback([options, &exit_code] {
-    auto reader = OpenLog(options->db, exit_code);
-    if (!reader) return;
-    std::optional<uint8_t> node;
-    if (!ResolveNode(options->node, &node, exit_code)) return;
-    auto counts = reader->Counts();
-    if (!counts.ok()) {
-      exit_code = Fail(counts.status().message());
-      return;
-    }
+    auto request = OpenRequest(options->db, options->node, exit_code);
+    if (!request) return;
+    auto& reader = request->reader;
+    const auto& node = request->node;
+    const EventCounts* counts = &request->counts;
     twin::RebuildLimit limit;
     int64_t at_ns = counts->last_wall_ns;
     if (!options->at.empty()) {
@@ -143,15 +159,11 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--to", options->to, "end time, exclusive, in the same forms");
   cmd->add_flag("--json", options->json, "one JSON object per line");
   cmd->callback([options, &exit_code] {
-    auto reader = OpenLog(options->db, exit_code);
-    if (!reader) return;
-    std::optional<uint8_t> node;
-    if (!ResolveNode(options->node, &node, exit_code)) return;
-    auto counts = reader->Counts();
-    if (!counts.ok()) {
-      exit_code = Fail(counts.status().message());
-      return;
-    }
+    auto request = OpenRequest(options->db, options->node, exit_code);
+    if (!request) return;
+    auto& reader = request->reader;
+    const auto& node = request->node;
+    const EventCounts* counts = &request->counts;
     int64_t from_ns = INT64_MIN;
     int64_t to_ns = INT64_MAX;
     if (!options->from.empty() && !ResolveTime("--from", options->from, counts->first_wall_ns, &from_ns, exit_code)) return;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "packtwin/firmware/can_v1_frames.h"
+#include "packtwin/twin/firmware_frame.h"
 #include "packtwin/twin/twin_state.h"
 
 namespace packtwin::twin {
@@ -13,16 +14,8 @@ namespace {
 constexpr int64_t kT0 = 1795237200'000000000;
 
 v1::Event Frame(uint64_t seq, int64_t wall_ns, const firmware::CanFrame& f) {
-  v1::Event event;
+  v1::Event event = EventFromFirmwareFrame(f, wall_ns);
   event.set_seq(seq);
-  event.set_wall_time_ns(wall_ns);
-  event.set_capture_time_ns(wall_ns);
-  event.set_source("can0");
-  auto* frame = event.mutable_can_frame();
-  frame->set_channel("can0");
-  frame->set_id(f.id);
-  frame->set_dlc(f.len);
-  frame->set_data(std::string(reinterpret_cast<const char*>(f.data), f.len));
   return event;
 }
 

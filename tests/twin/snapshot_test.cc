@@ -8,6 +8,7 @@
 
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/firmware/can_v1_frames.h"
+#include "packtwin/twin/firmware_frame.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/snapshot_store.h"
 #include "test_support.h"
@@ -17,18 +18,7 @@ namespace {
 
 constexpr int64_t kT0 = 1795237200'000000000;
 
-v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) {
-  v1::Event event;
-  event.set_wall_time_ns(wall_ns);
-  event.set_capture_time_ns(wall_ns);
-  event.set_source("can0");
-  auto* frame = event.mutable_can_frame();
-  frame->set_channel("can0");
-  frame->set_id(f.id);
-  frame->set_dlc(f.len);
-  frame->set_data(std::string(reinterpret_cast<const char*>(f.data), f.len));
-  return event;
-}
+v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return EventFromFirmwareFrame(f, wall_ns); }
 
 // A site of three packs for `cycles` control cycles: telemetry, heartbeats,
 // and now and then a relay change, a command and its ACKs.

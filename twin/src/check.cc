@@ -13,6 +13,7 @@
 #include "packtwin/firmware/protocol_v1.h"
 #include "packtwin/twin/firmware_frame.h"
 #include "packtwin/twin/fold.h"
+#include "packtwin/twin/bms_watch.h"
 #include "packtwin/twin/names.h"
 #include "packtwin/twin/shadow.h"
 
@@ -62,7 +63,12 @@ struct PackTrack {
 
 class Checker {
  public:
-  Checker() : shadow_([this](const RelayDivergence& d) { OnDivergence(d); }) {}
+  Checker()
+      : shadow_([this](const RelayDivergence& d) { OnDivergence(d); }),
+        bms_([this](const BmsFinding& f) {
+          Flag(f.wall_ns, f.node, f.rule, "pack-behaviour.md: BMS and state of charge; bms-modbus.md", f.expected,
+               f.observed, f.evidence);
+        }) {}
   void OnEvent(const v1::Event& event, const TwinState& state);
   void OnChange(const Change& change);
   void Finish(int64_t end_ns);
@@ -96,6 +102,7 @@ class Checker {
   const TwinState* state_ = nullptr;
   std::vector<Finding> findings_;
   Shadow shadow_;
+  BmsWatch bms_;
 };
 
 std::string LocalClockText(int64_t local_ms) {
@@ -290,6 +297,7 @@ void Checker::OnAck(const v1::Event& event, const firmware::AckFrame& f) {
 void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
   state_ = &state;
   ExpireCommands(event.wall_time_ns());
+  if (event.has_modbus()) bms_.OnModbus(event);
   if (!event.has_can_frame()) return;
   const auto frame = ToFirmwareFrame(event.can_frame());
   if (!frame) return;
@@ -302,6 +310,7 @@ void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
       if (DecodeTelBatt(*frame, &f) != firmware::DecodeStatus::kOk) break;
       OnTelBatt(event, f);
       shadow_.OnTelBatt(f, event.seq(), event.wall_time_ns());
+      bms_.OnTelBatt(f, event.seq(), event.wall_time_ns());
       break;
     }
     case firmware::CanFunction::kTelPower: {

@@ -21,6 +21,7 @@ void AddStateCommand(CLI::App& app, int& exit_code);
 void AddTimelineCommand(CLI::App& app, int& exit_code);
 void AddDigestCommand(CLI::App& app, int& exit_code);
 void AddCheckCommand(CLI::App& app, int& exit_code);
+void AddSimulateCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);

@@ -4,21 +4,25 @@
 #include <iostream>
 
 #include "commands.h"
+#include "packtwin/recorder/recorder.h"
 #include "packtwin/replay/demo.h"
 
 namespace packtwin::cli {
 
 void AddDemoCommand(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string capture = PACKTWIN_SOURCE_DIR "/scenarios/captures/alfaspark-3pack.log";
     std::string work_dir = "build/demo";
-    int frames = 12;
+    int packs = 3;
+    std::string duration = "24h";
+    uint64_t seed = 1;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("demo", "Import the shipped sample capture and show what packtwin makes of it");
-  cmd->add_option("--capture", options->capture, "capture to import")->capture_default_str()->check(CLI::ExistingFile);
+  auto* cmd = app.add_subcommand(
+      "demo", "Simulate a 3-pack site for a day, then show its fleet state, timeline summary and check result");
   cmd->add_option("--work-dir", options->work_dir, "where demo.db is written")->capture_default_str();
-  cmd->add_option("--frames", options->frames, "how many frames to print")->capture_default_str()->check(CLI::Range(0, 10000));
+  cmd->add_option("--packs", options->packs, "number of packs")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--duration", options->duration, "simulated time")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "simulation seed")->capture_default_str();
   cmd->callback([options, &exit_code] {
     std::error_code ec;
     std::filesystem::create_directories(options->work_dir, ec);
@@ -26,7 +30,13 @@ void AddDemoCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(fmt::format("{}: cannot create: {}", options->work_dir, ec.message()));
       return;
     }
-    replay::DemoRequest request{options->capture, options->work_dir, PACKTWIN_VERSION, options->frames};
+    auto duration = recorder::ParseDurationMs(options->duration);
+    if (!duration || *duration <= 0) {
+      fmt::print(stderr, "packtwin demo: --duration '{}': expected a time like 90s, 10m or 24h\n", options->duration);
+      exit_code = kExitUsage;
+      return;
+    }
+    replay::DemoRequest request{options->work_dir, PACKTWIN_VERSION, options->packs, *duration, options->seed};
     Status status = replay::RunDemo(request, std::cout);
     if (!status.ok()) exit_code = Fail(status.message());
   });

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddTimelineCommand(app, exit_code);
   AddCheckCommand(app, exit_code);
   AddDigestCommand(app, exit_code);
+  AddSimulateCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -260,7 +260,7 @@ TEST(Cli, DigestIsTheSameForTheSameLog) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* command : {"import", "export", "info", "verify", "demo", "record", "state", "timeline", "digest"}) {
+  for (const char* command : {"import", "export", "info", "verify", "demo", "record", "state", "timeline", "check", "digest", "simulate"}) {
     auto help = Packtwin({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_NE(help.out.find("Usage:"), std::string::npos) << command << help.out;
@@ -268,13 +268,14 @@ TEST(Cli, EveryCommandHasHelp) {
   EXPECT_EQ(Packtwin({"--help"}).exit_code, 0);
 }
 
-TEST(Cli, DemoImportsTheSampleAndPrintsInfoAndFrames) {
+TEST(Cli, DemoSimulatesADayAndShowsStateTimelineAndACleanCheck) {
   TempDir dir;
-  auto demo = Packtwin({"demo", "--work-dir", dir.path(), "--frames", "3"});
+  auto demo = Packtwin({"demo", "--work-dir", dir.path(), "--duration", "3h"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
-  EXPECT_NE(demo.out.find("imported 330 frames"), std::string::npos) << demo.out;
-  EXPECT_NE(demo.out.find("chain       intact (332 events"), std::string::npos) << demo.out;
-  EXPECT_NE(demo.out.find("72A#010206004D3C2B1A     HEARTBEAT"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("$ packtwin simulate --packs 3 --duration 3h --seed 1"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("fleet: master by the rules 0x"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("(summary)"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("clean: "), std::string::npos) << demo.out;
 }
 
 }  // namespace

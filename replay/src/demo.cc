@@ -3,59 +3,70 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <map>
 
-#include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/event_reader.h"
-#include "packtwin/eventlog/importer.h"
-#include "packtwin/eventlog/store_info.h"
 #include "packtwin/eventlog/time_spec.h"
-#include "packtwin/twin/frame_names.h"
+#include "packtwin/replay/site_sim.h"
+#include "packtwin/twin/check.h"
+#include "packtwin/twin/names.h"
+#include "packtwin/twin/rebuild.h"
+#include "packtwin/twin/state_report.h"
 
 namespace packtwin::replay {
 namespace {
 
-Status PrintFirstFrames(EventReader& reader, int count, std::ostream& out) {
-  auto cursor = reader.FromSeq(0);
-  if (!cursor.ok()) return cursor.status();
-  StoredEvent row;
-  // Bounded by `count` frames or the end of the log.
-  for (int shown = 0; shown < count;) {
-    auto more = (*cursor)->Next(&row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status();
-    if (!event->has_can_frame()) continue;
-    const char* name = twin::AlfasparkFrameName(event->can_frame());
-    out << fmt::format("  {:>4}  {}  {:<6} {:<24} {}\n", event->seq(), FormatUtc(event->wall_time_ns()),
-                       event->can_frame().channel(), FormatCandumpFrame(event->can_frame()), name ? name : "");
-    ++shown;
-  }
-  return Status::Ok();
-}
+constexpr size_t kTimelineLines = 12;
+
+std::string Hours(int64_t ms) { return ms % 3'600'000 == 0 ? fmt::format("{}h", ms / 3'600'000) : fmt::format("{}s", ms / 1000); }
 
 }  // namespace
 
 Status RunDemo(const DemoRequest& request, std::ostream& out) {
   const std::string db = (std::filesystem::path(request.work_dir) / "demo.db").string();
-  ImportRequest import;
-  import.inputs = {request.capture};
-  import.output = db;
-  import.site = "demo";
-  import.tool_version = request.tool_version;
-  import.force = true;  // the demo's own scratch file
-  auto imported = ImportLogs(import);
-  if (!imported.ok()) return imported.status();
-  out << fmt::format("$ packtwin import {} -o {} --site demo --force\n", request.capture, db);
-  out << fmt::format("imported {} frames ({} gaps) into {}\n\n", imported->frames, imported->gaps, db);
+  SimConfig config;
+  config.packs = request.packs;
+  config.duration_ms = request.duration_ms;
+  config.seed = request.seed;
+  config.output = db;
+  config.site = "demo";
+  config.tool_version = request.tool_version;
+  config.force = true;  // the demo's own scratch file
+  auto simulated = Simulate(config);
+  if (!simulated.ok()) return simulated.status();
+  out << fmt::format("$ packtwin simulate --packs {} --duration {} --seed {} -o {}\n", request.packs,
+                     Hours(request.duration_ms), request.seed, db);
+  out << fmt::format("{} events: {} CAN frames, {} BMS exchanges, {} relay changes\n\n", simulated->events,
+                     simulated->frames, simulated->modbus_exchanges, simulated->relay_changes);
 
   auto reader = EventReader::Open(db);
   if (!reader.ok()) return reader.status();
-  auto info = CollectInfo(**reader);
-  if (!info.ok()) return info.status();
-  out << fmt::format("$ packtwin info {}\n{}\n", db, InfoAsText(*info));
-  out << fmt::format("first {} frames (seq, time, channel, frame, protocol v1 name):\n", request.first_frames);
-  return PrintFirstFrames(**reader, request.first_frames, out);
+  std::map<std::string, int> by_kind;
+  std::vector<std::string> lines;
+  auto state = twin::Rebuild(**reader, {}, [&](const twin::Change& c) {
+    ++by_kind[twin::ChangeKindName(c.kind)];
+    if (lines.size() < kTimelineLines && c.kind != twin::ChangeKind::kTime) {
+      lines.push_back(fmt::format("  {}  {:<5} {}", FormatUtc(c.wall_ns), c.node == 0 ? "site" : twin::NodeName(c.node),
+                                  c.text));
+    }
+  });
+  if (!state.ok()) return state.status();
+  out << fmt::format("$ packtwin state {}\n{}\n", db, twin::StateAsText(*state, state->last_wall_ns, std::nullopt));
+  out << fmt::format("$ packtwin timeline {}   (summary)\n", db);
+  for (const auto& [kind, count] : by_kind) out << fmt::format("  {:<12} {}\n", kind, count);
+  out << "first changes:\n";
+  for (const auto& line : lines) out << line << "\n";
+
+  auto report = twin::CheckLog(**reader);
+  if (!report.ok()) return report.status();
+  out << fmt::format("\n$ packtwin check {}\n", db);
+  for (const auto& finding : report->findings) out << twin::FindingAsText(finding);
+  if (report->findings.empty()) {
+    out << fmt::format("{}: clean: {} events, nothing the rules forbid\n", db, report->events);
+    return Status::Ok();
+  }
+  out << fmt::format("{}: {} findings\n", db, report->findings.size());
+  return Status::Error("the simulated site broke a rule: the firmware and the twin disagree");
 }
 
 }  // namespace packtwin::replay

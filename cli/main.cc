@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, exit_code);
   AddDigestCommand(app, exit_code);
   AddSimulateCommand(app, exit_code);
+  AddGoldenCommand(app, exit_code);
+  AddRegressCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

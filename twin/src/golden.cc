@@ -1,0 +1,111 @@
+#include "packtwin/twin/golden.h"
+
+#include <fmt/format.h>
+
+#include "packtwin/twin/check.h"
+#include "packtwin/twin/fold.h"
+#include "packtwin/twin/names.h"
+
+namespace packtwin::twin {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The timeline and digest checkpoints of one rebuild.
+Result<Json> Fold(EventReader& reader) {
+  Json timeline = Json::array();
+  Json digests = Json::array();
+  Folder folder([&](const Change& c) {
+    timeline.push_back({{"seq", c.seq}, {"node", c.node}, {"kind", ChangeKindName(c.kind)}, {"text", c.text}});
+  });
+  auto cursor = reader.FromSeq(0);
+  if (!cursor.ok()) return cursor.status();
+  StoredEvent row;
+  while (true) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    auto event = DecodeEvent(row);
+    if (!event.ok()) return event.status();
+    folder.Fold(*event);
+    if (row.seq % kGoldenDigestEvery == 0) {
+      digests.push_back({{"seq", row.seq}, {"digest", fmt::format("{:016x}", TwinDigest(folder.state()))}});
+    }
+  }
+  digests.push_back({{"seq", folder.state().last_seq}, {"digest", fmt::format("{:016x}", TwinDigest(folder.state()))}});
+  return Json{{"events", folder.state().events}, {"timeline", timeline}, {"digests", digests}};
+}
+
+std::string Line(const nlohmann::json& change) {
+  return fmt::format("{} {}: {}", NodeName(change["node"].get<uint8_t>()), change["kind"].get<std::string>(),
+                     change["text"].get<std::string>());
+}
+
+}  // namespace
+
+Result<Json> MakeGolden(EventReader& reader) {
+  auto folded = Fold(reader);
+  if (!folded.ok()) return folded.status();
+  auto report = CheckLog(reader);
+  if (!report.ok()) return report.status();
+  Json findings = Json::array();
+  for (const auto& f : report->findings) findings.push_back(FindingAsJson(f));
+  Json golden = *folded;
+  golden["findings"] = findings;
+  return golden;
+}
+
+Result<std::optional<GoldenDifference>> Regress(EventReader& reader, const nlohmann::json& golden) {
+  if (!golden.is_object() || !golden.contains("timeline") || !golden.contains("digests") ||
+      !golden["timeline"].is_array() || !golden["digests"].is_array()) {
+    return Status::Error("not a packtwin golden file (expected timeline and digests); write one with 'packtwin golden'");
+  }
+  auto rebuilt = MakeGolden(reader);
+  if (!rebuilt.ok()) return rebuilt.status();
+  // Compared as the golden file was read: plain JSON.
+  const nlohmann::json now = nlohmann::json::parse(rebuilt->dump());
+  const auto& before = golden["timeline"];
+  const auto& after = now["timeline"];
+  for (size_t i = 0; i < std::max(before.size(), after.size()); ++i) {
+    const bool has_before = i < before.size();
+    const bool has_after = i < after.size();
+    if (has_before && has_after && before[i]["seq"] == after[i]["seq"] && before[i]["text"] == after[i]["text"] &&
+        before[i]["kind"] == after[i]["kind"]) {
+      continue;
+    }
+    const uint64_t seq = has_before ? before[i]["seq"].get<uint64_t>() : after[i]["seq"].get<uint64_t>();
+    return std::optional<GoldenDifference>(
+        GoldenDifference{seq, "timeline", has_before ? Line(before[i]) : "(nothing)", has_after ? Line(after[i]) : "(nothing)"});
+  }
+  const auto& findings_before = golden.value("findings", nlohmann::json::array());
+  const auto& findings_after = now["findings"];
+  for (size_t i = 0; i < std::max(findings_before.size(), findings_after.size()); ++i) {
+    const bool same = i < findings_before.size() && i < findings_after.size() &&
+                      findings_before[i]["rule"] == findings_after[i]["rule"] &&
+                      findings_before[i]["evidence_seq"] == findings_after[i]["evidence_seq"];
+    if (same) continue;
+    auto describe = [](const nlohmann::json& list, size_t index) {
+      return index < list.size() ? fmt::format("{} {}", list[index]["rule"].get<std::string>(), list[index]["evidence_seq"].dump())
+                                 : std::string("(nothing)");
+    };
+    const auto& any = i < findings_before.size() ? findings_before[i] : findings_after[i];
+    return std::optional<GoldenDifference>(GoldenDifference{
+        any["evidence_seq"].empty() ? 0 : any["evidence_seq"].back().get<uint64_t>(), "finding",
+        describe(findings_before, i), describe(findings_after, i)});
+  }
+  const auto& digests_before = golden["digests"];
+  const auto& digests_after = now["digests"];
+  for (size_t i = 0; i < std::min(digests_before.size(), digests_after.size()); ++i) {
+    if (digests_before[i] == digests_after[i]) continue;
+    return std::optional<GoldenDifference>(GoldenDifference{digests_before[i]["seq"].get<uint64_t>(), "digest",
+                                                            digests_before[i]["digest"].get<std::string>(),
+                                                            digests_after[i]["digest"].get<std::string>()});
+  }
+  if (digests_before.size() != digests_after.size() || golden.value("events", nlohmann::json(0)) != now["events"]) {
+    return std::optional<GoldenDifference>(
+        GoldenDifference{0, "events", golden.value("events", nlohmann::json(0)).dump(), now["events"].dump()});
+  }
+  return std::optional<GoldenDifference>();
+}
+
+}  // namespace packtwin::twin

@@ -4,6 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
 namespace packtwin::cli {
 
 inline constexpr int kExitOk = 0;
@@ -27,5 +31,8 @@ void AddRegressCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);
+
+// A --duration value (90s, 10m, 24h) in ms; on a bad value says so and sets exit_code.
+std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code);
 
 }  // namespace packtwin::cli

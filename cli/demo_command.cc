@@ -30,12 +30,8 @@ void AddDemoCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(fmt::format("{}: cannot create: {}", options->work_dir, ec.message()));
       return;
     }
-    auto duration = recorder::ParseDurationMs(options->duration);
-    if (!duration || *duration <= 0) {
-      fmt::print(stderr, "packtwin demo: --duration '{}': expected a time like 90s, 10m or 24h\n", options->duration);
-      exit_code = kExitUsage;
-      return;
-    }
+    auto duration = ParseDurationOption("demo", options->duration, exit_code);
+    if (!duration) return;
     replay::DemoRequest request{options->work_dir, PACKTWIN_VERSION, options->packs, *duration, options->seed};
     Status status = replay::RunDemo(request, std::cout);
     if (!status.ok()) exit_code = Fail(status.message());

@@ -3,12 +3,21 @@
 #include <signal.h>
 
 #include "commands.h"
+#include "packtwin/recorder/recorder.h"
 
 namespace packtwin::cli {
 
 int Fail(const std::string& message) {
   fmt::print(stderr, "packtwin: {}\n", message);
   return kExitFailed;
+}
+
+std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code) {
+  auto ms = recorder::ParseDurationMs(text);
+  if (ms && *ms > 0) return ms;
+  fmt::print(stderr, "packtwin {}: --duration '{}': expected a time like 90s, 10m or 24h\n", command, text);
+  exit_code = kExitUsage;
+  return std::nullopt;
 }
 
 }  // namespace packtwin::cli

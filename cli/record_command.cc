@@ -107,12 +107,8 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     record.force = options->force;
     record.max_events = options->max_events;
     if (!options->duration.empty()) {
-      auto ms = recorder::ParseDurationMs(options->duration);
-      if (!ms || *ms <= 0) {
-        fmt::print(stderr, "packtwin record: --duration '{}': expected a time like 90s, 10m or 2h\n", options->duration);
-        exit_code = kExitUsage;
-        return;
-      }
+      auto ms = ParseDurationOption("record", options->duration, exit_code);
+      if (!ms) return;
       record.duration_ms = *ms;
     }
     auto sources = recorder::MakeSources(options->specs);

@@ -37,12 +37,8 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
     config.site = options->site;
     config.tool_version = PACKTWIN_VERSION;
     config.force = options->force;
-    auto duration = recorder::ParseDurationMs(options->duration);
-    if (!duration || *duration <= 0) {
-      fmt::print(stderr, "packtwin simulate: --duration '{}': expected a time like 90s, 10m or 24h\n", options->duration);
-      exit_code = kExitUsage;
-      return;
-    }
+    auto duration = ParseDurationOption("simulate", options->duration, exit_code);
+    if (!duration) return;
     config.duration_ms = *duration;
     ProgressBar bar("simulating", static_cast<uint64_t>(config.duration_ms), "of the simulated time");
     auto summary = replay::Simulate(config, [&bar](int64_t done, int64_t) { bar.Update(static_cast<uint64_t>(done)); });

@@ -158,6 +158,23 @@ Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) 
   return std::unique_ptr<EventReader>(new SqliteReader(std::move(*db), path));
 }
 
+Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) {
+  auto cursor = reader.FromSeq(first_seq);
+  if (!cursor.ok()) return cursor.status();
+  StoredEvent row;
+  // Bounded by the log: one event per pass.
+  while (true) {
+    auto more = (*cursor)->Next(&row);
+    if (!more.ok()) return more.status();
+    if (!*more) return Status::Ok();
+    auto event = DecodeEvent(row);
+    if (!event.ok()) return event.status();
+    auto keep_going = fn(row, *event);
+    if (!keep_going.ok()) return keep_going.status();
+    if (!*keep_going) return Status::Ok();
+  }
+}
+
 Result<v1::Event> DecodeEvent(const StoredEvent& row) {
   v1::Event event;
   if (!event.ParseFromString(row.payload) || event.kind_case() != row.kind) {

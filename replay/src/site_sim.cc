@@ -104,6 +104,15 @@ class Site {
   }
   int64_t WallNs(int64_t t) const { return config_.start_unix_s * 1'000'000'000 + t * 1'000'000; }
 
+  // An event at simulated time t (ms) from `source`.
+  v1::Event Stamped(int64_t t, const std::string& source) const {
+    v1::Event event;
+    event.set_wall_time_ns(WallNs(t));
+    event.set_capture_time_ns(WallNs(t));
+    event.set_source(source);
+    return event;
+  }
+
   int64_t NextTime() const {
     int64_t next = std::min(next_bridge_heartbeat_, next_bridge_time_);
     for (const auto& p : packs_) {
@@ -135,10 +144,7 @@ class Site {
           p.bms_reply_at_ms = t + kBmsLatencyMs;
           break;
         case firmware::EffectKind::kRelaySet: {
-          v1::Event event;
-          event.set_wall_time_ns(WallNs(t));
-          event.set_capture_time_ns(WallNs(t));
-          event.set_source("simulator");
+          v1::Event event = Stamped(t, "simulator");
           auto* change = event.mutable_relay_change();
           change->set_node(p.state.settings.node_id);
           change->set_relay(e.relay);
@@ -209,10 +215,7 @@ class Site {
     firmware::PackOnBmsBytes(&p.state, reinterpret_cast<const uint8_t*>(reply.data()), reply.size(),
                              static_cast<uint64_t>(t), &effects);
     PACKTWIN_RETURN_IF_ERROR(Effects(p, effects, t));
-    v1::Event event;
-    event.set_wall_time_ns(WallNs(t));
-    event.set_capture_time_ns(WallNs(t));
-    event.set_source(fmt::format("modbus-rtu:pack-{:02X}", p.state.settings.node_id));
+    v1::Event event = Stamped(t, fmt::format("modbus-rtu:pack-{:02X}", p.state.settings.node_id));
     auto* m = event.mutable_modbus();
     m->set_port(fmt::format("pack-{:02X}", p.state.settings.node_id));
     m->set_transport(v1::TRANSPORT_RTU);
@@ -247,10 +250,7 @@ class Site {
     const firmware::CtSample sample{mA(grid_W), mA(home_W), mA(pool_W), mA(heater_W)};
     firmware::Effects effects;
     firmware::PackOnCtSample(&p.state, sample, static_cast<uint64_t>(t), &effects);
-    v1::Event event;
-    event.set_wall_time_ns(WallNs(t));
-    event.set_capture_time_ns(WallNs(t));
-    event.set_source("simulator");
+    v1::Event event = Stamped(t, "simulator");
     auto* s = event.mutable_sensor_sample();
     s->set_node(p.state.settings.node_id);
     s->set_grid_ma(sample.grid_mA);

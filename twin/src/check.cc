@@ -379,24 +379,18 @@ void Checker::Finish(int64_t end_ns) { ExpireCommands(end_ns + kDecisionAllowanc
 }  // namespace
 
 Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
-  auto cursor = reader.FromSeq(0);
-  if (!cursor.ok()) return cursor.status();
   Checker checker;
   Folder folder([&checker](const Change& change) { checker.OnChange(change); });
   CheckReport report;
-  StoredEvent row;
   int64_t last_ns = 0;
-  while (true) {
-    auto more = (*cursor)->Next(&row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status();
-    folder.Fold(*event);
-    checker.OnEvent(*event, folder.state());
-    last_ns = event->wall_time_ns();
+  Status walked = ForEachEvent(reader, 0, [&](const StoredEvent&, const v1::Event& event) -> Result<bool> {
+    folder.Fold(event);
+    checker.OnEvent(event, folder.state());
+    last_ns = event.wall_time_ns();
     if (progress && (++report.events & 0x3FFF) == 0) progress(report.events);
-  }
+    return true;
+  });
+  if (!walked.ok()) return walked;
   report.events = folder.state().events;
   // A command at the very end of a capture cannot be judged: its ACKs may be after it.
   checker.Finish(last_ns - 2 * kDecisionAllowanceNs);

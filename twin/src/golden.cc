@@ -18,20 +18,14 @@ Result<Json> Fold(EventReader& reader) {
   Folder folder([&](const Change& c) {
     timeline.push_back({{"seq", c.seq}, {"node", c.node}, {"kind", ChangeKindName(c.kind)}, {"text", c.text}});
   });
-  auto cursor = reader.FromSeq(0);
-  if (!cursor.ok()) return cursor.status();
-  StoredEvent row;
-  while (true) {
-    auto more = (*cursor)->Next(&row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status();
-    folder.Fold(*event);
+  Status folded = ForEachEvent(reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+    folder.Fold(event);
     if (row.seq % kGoldenDigestEvery == 0) {
       digests.push_back({{"seq", row.seq}, {"digest", fmt::format("{:016x}", TwinDigest(folder.state()))}});
     }
-  }
+    return true;
+  });
+  if (!folded.ok()) return folded;
   digests.push_back({{"seq", folder.state().last_seq}, {"digest", fmt::format("{:016x}", TwinDigest(folder.state()))}});
   return Json{{"events", folder.state().events}, {"timeline", timeline}, {"digests", digests}};
 }

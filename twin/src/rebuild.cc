@@ -6,23 +6,17 @@ namespace packtwin::twin {
 
 Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change,
                           const ProgressFn& progress) {
-  auto cursor = reader.FromSeq(0);
-  if (!cursor.ok()) return cursor.status();
   Folder folder(on_change);
-  StoredEvent row;
   uint64_t done = 0;
-  while (true) {
-    auto more = (*cursor)->Next(&row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    if (limit.last_seq && row.seq > *limit.last_seq) break;
+  Status folded = ForEachEvent(reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+    if (limit.last_seq && row.seq > *limit.last_seq) return false;
     // Logs are written in time order; the first event past the time ends it.
-    if (limit.last_wall_ns && row.wall_ns > *limit.last_wall_ns) break;
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status();
-    folder.Fold(*event);
+    if (limit.last_wall_ns && row.wall_ns > *limit.last_wall_ns) return false;
+    folder.Fold(event);
     if (progress && (++done & 0x3FFF) == 0) progress(done);
-  }
+    return true;
+  });
+  if (!folded.ok()) return folded;
   return folder.state();
 }
 
@@ -64,23 +58,20 @@ Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store
   auto start = ValidSnapshot(reader, store, target);
   if (!start.ok()) return start.status();
   Folder folder = *start ? Folder(std::move(**start)) : Folder();
-  auto cursor = reader.FromSeq(folder.state().last_seq + 1);
-  if (!cursor.ok()) return cursor.status();
-  StoredEvent row;
   uint64_t done = 0;
-  while (true) {
-    auto more = (*cursor)->Next(&row);
-    if (!more.ok()) return more.status();
-    if (!*more || row.seq > target) break;
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status();
-    folder.Fold(*event);
-    if (row.seq % every == 0) {
-      const TwinState& state = folder.state();
-      PACKTWIN_RETURN_IF_ERROR(store.Put({row.seq, row.hash, TwinDigest(state), EncodeTwinState(state)}));
-    }
-    if (progress && (++done & 0x3FFF) == 0) progress(done);
-  }
+  Status folded = ForEachEvent(reader, folder.state().last_seq + 1,
+                               [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+                                 if (row.seq > target) return false;
+                                 folder.Fold(event);
+                                 if (row.seq % every == 0) {
+                                   const TwinState& state = folder.state();
+                                   Status put = store.Put({row.seq, row.hash, TwinDigest(state), EncodeTwinState(state)});
+                                   if (!put.ok()) return put;
+                                 }
+                                 if (progress && (++done & 0x3FFF) == 0) progress(done);
+                                 return true;
+                               });
+  if (!folded.ok()) return folded;
   return folder.state();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ class EventReader {
   // Events in sequence order starting at the first one with wall time >= wall_ns.
   virtual Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) = 0;
 };
+
+// Calls fn(row, event) for every event from `first_seq` on, in sequence order,
+// until fn returns false or an error; the event is the row decoded.
+using EventFn = std::function<Result<bool>(const StoredEvent& row, const v1::Event& event)>;
+Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn);
 
 // The stored row as a full event (header fields put back from the columns).
 // A payload that does not parse is damage: an error naming the sequence number.

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   AddSimulateCommand(app, exit_code);
   AddGoldenCommand(app, exit_code);
   AddRegressCommand(app, exit_code);
+  AddReplayCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

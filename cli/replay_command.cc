@@ -1,0 +1,72 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "packtwin/replay/playback.h"
+
+namespace packtwin::cli {
+
+void AddReplayCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string db, target, from, until, ids;
+    double speed = 1.0;
+    int loops = 1;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "replay", "Play a log's CAN frames onto a bus at their recorded pace and report the schedule error");
+  cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_option("--to", options->target, "the bus: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]")->required();
+  cmd->add_option("--speed", options->speed, "2 plays twice as fast")->capture_default_str();
+  cmd->add_option("--from", options->from, "first time, inclusive: ISO 8601 or seconds from the start");
+  cmd->add_option("--until", options->until, "end time, exclusive, in the same forms");
+  cmd->add_option("--ids", options->ids, "only these CAN ids, e.g. 0x180-0x1FF");
+  cmd->add_option("--loop", options->loops, "play it this many times")->capture_default_str()->check(CLI::Range(1, 1000000));
+  cmd->add_flag("--json", options->json, "print the report as JSON");
+  cmd->callback([options, &exit_code] {
+    replay::PlaybackRequest request;
+    request.db = options->db;
+    request.target = options->target;
+    request.speed = options->speed;
+    request.loops = options->loops;
+    for (auto [flag, text, out] : {std::tuple{"--from", &options->from, &request.from},
+                                   std::tuple{"--until", &options->until, &request.until}}) {
+      if (text->empty()) continue;
+      auto parsed = ParseTimeSpec(*text);
+      if (auto* error = std::get_if<ParseError>(&parsed)) {
+        fmt::print(stderr, "packtwin replay: {} '{}': {}\n", flag, *text, error->Describe());
+        exit_code = kExitUsage;
+        return;
+      }
+      *out = std::get<TimeSpec>(parsed);
+    }
+    if (!options->ids.empty()) {
+      auto parsed = IdRanges::Parse(options->ids);
+      if (auto* error = std::get_if<ParseError>(&parsed)) {
+        fmt::print(stderr, "packtwin replay: --ids '{}': {}\n", options->ids, error->Describe());
+        exit_code = kExitUsage;
+        return;
+      }
+      request.ids = std::get<IdRanges>(parsed);
+    }
+    auto report = replay::Play(request, {});
+    if (!report.ok()) {
+      exit_code = Fail(report.status().message());
+      return;
+    }
+    if (options->json) {
+      fmt::print("{}\n", nlohmann::ordered_json{{"frames", report->frames},
+                                                {"schedule_error_p50_us", report->error_p50_us},
+                                                {"schedule_error_p99_us", report->error_p99_us},
+                                                {"schedule_error_max_us", report->error_max_us}}
+                             .dump(2));
+      return;
+    }
+    fmt::print("played {} frames onto {}; schedule error p50 {} us, p99 {} us, max {} us\n", report->frames,
+               options->target, report->error_p50_us, report->error_p99_us, report->error_max_us);
+  });
+}
+
+}  // namespace packtwin::cli

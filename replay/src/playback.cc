@@ -1,0 +1,164 @@
+#include "packtwin/replay/playback.h"
+
+#include <fmt/format.h>
+#include <linux/can.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "packtwin/eventlog/event_reader.h"
+#include "packtwin/recorder/serial_port.h"
+#include "packtwin/recorder/slcan_parser.h"
+#include "packtwin/recorder/source.h"
+#include "packtwin/recorder/source_spec.h"
+
+namespace packtwin::replay {
+namespace {
+
+struct Scheduled {
+  int64_t offset_ns;  // from the first frame
+  v1::CanFrame frame;
+};
+
+// Where frames go: an slcan adapter (transmit commands) or a raw CAN socket.
+class Bus {
+ public:
+  virtual ~Bus() = default;
+  virtual Status Send(const v1::CanFrame& frame) = 0;
+};
+
+class SlcanBus : public Bus {
+ public:
+  explicit SlcanBus(recorder::SerialPort port) : port_(std::move(port)) {}
+  Status Send(const v1::CanFrame& frame) override {
+    if (frame.fd() || frame.error()) return Status::Ok();  // slcan carries neither
+    std::string line;
+    const char kind = frame.extended() ? (frame.rtr() ? 'R' : 'T') : (frame.rtr() ? 'r' : 't');
+    line += kind;
+    line += frame.extended() ? fmt::format("{:08X}", frame.id()) : fmt::format("{:03X}", frame.id());
+    line += fmt::format("{:X}", frame.rtr() ? std::min<uint32_t>(frame.dlc(), 8) : frame.data().size());
+    for (unsigned char byte : frame.data()) line += fmt::format("{:02X}", byte);
+    return port_.Write(line + "\r");
+  }
+
+ private:
+  recorder::SerialPort port_;
+};
+
+class SocketCanBus : public Bus {
+ public:
+  explicit SocketCanBus(int fd) : fd_(fd) {}
+  ~SocketCanBus() override { ::close(fd_); }
+  Status Send(const v1::CanFrame& in) override {
+    if (in.fd()) return Status::Ok();
+    can_frame frame{};
+    frame.can_id = in.id() | (in.extended() ? CAN_EFF_FLAG : 0u) | (in.rtr() ? CAN_RTR_FLAG : 0u);
+    frame.len = static_cast<uint8_t>(std::min<size_t>(in.data().size(), CAN_MAX_DLEN));
+    std::memcpy(frame.data, in.data().data(), frame.len);
+    if (::write(fd_, &frame, sizeof frame) != static_cast<ssize_t>(sizeof frame)) {
+      return Status::Error(fmt::format("CAN write failed: {}", std::strerror(errno)));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;
+};
+
+Result<std::unique_ptr<Bus>> OpenBus(const std::string& target) {
+  auto parsed = recorder::ParseCanSourceSpec(target);
+  if (auto* error = std::get_if<ParseError>(&parsed)) {
+    return Status::Error(fmt::format("--to '{}': {}", target, error->Describe()));
+  }
+  const auto spec = std::get<recorder::CanSourceSpec>(parsed);
+  if (spec.kind == recorder::CanSourceKind::kSlcan) {
+    auto port = recorder::SerialPort::Open(spec.device, 115200);
+    if (!port.ok()) return port.status();
+    // Set the bit rate and open the channel; replies (CR/BEL) are not waited for.
+    PACKTWIN_RETURN_IF_ERROR(port->Write("C\r" + recorder::SlcanBitrateCommand(spec.bitrate_bps) + "\rO\r"));
+    return std::unique_ptr<Bus>(new SlcanBus(std::move(*port)));
+  }
+  const int fd = ::socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW);
+  if (fd < 0) return Status::Error(fmt::format("{}: no SocketCAN on this machine ({})", target, std::strerror(errno)));
+  ifreq ifr{};
+  std::snprintf(ifr.ifr_name, IFNAMSIZ, "%s", spec.device.c_str());
+  sockaddr_can addr{};
+  addr.can_family = AF_CAN;
+  if (::ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
+    ::close(fd);
+    return Status::Error(fmt::format("{}: no such CAN interface", spec.device));
+  }
+  addr.can_ifindex = ifr.ifr_ifindex;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+    ::close(fd);
+    return Status::Error(fmt::format("{}: cannot bind: {}", spec.device, std::strerror(errno)));
+  }
+  return std::unique_ptr<Bus>(new SocketCanBus(fd));
+}
+
+Result<std::vector<Scheduled>> Load(const PlaybackRequest& request) {
+  auto reader = EventReader::Open(request.db);
+  if (!reader.ok()) return reader.status();
+  auto counts = (*reader)->Counts();
+  if (!counts.ok()) return counts.status();
+  const int64_t from_ns = request.from ? request.from->Resolve(counts->first_wall_ns) : INT64_MIN;
+  const int64_t until_ns = request.until ? request.until->Resolve(counts->first_wall_ns) : INT64_MAX;
+  std::vector<Scheduled> frames;
+  int64_t first_ns = 0;
+  Status walked = ForEachEvent(**reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+    if (row.wall_ns >= until_ns) return false;
+    if (!event.has_can_frame() || row.wall_ns < from_ns) return true;
+    if (request.ids && !request.ids->Contains(event.can_frame().id())) return true;
+    if (frames.empty()) first_ns = row.wall_ns;
+    frames.push_back({row.wall_ns - first_ns, event.can_frame()});
+    return true;
+  });
+  if (!walked.ok()) return walked;
+  return frames;
+}
+
+int64_t Percentile(std::vector<int64_t>& values, int pct) {
+  if (values.empty()) return 0;
+  const size_t index = std::min(values.size() - 1, values.size() * static_cast<size_t>(pct) / 100);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+  return values[index];
+}
+
+}  // namespace
+
+Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<bool()>& stop_requested) {
+  if (request.speed <= 0) return Status::Error("--speed must be above 0");
+  auto frames = Load(request);
+  if (!frames.ok()) return frames.status();
+  auto bus = OpenBus(request.target);
+  if (!bus.ok()) return bus.status();
+  PlaybackReport report;
+  std::vector<int64_t> errors_us;
+  for (int loop = 0; loop < request.loops; ++loop) {
+    // The monotonic clock, anchored at the first frame of each pass.
+    const int64_t anchor_ns = recorder::MonotonicNs();
+    for (const auto& scheduled : *frames) {
+      if (stop_requested && stop_requested()) break;
+      const auto due_ns = anchor_ns + static_cast<int64_t>(static_cast<double>(scheduled.offset_ns) / request.speed);
+      const int64_t wait_ns = due_ns - recorder::MonotonicNs();
+      if (wait_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait_ns));
+      PACKTWIN_RETURN_IF_ERROR((*bus)->Send(scheduled.frame));
+      errors_us.push_back((recorder::MonotonicNs() - due_ns) / 1000);
+      ++report.frames;
+    }
+  }
+  std::vector<int64_t> sorted = errors_us;
+  report.error_p50_us = Percentile(sorted, 50);
+  report.error_p99_us = Percentile(sorted, 99);
+  report.error_max_us = sorted.empty() ? 0 : *std::max_element(errors_us.begin(), errors_us.end());
+  return report;
+}
+
+}  // namespace packtwin::replay

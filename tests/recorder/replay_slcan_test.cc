@@ -1,0 +1,77 @@
+// `packtwin replay --to slcan:PTY`: every frame reaches the adapter as an
+// slcan transmit command, in order, and never before its time.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "pty_adapter.h"
+#include "test_support.h"
+
+namespace packtwin {
+namespace {
+
+TEST(ReplaySlcan, FramesGoOutInOrderAtTheirPaceAndTheScheduleErrorIsReported) {
+  testing::TempDir dir;
+  std::string log;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {  // one frame every 100 ms: 1.9 s recorded
+    const auto us = 1795237200'000000LL + i * 100'000LL;
+    log += fmt::format("({}.{:06}) can0 1AA#{:016X}\n", us / 1'000'000, us % 1'000'000, i);
+    expected.push_back(fmt::format("t1AA8{:016X}", i));
+  }
+  log += "(1795237202.000000) can0 12345678#0102\n(1795237202.100000) can0 123#R3\n";
+  expected.push_back("T1234567820102");
+  expected.push_back("r1233");
+  testing::WriteFile(dir.File("c.log"), log);
+  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+
+  testing::PtyAdapter adapter;
+  const auto start = std::chrono::steady_clock::now();
+  testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--to", "slcan:" + adapter.device() + "@250000",
+                         "--speed", "2", "--json"});
+  std::vector<std::string> seen;
+  for (int waited = 0; waited < 100 && seen.size() < expected.size() + 3; ++waited) {
+    for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
+  }
+  auto result = replay.Wait();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(seen.begin(), seen.begin() + 3), (std::vector<std::string>{"C", "S5", "O"}));
+  EXPECT_EQ(std::vector<std::string>(seen.begin() + 3, seen.end()), expected);
+  // 2.1 s recorded at speed 2: never faster than 1.05 s.
+  EXPECT_GE(elapsed, std::chrono::milliseconds(1050));
+  const auto report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["frames"], 22);
+  EXPECT_GE(report["schedule_error_max_us"].get<int64_t>(), report["schedule_error_p50_us"].get<int64_t>());
+}
+
+TEST(ReplaySlcan, FiltersByIdsAndTime) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.log"),
+                     "(10.000000) can0 180#01\n(10.010000) can0 700#02\n(10.020000) can0 181#03\n(10.030000) can0 300#04\n");
+  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  testing::PtyAdapter adapter;
+  testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--to", "slcan:" + adapter.device(),
+                         "--ids", "0x180-0x1FF,0x300", "--until", "0.025"});
+  std::vector<std::string> seen;
+  for (int waited = 0; waited < 40 && seen.size() < 5; ++waited) {
+    for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
+  }
+  ASSERT_EQ(replay.Wait().exit_code, 0);
+  EXPECT_EQ(seen, (std::vector<std::string>{"C", "S6", "O", "t180101", "t181103"}));
+}
+
+TEST(ReplaySlcan, BadTargetIsAClearError) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.log"), "(10.000000) can0 180#01\n");
+  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  auto result = testing::Packtwin({"replay", dir.File("c.db"), "--to", "slcan:/nonexistent/tty"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("/nonexistent/tty: cannot open"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace packtwin

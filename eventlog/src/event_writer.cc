@@ -223,9 +223,4 @@ Status EventWriter::Close() {
   return impl_->failure;
 }
 
-uint64_t EventWriter::last_seq() const {
-  std::lock_guard lock(mutex_);
-  return impl_->last_seq;
-}
-
 }  // namespace packtwin

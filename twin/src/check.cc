@@ -99,7 +99,6 @@ class Checker {
   bool time_known_ = false;
   int64_t time_base_local_ms_ = 0;
   int64_t time_base_wall_ns_ = 0;
-  const TwinState* state_ = nullptr;
   std::vector<Finding> findings_;
   Shadow shadow_;
   BmsWatch bms_;
@@ -295,7 +294,6 @@ void Checker::OnAck(const v1::Event& event, const firmware::AckFrame& f) {
 }
 
 void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
-  state_ = &state;
   ExpireCommands(event.wall_time_ns());
   if (event.has_modbus()) bms_.OnModbus(event);
   if (!event.has_can_frame()) return;

@@ -50,8 +50,6 @@ class EventWriter {
   // Final commit and checkpoint; the file is then complete on its own (no -wal).
   Status Close();
 
-  uint64_t last_seq() const;
-
  private:
   struct Impl;
   explicit EventWriter(std::unique_ptr<Impl> impl);

@@ -32,7 +32,6 @@ class SlcanSource : public Source {
   std::string name_;
   std::unique_ptr<SerialPort> port_;
   SlcanParser parser_;
-  uint64_t errors_ = 0;  // BEL replies while recording
   bool timestamps_ = false;  // the adapter accepted Z1
   // Adapter timestamps (ms, wrapping at 60 s) unwrapped onto the host clock.
   bool anchored_ = false;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "packtwin/eventlog/status.h"
+#include "packtwin/replay/sim_engine.h"
 
 namespace packtwin::replay {
 
@@ -27,13 +28,6 @@ struct SimConfig {
   std::string site = "simulated";
   std::string tool_version;
   bool force = false;
-};
-
-struct SimSummary {
-  uint64_t events = 0;
-  uint64_t frames = 0;
-  uint64_t modbus_exchanges = 0;
-  uint64_t relay_changes = 0;
 };
 
 using SimProgressFn = std::function<void(int64_t simulated_ms, int64_t total_ms)>;

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   AddGoldenCommand(app, exit_code);
   AddRegressCommand(app, exit_code);
   AddReplayCommand(app, exit_code);
+  AddScenarioCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

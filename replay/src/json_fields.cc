@@ -1,0 +1,158 @@
+#include "json_fields.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+
+namespace packtwin::replay {
+
+std::string JsonTypeName(const nlohmann::json& value) {
+  if (value.is_boolean()) return fmt::format("{}", value.get<bool>());
+  if (value.is_number()) return fmt::format("the number {}", value.dump());
+  if (value.is_string()) {
+    std::string text = value.get<std::string>();
+    if (text.size() > 30) text = text.substr(0, 30) + "...";
+    return fmt::format("the string \"{}\"", text);
+  }
+  if (value.is_null()) return "null";
+  return value.is_array() ? "an array" : "an object";
+}
+
+std::optional<int64_t> ParseScenarioDurationMs(const std::string& text) {
+  std::string_view rest = text;
+  int64_t sign = 1;
+  if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
+    sign = rest.front() == '-' ? -1 : 1;
+    rest.remove_prefix(1);
+  }
+  if (rest.empty()) return std::nullopt;
+  int64_t total_ms = 0;
+  // Bounded by the text: each pass eats at least one digit and a unit.
+  while (!rest.empty()) {
+    size_t digits = 0;
+    int64_t value = 0;
+    while (digits < rest.size() && digits < 9 && rest[digits] >= '0' && rest[digits] <= '9') {
+      value = value * 10 + (rest[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+    rest.remove_prefix(digits);
+    int64_t unit_ms = 0;
+    if (rest.substr(0, 2) == "ms") {
+      unit_ms = 1;
+      rest.remove_prefix(2);
+    } else if (!rest.empty() && (rest[0] == 'h' || rest[0] == 'm' || rest[0] == 's')) {
+      unit_ms = rest[0] == 'h' ? 3'600'000 : rest[0] == 'm' ? 60'000 : 1000;
+      rest.remove_prefix(1);
+    } else {
+      return std::nullopt;
+    }
+    total_ms += value * unit_ms;
+  }
+  return sign * total_ms;
+}
+
+JsonFields::JsonFields(const nlohmann::json& value, std::string path, std::string* error)
+    : value_(value), path_(std::move(path)), error_(error) {}
+
+bool JsonFields::Has(const char* key) const { return value_.is_object() && value_.contains(key); }
+
+std::string JsonFields::KeyPath(const std::string& key) const { return path_ + "." + key; }
+
+void JsonFields::Fail(const std::string& path, const std::string& message) {
+  if (error_->empty()) *error_ = fmt::format("{}: {}", path, message);
+}
+
+bool JsonFields::ExpectObject(std::initializer_list<const char*> allowed_keys) {
+  if (!value_.is_object()) {
+    Fail(path_, fmt::format("expected an object, found {}", JsonTypeName(value_)));
+    return false;
+  }
+  for (const auto& [key, _] : value_.items()) {
+    const bool known = std::any_of(allowed_keys.begin(), allowed_keys.end(), [&](const char* k) { return key == k; });
+    if (!known) {
+      std::string list;
+      for (const char* k : allowed_keys) list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
+      Fail(KeyPath(key), fmt::format("unknown key (known here: {})", list));
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> JsonFields::String(const char* key, bool required) {
+  if (!Has(key)) {
+    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
+    return std::nullopt;
+  }
+  const auto& v = value_.at(key);
+  if (!v.is_string()) {
+    Fail(KeyPath(key), fmt::format("expected a string, found {}", JsonTypeName(v)));
+    return std::nullopt;
+  }
+  return v.get<std::string>();
+}
+
+std::optional<int64_t> JsonFields::Int(const char* key, int64_t lo, int64_t hi, bool required) {
+  if (!Has(key)) {
+    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
+    return std::nullopt;
+  }
+  const auto& v = value_.at(key);
+  if (!v.is_number_integer()) {
+    Fail(KeyPath(key), fmt::format("expected an integer {}..{}, found {}", lo, hi, JsonTypeName(v)));
+    return std::nullopt;
+  }
+  const int64_t n = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
+                                                                                                    : v.get<int64_t>();
+  if (n < lo || n > hi) {
+    Fail(KeyPath(key), fmt::format("{} is out of range {}..{}", n, lo, hi));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<bool> JsonFields::Bool(const char* key, bool required) {
+  if (!Has(key)) {
+    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
+    return std::nullopt;
+  }
+  const auto& v = value_.at(key);
+  if (!v.is_boolean()) {
+    Fail(KeyPath(key), fmt::format("expected true or false, found {}", JsonTypeName(v)));
+    return std::nullopt;
+  }
+  return v.get<bool>();
+}
+
+std::optional<int64_t> JsonFields::Duration(const char* key, bool required) {
+  auto text = String(key, required);
+  if (!text) return std::nullopt;
+  auto ms = ParseScenarioDurationMs(*text);
+  if (!ms) Fail(KeyPath(key), fmt::format("expected a time like \"90s\", \"1m30s\", \"500ms\" or \"2h\", found \"{}\"", *text));
+  return ms;
+}
+
+std::optional<JsonFields> JsonFields::Member(const char* key, bool required) {
+  if (!Has(key)) {
+    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
+    return std::nullopt;
+  }
+  return JsonFields(value_.at(key), KeyPath(key), error_);
+}
+
+std::optional<JsonFields> JsonFields::Array(const char* key, bool required) {
+  auto member = Member(key, required);
+  if (member && !member->value().is_array()) {
+    Fail(member->path(), fmt::format("expected an array, found {}", JsonTypeName(member->value())));
+    return std::nullopt;
+  }
+  return member;
+}
+
+JsonFields JsonFields::Element(size_t index) const {
+  return JsonFields(value_.at(index), fmt::format("{}[{}]", path_, index), error_);
+}
+
+}  // namespace packtwin::replay

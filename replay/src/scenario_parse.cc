@@ -53,7 +53,8 @@ constexpr Named<StimulusKind> kFaults[] = {{"bms_timeout", StimulusKind::kBmsTim
                                            {"power_off", StimulusKind::kPowerOff},
                                            {"power_on", StimulusKind::kPowerOn},
                                            {"duplicate_serial", StimulusKind::kDuplicateSerial},
-                                           {"time_jump", StimulusKind::kTimeJump}};
+                                           {"time_jump", StimulusKind::kTimeJump},
+                                           {"relay_welded", StimulusKind::kRelayWelded}};
 
 template <typename T, size_t N>
 std::optional<T> Lookup(JsonFields& f, const char* key, const Named<T> (&table)[N], bool required) {
@@ -290,7 +291,7 @@ class Parser {
 
   void ParseStimulus(JsonFields f) {
     if (!f.ExpectObject({"at", "pack", "over", "for", "bms", "loads", "command", "time", "raw", "fault", "code", "by",
-                         "serial_of", "gateway", "note"})) {
+                         "serial_of", "relay", "gateway", "note"})) {
       return;
     }
     Stimulus s;
@@ -478,6 +479,7 @@ class Parser {
     if (*kind == StimulusKind::kException) s->amount = f.Int("code", 1, 255, true).value_or(4);
     if (*kind == StimulusKind::kTimeJump) s->amount = f.Duration("by", true).value_or(0);
     if (*kind == StimulusKind::kDuplicateSerial) s->amount = PackIndex(f, "serial_of", true);
+    if (*kind == StimulusKind::kRelayWelded) s->amount = Lookup(f, "relay", kRelays, true).value_or(0);
     s->text = fmt::format("fault {}{}", f.value()["fault"].get<std::string>(),
                           s->pack >= 0 ? " on " + scenario_.packs[static_cast<size_t>(s->pack)].sim.name : "");
   }

@@ -38,6 +38,7 @@ struct PackWorld {
   int64_t crc_error_until_ms = 0;
   int64_t exception_until_ms = 0;
   uint8_t exception_code = 0;
+  uint8_t welded_relays = 0;
 };
 
 struct SentCommand {
@@ -103,7 +104,7 @@ class ScenarioModel : public SimModel {
     const PackWorld& w = worlds_[pack];
     const uint8_t relays = engine.pack(pack).state.decision.relays;
     auto flowing = [&](Channel c, uint8_t relay) {
-      return ((relays >> relay) & 1u) != 0 ? static_cast<int32_t>(w.channels[c].At(t)) : 0;
+      return (((relays | w.welded_relays) >> relay) & 1u) != 0 ? static_cast<int32_t>(w.channels[c].At(t)) : 0;
     };
     const auto noise_W = static_cast<int32_t>(w.channels[kNoiseW].At(t));
     int32_t home_W = flowing(kHomeW, firmware::kRelayInverter);
@@ -192,6 +193,9 @@ class ScenarioModel : public SimModel {
       case StimulusKind::kTimeJump:
         engine.ShiftBridgeClock(s.amount);
         engine.SendBridgeTime(t);
+        return Status::Ok();
+      case StimulusKind::kRelayWelded:
+        worlds_[pack].welded_relays = static_cast<uint8_t>(worlds_[pack].welded_relays | (1u << s.amount));
         return Status::Ok();
       case StimulusKind::kGatewayJoin:
       case StimulusKind::kGatewayLeave:

@@ -171,8 +171,10 @@ int64_t SimEngine::NextTime(int64_t t_ms) const {
       if (p->config.boot_ms > t_ms) next = std::min(next, p->config.boot_ms);
       continue;
     }
-    next = std::min({next, static_cast<int64_t>(firmware::PackNextDeadlineMs(p->state)), p->bms_reply_at_ms,
-                     p->next_ct_ms});
+    // A deadline an input moved into the past (a TIME jumping across 05:00)
+    // runs in the next pass, as the pack's main loop would: 1 ms later.
+    const auto duty_ms = std::max(static_cast<int64_t>(firmware::PackNextDeadlineMs(p->state)), t_ms + 1);
+    next = std::min({next, duty_ms, p->bms_reply_at_ms, p->next_ct_ms});
   }
   return next;
 }

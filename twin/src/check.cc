@@ -25,6 +25,15 @@ constexpr int64_t kDecisionAllowanceNs = 2'500 * kNsPerMs;  // one 2 s cycle plu
 constexpr int64_t kEcoHoldNs = 30'000 * kNsPerMs - 500 * kNsPerMs;  // 30 s, less jitter
 constexpr int64_t kMsPerDay = 86'400'000;
 constexpr int64_t kResetHourMs = 5 * 3'600'000;
+
+// Whether a 05:00 lies in (from, to] (local ms).
+bool CrossesFive(int64_t from_local_ms, int64_t to_local_ms) {
+  if (to_local_ms <= from_local_ms) return false;
+  const int64_t day_start = to_local_ms - ((to_local_ms % kMsPerDay) + kMsPerDay) % kMsPerDay;
+  int64_t five = day_start + kResetHourMs;
+  if (five > to_local_ms) five -= kMsPerDay;
+  return five > from_local_ms;
+}
 constexpr uint8_t kSocTolerancePct = 1;
 
 struct PendingCommand {
@@ -50,6 +59,9 @@ struct PackTrack {
   bool has_loads = false;
   uint32_t last_reported_Wh = 0;
   int64_t last_loads_ns = 0;
+  // The local time of the last report as the site's clock read then: a TIME
+  // that jumps in between must not move it (a jump across 05:00 resets).
+  std::optional<int64_t> last_loads_local_ms;
   uint64_t last_loads_seq = 0;
   uint32_t base_Wh = 0;
   uint64_t integrated_Wms = 0;
@@ -97,6 +109,9 @@ class Checker {
   std::vector<PendingCommand> commands_;
   std::map<std::pair<uint8_t, uint8_t>, std::pair<uint64_t, int64_t>> recent_non_command_;  // (b0,b1) -> seq, time
   bool time_known_ = false;
+  // When a TIME jumped forward across 05:00: the reset it causes shows in the
+  // next cycle's report, whose predecessor may already carry the new clock.
+  std::optional<int64_t> jumped_across_five_ns_;
   int64_t time_base_local_ms_ = 0;
   int64_t time_base_wall_ns_ = 0;
   std::vector<Finding> findings_;
@@ -209,13 +224,11 @@ void Checker::OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& 
       commanded = commanded || (c.command.cmd == static_cast<uint8_t>(firmware::Command::kResetGridEnergy));
     }
     const auto local_now = LocalMs(now);
-    const auto local_before = LocalMs(p.last_loads_ns);
+    const auto local_before = p.last_loads_local_ms;
     if (!commanded && local_now && local_before) {
       // A 05:00 must fall between the last report and this one.
-      const int64_t day_start = *local_now - ((*local_now % kMsPerDay) + kMsPerDay) % kMsPerDay;
-      int64_t five = day_start + kResetHourMs;
-      if (five > *local_now) five -= kMsPerDay;
-      if (five <= *local_before) {
+      const bool after_jump = jumped_across_five_ns_ && now - *jumped_across_five_ns_ <= kDecisionAllowanceNs + 2'000 * kNsPerMs;
+      if (!CrossesFive(*local_before, *local_now) && !after_jump) {
         Flag(now, f.node, "reset-not-at-0500", "pack-behaviour.md: Grid import limit (daily reset)",
              "the daily reset at 05:00 local", fmt::format("grid energy reset at {}", LocalClockText(*local_now)),
              {p.last_loads_seq, event.seq()});
@@ -249,6 +262,7 @@ void Checker::OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& 
   p.rebooted = false;
   p.last_reported_Wh = reported;
   p.last_loads_ns = now;
+  p.last_loads_local_ms = LocalMs(now);
   p.last_loads_seq = event.seq();
 }
 
@@ -357,9 +371,11 @@ void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
     case firmware::CanFunction::kTime: {
       firmware::TimeFrame f;
       if (DecodeTime(*frame, &f) != firmware::DecodeStatus::kOk || !firmware::TimeFrameValid(f)) break;
+      const auto local_before = LocalMs(event.wall_time_ns());
       time_known_ = true;
       time_base_local_ms_ = (static_cast<int64_t>(f.unix_s) + f.utc_offset_min * 60) * 1000;
       time_base_wall_ns_ = event.wall_time_ns();
+      if (local_before && CrossesFive(*local_before, time_base_local_ms_)) jumped_across_five_ns_ = event.wall_time_ns();
       break;
     }
     default:

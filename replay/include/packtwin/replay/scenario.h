@@ -43,6 +43,7 @@ enum class StimulusKind : uint8_t {
   kPowerOn,
   kDuplicateSerial,  // the pack restarts with another pack's serial (a cloned unit)
   kTimeJump,       // the bridge's clock jumps; it sends TIME at once
+  kRelayWelded,    // a relay's contacts weld: its load flows while the relay is open
   kGatewayJoin,
   kGatewayLeave,
 };
@@ -56,7 +57,7 @@ struct Stimulus {
   int pack = -1;
   std::vector<std::pair<Channel, int64_t>> targets;  // kSet
   firmware::CanFrame frame;                          // kFrame
-  int64_t amount = 0;  // exception code, time jump (ms), the pack whose serial is cloned
+  int64_t amount = 0;  // exception code, time jump (ms), the pack whose serial is cloned, the welded relay
   bool is_command = false;
   uint8_t command = 0;  // kFrame commands: which, for ACK expectations
 };

@@ -547,7 +547,9 @@ class Parser {
     if (!a.ExpectObject({"from", "cmd", "seq", "status"})) return;
     e->subject = Subject::kAck;
     e->pack = PackIndex(a, "from", true);
-    e->ack_cmd = Lookup(a, "cmd", kCommands, true).value_or(0);
+    e->ack_cmd = a.Has("cmd") && a.value()["cmd"].is_number_integer()
+                     ? static_cast<uint8_t>(a.Int("cmd", 0, 255, true).value_or(0))
+                     : Lookup(a, "cmd", kCommands, true).value_or(0);
     e->ack_seq = static_cast<int>(a.Int("seq", 0, 255, false).value_or(-1));
     e->ack_status = Lookup(a, "status", kAckStatuses, false).value_or(0);
   }

@@ -124,22 +124,34 @@ TEST(Check, AckForAFrameOutsideTheCommandIdsIsFlagged) {
   EXPECT_TRUE(Rules(near_miss).empty());
 }
 
-TEST(Check, DuplicateNodeIdsAreFlagged) {
+TEST(Check, DuplicateNodeIdIsFlaggedWhenTheHigherSerialStaysOnIt) {
   Capture bad;
-  bad.At(0, EncodeHeartbeat({0x12, 1, 2, 5, 0, 0xAAAA})).At(10, EncodeHeartbeat({0x12, 1, 2, 5, 0, 0xBBBB}));
+  bad.At(0, EncodeHeartbeat({0x12, 1, 2, 5, 0, 0xAAAA}))
+      .At(10, EncodeHeartbeat({0x12, 1, 2, 5, 0, 0xBBBB}))
+      .At(10'010, EncodeHeartbeat({0x12, 1, 2, 5, 0, 0xBBBB}));
   EXPECT_EQ(Rules(bad), (std::vector<std::string>{"duplicate-node-id"}));
-  Capture near_miss;
-  near_miss.At(0, EncodeHeartbeat({0x12, 1, 2, 6, 0, 0xAAAA})).At(10'000, EncodeHeartbeat({0x12, 1, 2, 6, 0, 0xAAAA}));
-  EXPECT_TRUE(Rules(near_miss).empty());
+  Capture resolved;  // the higher serial moves to the next free id, as the rules say
+  resolved.At(0, EncodeHeartbeat({0x12, 1, 2, 6, 0, 0xAAAA}))
+      .At(10, EncodeHeartbeat({0x12, 1, 2, 6, 0, 0xBBBB}))
+      .At(20, EncodeHeartbeat({0x13, 1, 2, 6, 0, 0xBBBB}))
+      .At(10'000, EncodeHeartbeat({0x12, 1, 2, 6, 0, 0xAAAA}))
+      .At(10'020, EncodeHeartbeat({0x13, 1, 2, 6, 0, 0xBBBB}));
+  EXPECT_TRUE(Rules(resolved).empty());
 }
 
-TEST(Check, TwoMastersAreFlagged) {
+TEST(Check, TwoMastersAreFlaggedWhenTheConflictOutlastsAHandover) {
   Capture bad;
-  bad.At(0, EncodeHeartbeat({0x12, 1, 2, 5, 1, 1})).At(10, EncodeHeartbeat({0x13, 1, 2, 5, 1, 2}));
+  for (int64_t ms = 0; ms <= 20'000; ms += 10'000) {
+    bad.At(ms, EncodeHeartbeat({0x12, 1, 2, 5, 1, 1})).At(ms + 10, EncodeHeartbeat({0x13, 1, 2, 5, 1, 2}));
+  }
   EXPECT_EQ(Rules(bad), (std::vector<std::string>{"two-masters"}));
-  Capture near_miss;
-  near_miss.At(0, EncodeHeartbeat({0x12, 1, 2, 6, 0, 1})).At(10, EncodeHeartbeat({0x13, 1, 2, 6, 1, 2}));
-  EXPECT_TRUE(Rules(near_miss).empty());
+  Capture handover;  // 0x13 joins; 0x12 steps down with its next heartbeat
+  handover.At(0, EncodeHeartbeat({0x12, 1, 2, 6, 1, 1}))
+      .At(10, EncodeHeartbeat({0x13, 1, 2, 6, 1, 2}))
+      .At(10'000, EncodeHeartbeat({0x12, 1, 2, 6, 0, 1}))
+      .At(10'010, EncodeHeartbeat({0x13, 1, 2, 6, 1, 2}))
+      .At(20'010, EncodeHeartbeat({0x13, 1, 2, 6, 1, 2}));
+  EXPECT_TRUE(Rules(handover).empty());
 }
 
 TEST(Check, SocInconsistentWithVoltageIsFlagged) {

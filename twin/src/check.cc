@@ -22,6 +22,7 @@ namespace {
 
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kDecisionAllowanceNs = 2'500 * kNsPerMs;  // one 2 s cycle plus jitter
+constexpr int64_t kHandoverNs = 12'500 * kNsPerMs;          // a heartbeat period plus the allowance
 constexpr int64_t kEcoHoldNs = 30'000 * kNsPerMs - 500 * kNsPerMs;  // 30 s, less jitter
 constexpr int64_t kMsPerDay = 86'400'000;
 constexpr int64_t kResetHourMs = 5 * 3'600'000;
@@ -99,6 +100,7 @@ class Checker {
   void OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& f);
   void OnRelayEvt(const v1::Event& event, const firmware::RelayEvtFrame& f);
   void OnAck(const v1::Event& event, const firmware::AckFrame& f);
+  void OnHeartbeat(const v1::Event& event, const firmware::HeartbeatFrame& f);
   void CheckWrongLength(const v1::Event& event, const firmware::CanFrame& frame);
   std::optional<int64_t> LocalMs(int64_t wall_ns) const {
     if (!time_known_) return std::nullopt;
@@ -114,6 +116,19 @@ class Checker {
   std::optional<int64_t> jumped_across_five_ns_;
   int64_t time_base_local_ms_ = 0;
   int64_t time_base_wall_ns_ = 0;
+  struct MasterConflict {
+    int64_t first_ns = 0;
+    int64_t last_ns = 0;
+    uint64_t first_seq = 0;
+    bool flagged = false;
+  };
+  struct IdConflict {
+    uint32_t loser_serial = 0;
+    int64_t since_ns = 0;
+    uint64_t seq = 0;
+  };
+  std::map<std::pair<uint8_t, uint8_t>, MasterConflict> master_conflicts_;
+  std::map<uint8_t, IdConflict> id_conflicts_;
   std::vector<Finding> findings_;
   Shadow shadow_;
   BmsWatch bms_;
@@ -124,14 +139,41 @@ std::string LocalClockText(int64_t local_ms) {
   return fmt::format("{:02}:{:02}:{:02} local", in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60);
 }
 
+// A handover is not two masters: the old master stops its FLEET within a
+// cycle of hearing the new one, and its heartbeat's role field is corrected
+// with its next heartbeat (10 s). Only a conflict still reported after that
+// counts.
 void Checker::OnChange(const Change& change) {
   if (change.kind == ChangeKind::kTwoMasters) {
+    const auto pair = std::minmax(change.node, change.other);
+    auto& episode = master_conflicts_[{pair.first, pair.second}];
+    if (episode.flagged) return;
+    if (episode.first_ns == 0 || change.wall_ns - episode.last_ns > kHandoverNs) {
+      episode = {change.wall_ns, change.wall_ns, change.seq, false};
+      return;
+    }
+    episode.last_ns = change.wall_ns;
+    if (change.wall_ns - episode.first_ns < kHandoverNs) return;
+    episode.flagged = true;
     Flag(change.wall_ns, change.node, "two-masters", "pack-behaviour.md: Election",
-         "one master: a live gateway, else the live pack with the highest node id", change.text, {change.seq});
+         "one master: a live gateway, else the live pack with the highest node id",
+         change.text + fmt::format(" (for {} s)", (change.wall_ns - episode.first_ns) / 1'000'000'000),
+         {episode.first_seq, change.seq});
   } else if (change.kind == ChangeKind::kDuplicateId) {
-    Flag(change.wall_ns, change.node, "duplicate-node-id", "pack-behaviour.md: Identity",
-         "each node id used by one serial; the higher serial moves to the next free id", change.text, {change.seq});
+    // The higher serial must move to the next free id; flagged when it is heard on the id again.
+    id_conflicts_[change.node] = {std::max(change.serial, change.other_serial), change.wall_ns, change.seq};
   }
+}
+
+void Checker::OnHeartbeat(const v1::Event& event, const firmware::HeartbeatFrame& f) {
+  auto it = id_conflicts_.find(f.node);
+  if (it == id_conflicts_.end() || f.serial_lo != it->second.loser_serial) return;
+  if (event.wall_time_ns() - it->second.since_ns <= kDecisionAllowanceNs) return;
+  Flag(event.wall_time_ns(), f.node, "duplicate-node-id", "pack-behaviour.md: Identity",
+       "each node id used by one serial; the higher serial moves to the next free id",
+       fmt::format("serial {:08X} still announces {} after the conflict", f.serial_lo, NodeName(f.node)),
+       {it->second.seq, event.seq()});
+  id_conflicts_.erase(it);
 }
 
 void Checker::OnDivergence(const RelayDivergence& d) {
@@ -342,6 +384,11 @@ void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
     case firmware::CanFunction::kRelayEvt: {
       firmware::RelayEvtFrame f;
       if (DecodeRelayEvt(*frame, &f) == firmware::DecodeStatus::kOk) OnRelayEvt(event, f);
+      break;
+    }
+    case firmware::CanFunction::kHeartbeat: {
+      firmware::HeartbeatFrame f;
+      if (DecodeHeartbeat(*frame, &f) == firmware::DecodeStatus::kOk) OnHeartbeat(event, f);
       break;
     }
     case firmware::CanFunction::kAck: {

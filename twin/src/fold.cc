@@ -74,13 +74,17 @@ void Folder::EmitFindings(const firmware::FleetFindings& findings, const v1::Eve
                          : fmt::format("master by the rules is now {}", NodeName(f.node)));
         break;
       case firmware::FleetFindingKind::kTwoMasters:
-        Emit(event, f.node, ChangeKind::kTwoMasters,
-             fmt::format("two masters: {} and {} both act as master", NodeName(f.node), NodeName(f.other)));
+        if (!on_change_) break;
+        on_change_(Change{event.seq(), event.wall_time_ns(), f.node, ChangeKind::kTwoMasters,
+                          fmt::format("two masters: {} and {} both act as master", NodeName(f.node), NodeName(f.other)),
+                          f.other});
         break;
       case firmware::FleetFindingKind::kDuplicateNodeId:
-        Emit(event, f.node, ChangeKind::kDuplicateId,
-             fmt::format("duplicate node id {}: serials {:08X} and {:08X}", NodeName(f.node), f.serial,
-                         f.other_serial));
+        if (!on_change_) break;
+        on_change_(Change{event.seq(), event.wall_time_ns(), f.node, ChangeKind::kDuplicateId,
+                          fmt::format("duplicate node id {}: serials {:08X} and {:08X}", NodeName(f.node), f.serial,
+                                      f.other_serial),
+                          0, f.serial, f.other_serial});
         break;
     }
   }

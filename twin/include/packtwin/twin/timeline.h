@@ -28,6 +28,8 @@ struct Change {
   uint8_t node = 0;  // 0 for the whole site
   ChangeKind kind = ChangeKind::kRelay;
   std::string text;  // "relay water heater opened (eco)"
+  uint8_t other = 0;  // two masters: the other claimant; duplicate id: 0
+  uint32_t serial = 0, other_serial = 0;  // duplicate id: the two serials
 };
 
 const char* ChangeKindName(ChangeKind kind);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "field_defects.h"
 #include "json_fields.h"
 #include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/time_spec.h"
@@ -159,7 +160,7 @@ class Parser {
 
   void ParsePack(JsonFields p) {
     if (!p.ExpectObject({"name", "serial", "device_type", "boot", "stored", "node_id", "functions", "eco_limit_W",
-                         "grid_budget_kWh", "tou_window", "bms", "loads"})) {
+                         "grid_budget_kWh", "tou_window", "bms", "loads", "firmware_defects"})) {
       return;
     }
     ScenarioPack pack;
@@ -194,6 +195,7 @@ class Parser {
     pack.initial[kTemperatureDc] = 250;
     if (auto bms = p.Member("bms", false)) ParseChannels(*bms, kBmsChannels, &pack.initial);
     if (auto loads = p.Member("loads", false)) ParseChannels(*loads, kLoadChannels, &pack.initial);
+    if (auto defects = p.Array("firmware_defects", false)) pack.field_defects = ParseDefects(*defects);
     scenario_.packs.push_back(pack);
     scenario_.site.packs.push_back(pack.sim);
   }
@@ -209,6 +211,19 @@ class Parser {
     }
     for (char c : *text) serial = serial * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10));
     return serial;
+  }
+
+  uint16_t ParseDefects(JsonFields list) {
+    uint16_t bits = 0;
+    for (const auto& d : list.value()) {
+      // Defect 9 (flash wear) is not visible on the bus or the RS-485 line.
+      if (!d.is_number_integer() || d < kFirstDefect || d > kLastDefect || d == 9) {
+        list.Fail(list.path(), "expected defect numbers 1..10 from pack-behaviour.md (9, flash wear, cannot be seen)");
+        return 0;
+      }
+      bits = static_cast<uint16_t>(bits | (1u << d.get<int>()));
+    }
+    return bits;
   }
 
   uint8_t ParseFunctions(JsonFields f) {

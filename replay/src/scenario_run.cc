@@ -1,5 +1,7 @@
 #include "packtwin/replay/scenario_run.h"
 
+#include "field_defects.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -77,6 +79,7 @@ class ScenarioModel : public SimModel {
       PackWorld world;
       for (size_t c = 0; c < kChannelCount; ++c) world.channels[c] = {0, pack.initial[c], 0, pack.initial[c]};
       worlds_.push_back(world);
+      defects_.emplace_back(pack.field_defects);
     }
   }
 
@@ -84,25 +87,25 @@ class ScenarioModel : public SimModel {
 
   BmsAnswer AnswerBms(const SimEngine&, size_t pack, const std::string&, int64_t t) override {
     const PackWorld& w = worlds_[pack];
-    if (t < w.timeout_until_ms) return {false, {}};
+    if (t < w.timeout_until_ms) return {false, {}, {}};
     if (t < w.exception_until_ms) {
       std::string reply = {1, static_cast<char>(0x83), static_cast<char>(w.exception_code)};
       const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(reply.data()), reply.size());
       reply += {static_cast<char>(crc & 0xFF), static_cast<char>(crc >> 8)};
-      return {true, reply};
+      return {true, reply, {}};
     }
     std::string reply = EncodeBmsReply(static_cast<uint16_t>(w.channels[kVoltageMv].At(t) / 100),
                                        static_cast<int16_t>(w.channels[kCurrentMa].At(t) / 10),
                                        static_cast<uint16_t>(w.channels[kAlarmBits].At(t)),
                                        static_cast<int16_t>(w.channels[kTemperatureDc].At(t)));
     if (t < w.crc_error_until_ms) reply.back() = static_cast<char>(reply.back() ^ 0x5A);
-    return {true, reply};
+    return {true, reply, defects_[pack].BytesThePackSees(reply)};
   }
 
   // CTs measure what flows: a load behind an open relay reads 0.
   firmware::CtSample SampleCts(const SimEngine& engine, size_t pack, int64_t t) override {
     const PackWorld& w = worlds_[pack];
-    const uint8_t relays = engine.pack(pack).state.decision.relays;
+    const uint8_t relays = engine.pack(pack).state.decision.relays | defects_[pack].extra_closed_relays();
     auto flowing = [&](Channel c, uint8_t relay) {
       return (((relays | w.welded_relays) >> relay) & 1u) != 0 ? static_cast<int32_t>(w.channels[c].At(t)) : 0;
     };
@@ -129,6 +132,15 @@ class ScenarioModel : public SimModel {
       if (scenario_.timeline[i].at_ms > after_ms) return scenario_.timeline[i].at_ms;
     }
     return kNeverMs;
+  }
+
+  void PackSends(const SimEngine& engine, size_t pack, const firmware::CanFrame& frame, int64_t t,
+                 std::vector<firmware::CanFrame>* out) override {
+    defects_[pack].Sends(engine.pack(pack).state, frame, engine.LocalDayMs(t), out);
+  }
+
+  bool PackHears(const SimEngine& engine, size_t pack, firmware::CanFrame* frame) override {
+    return defects_[pack].Hears(engine.pack(pack).state, frame);
   }
 
   void OnFrame(const firmware::CanFrame& frame, int64_t t) override {
@@ -297,6 +309,7 @@ class ScenarioModel : public SimModel {
   const Scenario& scenario_;
   Rng rng_;
   std::vector<PackWorld> worlds_;
+  std::vector<FieldDefects> defects_;
   size_t next_stimulus_ = 0;
   std::vector<SentCommand> sent_;
   std::vector<SeenAck> acks_;

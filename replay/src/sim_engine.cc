@@ -54,6 +54,7 @@ SimEngine::SimEngine(SimSiteConfig config, EventWriter* writer, SimModel* model)
     : config_(std::move(config)), writer_(writer), model_(model) {
   for (const auto& pack_config : config_.packs) {
     auto pack = std::make_unique<SimPack>();
+    pack->index = packs_.size();
     pack->config = pack_config;
     pack->flash = pack_config.stored;
     packs_.push_back(std::move(pack));
@@ -131,9 +132,12 @@ Status SimEngine::CarryOut(SimPack& p, const firmware::Effects& effects, int64_t
   for (uint8_t i = 0; i < effects.count; ++i) {
     const auto& e = effects.items[i];
     switch (e.kind) {
-      case firmware::EffectKind::kCanSend:
-        bus_.push_back({e.frame, &p});
+      case firmware::EffectKind::kCanSend: {
+        std::vector<firmware::CanFrame> sent;
+        model_->PackSends(*this, p.index, e.frame, t_ms, &sent);
+        for (const auto& frame : sent) bus_.push_back({frame, &p});
         break;
+      }
       case firmware::EffectKind::kModbusSend:
         p.bms_request.assign(reinterpret_cast<const char*>(e.modbus), firmware::kBmsRequestLen);
         p.bms_reply_at_ms = t_ms + kBmsLatencyMs;
@@ -246,7 +250,8 @@ Status SimEngine::AnswerBms(size_t i, int64_t t_ms) {
     return Record(std::move(event));
   }
   firmware::Effects effects;
-  firmware::PackOnBmsBytes(&p.state, reinterpret_cast<const uint8_t*>(answer.bytes.data()), answer.bytes.size(),
+  const std::string& seen = answer.pack_sees.empty() ? answer.bytes : answer.pack_sees;
+  firmware::PackOnBmsBytes(&p.state, reinterpret_cast<const uint8_t*>(seen.data()), seen.size(),
                            static_cast<uint64_t>(t_ms), &effects);
   PACKTWIN_RETURN_IF_ERROR(CarryOut(p, effects, t_ms));
   m->set_reply(answer.bytes);
@@ -288,8 +293,10 @@ Status SimEngine::DrainBus(int64_t t_ms) {
       model_->OnFrame(pending.frame, t_ms);
       for (auto& p : packs_) {
         if (p.get() == pending.sender || !p->powered) continue;
+        firmware::CanFrame heard = pending.frame;
+        if (!model_->PackHears(*this, p->index, &heard)) continue;
         firmware::Effects effects;
-        firmware::PackOnCanFrame(&p->state, pending.frame, static_cast<uint64_t>(t_ms), &effects);
+        firmware::PackOnCanFrame(&p->state, heard, static_cast<uint64_t>(t_ms), &effects);
         PACKTWIN_RETURN_IF_ERROR(CarryOut(*p, effects, t_ms));
       }
     }

@@ -66,7 +66,7 @@ class DailyModel : public SimModel {
     const int64_t soc_permille = std::clamp<int64_t>(b.energy_Wms * 1000 / kCapacityWms, 0, 1000);
     const auto voltage_dV = static_cast<uint16_t>((46400 + soc_permille * 16) / 100);
     const auto current_cA = static_cast<int16_t>(b.p_batt_W * 100'000 / (voltage_dV * 100));
-    return {true, EncodeBmsReply(voltage_dV, current_cA, 0, 225)};
+    return {true, EncodeBmsReply(voltage_dV, current_cA, 0, 225), {}};
   }
 
   // The household this second: loads by relay, solar, and the battery between.

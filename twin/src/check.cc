@@ -161,7 +161,12 @@ void Checker::OnChange(const Change& change) {
          {episode.first_seq, change.seq});
   } else if (change.kind == ChangeKind::kDuplicateId) {
     // The higher serial must move to the next free id; flagged when it is heard on the id again.
-    id_conflicts_[change.node] = {std::max(change.serial, change.other_serial), change.wall_ns, change.seq};
+    // The first report of a conflict starts the clock; repeats of it must not.
+    const uint32_t loser = std::max(change.serial, change.other_serial);
+    auto it = id_conflicts_.find(change.node);
+    if (it == id_conflicts_.end() || it->second.loser_serial != loser) {
+      id_conflicts_[change.node] = {loser, change.wall_ns, change.seq};
+    }
   }
 }
 

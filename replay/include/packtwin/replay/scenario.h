@@ -31,6 +31,7 @@ enum Channel : uint8_t {
 struct ScenarioPack {
   SimPackConfig sim;
   std::array<int64_t, kChannelCount> initial{};
+  uint16_t field_defects = 0;  // bit N: emulate firmware 2.5's known field defect N
 };
 
 enum class StimulusKind : uint8_t {

@@ -62,7 +62,8 @@ struct SimSummary {
 // What a BMS answers: reply bytes, or nothing (a timeout).
 struct BmsAnswer {
   bool replies = true;
-  std::string bytes;
+  std::string bytes;      // what is on the wire (and in a tap's log)
+  std::string pack_sees;  // what the pack's reducer gets; empty: the same bytes
 };
 
 class SimEngine;
@@ -79,9 +80,17 @@ class SimModel {
   virtual int64_t NextWakeMs(int64_t /*after_ms*/) const { return kNeverMs; }
   virtual void AfterInstant(const SimEngine& /*engine*/, int64_t /*t_ms*/, int64_t /*next_ms*/) {}
   virtual void OnFrame(const firmware::CanFrame& /*frame*/, int64_t /*t_ms*/) {}
+  // What a pack puts on the bus for one frame its reducer sends.
+  virtual void PackSends(const SimEngine& /*engine*/, size_t /*pack*/, const firmware::CanFrame& frame,
+                         int64_t /*t_ms*/, std::vector<firmware::CanFrame>* out) {
+    out->push_back(frame);
+  }
+  // Whether a pack hears a frame from the bus, and as what.
+  virtual bool PackHears(const SimEngine& /*engine*/, size_t /*pack*/, firmware::CanFrame* /*frame*/) { return true; }
 };
 
 struct SimPack {
+  size_t index = 0;
   SimPackConfig config;
   firmware::PackState state;
   firmware::PackSettings flash;  // what storage holds now

@@ -10,6 +10,8 @@ namespace packtwin::cli {
 void AddReplayCommand(CLI::App& app, int& exit_code) {
   struct Options {
     std::string db, target, from, until, ids;
+    std::vector<std::string> maps;
+    bool step = false;
     double speed = 1.0;
     int loops = 1;
     bool json = false;
@@ -18,7 +20,11 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "replay", "Play a log's CAN frames onto a bus at their recorded pace and report the schedule error");
   cmd->add_option("DB", options->db, "event log")->required();
-  cmd->add_option("--to", options->target, "the bus: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]")->required();
+  cmd->add_option("--to", options->target, "the bus: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]");
+  cmd->add_option("--map", options->maps,
+                  "SRC=DST: frames recorded on interface SRC go to bus DST (repeatable; like canplayer, only mapped "
+                  "interfaces play unless --to is given too)");
+  cmd->add_flag("--step", options->step, "show each frame and wait for Enter (N: send N, q: quit); timing is ignored");
   cmd->add_option("--speed", options->speed, "2 plays twice as fast")->capture_default_str();
   cmd->add_option("--from", options->from, "first time, inclusive: ISO 8601 or seconds from the start");
   cmd->add_option("--until", options->until, "end time, exclusive, in the same forms");
@@ -31,6 +37,23 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
     request.target = options->target;
     request.speed = options->speed;
     request.loops = options->loops;
+    request.step = options->step;
+    request.step_in = stdin;
+    request.step_out = stderr;
+    if (options->target.empty() && options->maps.empty()) {
+      fmt::print(stderr, "packtwin replay: give a bus with --to, or --map SRC=DST\n");
+      exit_code = kExitUsage;
+      return;
+    }
+    for (const auto& text : options->maps) {
+      auto map = replay::ParseInterfaceMap(text);
+      if (!map.ok()) {
+        fmt::print(stderr, "packtwin replay: {}\n", map.status().message());
+        exit_code = kExitUsage;
+        return;
+      }
+      request.maps.push_back(*map);
+    }
     for (auto [flag, text, out] : {std::tuple{"--from", &options->from, &request.from},
                                    std::tuple{"--until", &options->until, &request.until}}) {
       if (text->empty()) continue;
@@ -64,8 +87,14 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
                              .dump(2));
       return;
     }
+    std::string targets = options->target;
+    for (const auto& map : options->maps) targets += fmt::format("{}{}", targets.empty() ? "" : ", ", map);
+    if (options->step) {
+      fmt::print("sent {} frames onto {} step by step\n", report->frames, targets);
+      return;
+    }
     fmt::print("played {} frames onto {}; schedule error p50 {} us, p99 {} us, max {} us\n", report->frames,
-               options->target, report->error_p50_us, report->error_p99_us, report->error_max_us);
+               targets, report->error_p50_us, report->error_p99_us, report->error_max_us);
   });
 }
 

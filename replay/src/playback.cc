@@ -8,11 +8,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
 #include <cerrno>
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/recorder/serial_port.h"
 #include "packtwin/recorder/slcan_parser.h"
@@ -24,7 +28,9 @@ namespace {
 
 struct Scheduled {
   int64_t offset_ns;  // from the first frame
+  uint64_t seq;
   v1::CanFrame frame;
+  class Bus* bus;     // where it goes
 };
 
 // Where frames go: an slcan adapter (transmit commands) or a raw CAN socket.
@@ -117,7 +123,7 @@ Result<std::vector<Scheduled>> Load(const PlaybackRequest& request) {
     if (!event.has_can_frame() || row.wall_ns < from_ns) return true;
     if (request.ids && !request.ids->Contains(event.can_frame().id())) return true;
     if (frames.empty()) first_ns = row.wall_ns;
-    frames.push_back({row.wall_ns - first_ns, event.can_frame()});
+    frames.push_back({row.wall_ns - first_ns, row.seq, event.can_frame(), nullptr});
     return true;
   });
   if (!walked.ok()) return walked;
@@ -131,25 +137,95 @@ int64_t Percentile(std::vector<int64_t>& values, int pct) {
   return values[index];
 }
 
+
+// Which bus each frame goes to: its interface's map, else --to; frames of
+// unmapped interfaces are dropped when there is no --to (canplayer does the same).
+Result<std::vector<std::unique_ptr<Bus>>> Route(const PlaybackRequest& request, std::vector<Scheduled>* frames) {
+  std::vector<std::unique_ptr<Bus>> buses;
+  std::map<std::string, Bus*> by_target;
+  auto open = [&](const std::string& target) -> Result<Bus*> {
+    if (auto it = by_target.find(target); it != by_target.end()) return it->second;
+    auto bus = OpenBus(target);
+    if (!bus.ok()) return bus.status();
+    buses.push_back(std::move(*bus));
+    by_target[target] = buses.back().get();
+    return buses.back().get();
+  };
+  Bus* fallback = nullptr;
+  if (!request.target.empty()) {
+    auto bus = open(request.target);
+    if (!bus.ok()) return bus.status();
+    fallback = *bus;
+  }
+  std::map<std::string, Bus*> by_source;
+  for (const auto& map : request.maps) {
+    auto bus = open(map.target);
+    if (!bus.ok()) return bus.status();
+    by_source[map.source] = *bus;
+  }
+  std::vector<Scheduled> routed;
+  for (auto& f : *frames) {
+    auto it = by_source.find(f.frame.channel());
+    f.bus = it != by_source.end() ? it->second : fallback;
+    if (f.bus != nullptr) routed.push_back(std::move(f));
+  }
+  if (!request.maps.empty() && routed.empty()) {
+    return Status::Error(fmt::format("--map: no frame in {} was recorded on a mapped interface", request.db));
+  }
+  *frames = std::move(routed);
+  return buses;
+}
+
+// Step mode: show the frame, then read how many to send. 0 means stop.
+int64_t AskSteps(const PlaybackRequest& request, const Scheduled& next) {
+  std::fprintf(request.step_out, "seq %llu  +%.6f s  %s  %s  [Enter: send, N: send N, q: quit] ",
+               static_cast<unsigned long long>(next.seq), static_cast<double>(next.offset_ns) / 1e9,
+               next.frame.channel().c_str(), FormatCandumpFrame(next.frame).c_str());
+  std::fflush(request.step_out);
+  char line[64];
+  if (std::fgets(line, sizeof line, request.step_in) == nullptr) return 0;
+  if (line[0] == 'q' || line[0] == 'Q') return 0;
+  const long long n = std::atoll(line);
+  return n > 0 ? n : 1;
+}
+
 }  // namespace
+
+Result<InterfaceMap> ParseInterfaceMap(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    return Status::Error(fmt::format("--map '{}': expected SRC=DST, e.g. can0=slcan:/dev/ttyACM0", text));
+  }
+  return InterfaceMap{text.substr(0, eq), text.substr(eq + 1)};
+}
 
 Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<bool()>& stop_requested) {
   if (request.speed <= 0) return Status::Error("--speed must be above 0");
+  if (request.target.empty() && request.maps.empty()) return Status::Error("give a bus with --to, or --map SRC=DST");
   auto frames = Load(request);
   if (!frames.ok()) return frames.status();
-  auto bus = OpenBus(request.target);
-  if (!bus.ok()) return bus.status();
+  auto buses = Route(request, &*frames);
+  if (!buses.ok()) return buses.status();
   PlaybackReport report;
   std::vector<int64_t> errors_us;
+  int64_t steps_left = 0;
   for (int loop = 0; loop < request.loops; ++loop) {
     // The monotonic clock, anchored at the first frame of each pass.
     const int64_t anchor_ns = recorder::MonotonicNs();
     for (const auto& scheduled : *frames) {
       if (stop_requested && stop_requested()) break;
+      if (request.step) {
+        if (steps_left == 0) steps_left = AskSteps(request, scheduled);
+        if (steps_left == 0) return report;
+        --steps_left;
+        PACKTWIN_RETURN_IF_ERROR(scheduled.bus->Send(scheduled.frame));
+        ++report.frames;
+        continue;
+      }
       const auto due_ns = anchor_ns + static_cast<int64_t>(static_cast<double>(scheduled.offset_ns) / request.speed);
       const int64_t wait_ns = due_ns - recorder::MonotonicNs();
       if (wait_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait_ns));
-      PACKTWIN_RETURN_IF_ERROR((*bus)->Send(scheduled.frame));
+      PACKTWIN_RETURN_IF_ERROR(scheduled.bus->Send(scheduled.frame));
       errors_us.push_back((recorder::MonotonicNs() - due_ns) / 1000);
       ++report.frames;
     }

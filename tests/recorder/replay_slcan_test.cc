@@ -75,3 +75,64 @@ TEST(ReplaySlcan, BadTargetIsAClearError) {
 
 }  // namespace
 }  // namespace packtwin
+
+namespace packtwin {
+namespace {
+
+std::vector<std::string> Drain(testing::PtyAdapter& adapter, size_t want) {
+  std::vector<std::string> seen;
+  for (int waited = 0; waited < 40 && seen.size() < want; ++waited) {
+    for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
+  }
+  return seen;
+}
+
+TEST(ReplaySlcan, MapSendsEachRecordedInterfaceToItsOwnBus) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.log"),
+                     "(10.000000) can0 180#01\n(10.010000) can1 181#02\n(10.020000) can0 182#03\n(10.030000) can2 183#04\n");
+  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  testing::PtyAdapter bus_a;
+  testing::PtyAdapter bus_b;
+  testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--map", "can0=slcan:" + bus_a.device(),
+                         "--map", "can1=slcan:" + bus_b.device()});
+  const auto a = Drain(bus_a, 5);
+  const auto b = Drain(bus_b, 4);
+  auto result = replay.Wait();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(a, (std::vector<std::string>{"C", "S6", "O", "t180101", "t182103"}));
+  EXPECT_EQ(b, (std::vector<std::string>{"C", "S6", "O", "t181102"})) << "can2 is not mapped and there is no --to";
+  EXPECT_NE(result.out.find("played 3 frames"), std::string::npos) << result.out;
+}
+
+TEST(ReplaySlcan, MapWithoutEqualsIsAUsageError) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.log"), "(10.000000) can0 180#01\n");
+  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  auto result = testing::Packtwin({"replay", dir.File("c.db"), "--map", "can0"});
+  EXPECT_EQ(result.exit_code, 64);
+  EXPECT_NE(result.err.find("expected SRC=DST"), std::string::npos) << result.err;
+  result = testing::Packtwin({"replay", dir.File("c.db")});
+  EXPECT_EQ(result.exit_code, 64);
+  EXPECT_NE(result.err.find("give a bus with --to"), std::string::npos) << result.err;
+}
+
+TEST(ReplaySlcan, StepSendsFramesAsTheUserAsksAndStopsOnQ) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.log"),
+                     "(10.000000) can0 180#01\n(50.000000) can0 181#02\n(90.000000) can0 182#03\n(99.000000) can0 183#04\n");
+  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  testing::PtyAdapter adapter;
+  // Enter sends one, "2" sends two, q stops before the fourth; 89 s of gaps are not waited for.
+  auto result = testing::Run({"sh", "-c",
+                              "printf '\\n2\\nq\\n' | \"$0\" replay \"$1\" --to \"$2\" --step", testing::PacktwinBinary(),
+                              dir.File("c.db"), "slcan:" + adapter.device()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(Drain(adapter, 6), (std::vector<std::string>{"C", "S6", "O", "t180101", "t181102", "t182103"}));
+  EXPECT_NE(result.err.find("seq 2  +0.000000 s  can0  180#01"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("+89.000000 s  can0  183#04"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("sent 3 frames"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace packtwin

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   AddRegressCommand(app, exit_code);
   AddReplayCommand(app, exit_code);
   AddScenarioCommand(app, exit_code);
+  AddBmsEmulateCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

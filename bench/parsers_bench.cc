@@ -1,0 +1,108 @@
+// The recorder's byte parsers: slcan (CAN-USB adapters) and Modbus RTU
+// framing on an RS-485 tap, in bytes/s; ASC import in lines/s.
+// PACKTWIN_BENCH_FRAMES sets the ASC file size (default 1,000,000 frames).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "packtwin/eventlog/asc_format.h"
+#include "packtwin/eventlog/importer.h"
+#include "packtwin/firmware/modbus_rtu.h"
+#include "packtwin/recorder/rtu_splitter.h"
+#include "packtwin/recorder/slcan_parser.h"
+
+namespace packtwin {
+namespace {
+
+int64_t Frames() {
+  const char* text = std::getenv("PACKTWIN_BENCH_FRAMES");
+  return text ? std::max(1L, std::atol(text)) : 1'000'000;
+}
+
+void BM_SlcanParse(benchmark::State& state) {
+  std::string stream;
+  for (int i = 0; i < 1000; ++i) stream += "t1AA85014E204230F0100\rt72A8010206004D3C2B1A\r";
+  for (auto _ : state) {
+    recorder::SlcanParser parser;
+    size_t items = 0;
+    parser.Feed(reinterpret_cast<const uint8_t*>(stream.data()), stream.size(), [&](const auto&) { ++items; });
+    benchmark::DoNotOptimize(items);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(stream.size()));
+}
+BENCHMARK(BM_SlcanParse);
+
+void BM_ModbusRtuFraming(benchmark::State& state) {
+  // Request and reply pairs as a tap sees them, delivered in 64-byte USB chunks.
+  std::string line;
+  for (int i = 0; i < 500; ++i) {
+    line += std::string("\x01\x03\x00\x00\x00\x04\x44\x09", 8);
+    uint8_t reply[13] = {1, 3, 8, 0x02, static_cast<uint8_t>(i), 0x01, 0xF4, 0, 0, 0, 0xE1};
+    const uint16_t crc = firmware::Crc16Modbus(reply, 11);
+    reply[11] = static_cast<uint8_t>(crc & 0xFF);
+    reply[12] = static_cast<uint8_t>(crc >> 8);
+    line.append(reinterpret_cast<char*>(reply), 13);
+  }
+  for (auto _ : state) {
+    recorder::RtuSplitter splitter(9600);
+    size_t frames = 0;
+    int64_t now = 0;
+    for (size_t at = 0; at < line.size(); at += 64) {
+      const size_t n = std::min<size_t>(64, line.size() - at);
+      frames += splitter.Feed(reinterpret_cast<const uint8_t*>(line.data() + at), n, now += 60'000'000).size();
+    }
+    benchmark::DoNotOptimize(frames);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(line.size()));
+}
+BENCHMARK(BM_ModbusRtuFraming);
+
+std::string ScratchDir() {
+  static const std::string dir = [] {
+    auto path = std::filesystem::temp_directory_path() / ("packtwin-parsers-bench-" + std::to_string(getpid()));
+    std::filesystem::create_directories(path);
+    return path.string();
+  }();
+  return dir;
+}
+
+void BM_AscImport(benchmark::State& state) {
+  const std::string asc = ScratchDir() + "/site.asc";
+  {
+    std::ofstream out(asc);
+    const int64_t start = 1795237200'000000000;
+    out << FormatAscHeader(start);
+    v1::CanFrame frame;
+    frame.set_dlc(8);
+    for (int64_t i = 0; i < Frames(); ++i) {
+      frame.set_id(0x180 + static_cast<uint32_t>(i % 11));
+      frame.set_data(std::string("\x50\x14\xE2\x04\x23\x0F\x01\x00", 8));
+      out << FormatAscFrame(i * 250'000, 1, frame);
+    }
+    out << FormatAscFooter();
+  }
+  for (auto _ : state) {
+    ImportRequest request;
+    request.inputs = {asc};
+    request.output = ScratchDir() + "/asc.db";
+    request.force = true;
+    auto summary = ImportLogs(request);
+    if (!summary.ok()) state.SkipWithError(summary.status().message().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * Frames());
+}
+BENCHMARK(BM_AscImport)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+}  // namespace packtwin
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  std::filesystem::remove_all(packtwin::ScratchDir());
+  return 0;
+}

@@ -166,10 +166,12 @@ TEST(Cli, VerifyExitsTwoWithTheFirstBadSeq) {
   EXPECT_EQ(ok.exit_code, 0);
   EXPECT_NE(ok.out.find(": intact: 15 events"), std::string::npos) << ok.out;
   testing::Run({"sqlite3", dir.File("a.db"),
-                "DROP TRIGGER events_refuse_update; UPDATE events SET wall_ns = 5 WHERE seq = 9;"});
+                "DROP TRIGGER blocks_refuse_update; UPDATE blocks SET body = CAST(substr(body, 1, length(body) - 1) || "
+                "CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB);"});
   auto bad = Packtwin({"verify", dir.File("a.db")});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.out.find("BROKEN at seq 9"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("BROKEN at seq 1"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("events seq 1 to 15"), std::string::npos) << bad.out;
 }
 
 TEST(Cli, InfoReportsKindsSourcesSpanAndChain) {
@@ -182,7 +184,7 @@ TEST(Cli, InfoReportsKindsSourcesSpanAndChain) {
   EXPECT_NE(text.out.find("gap                     1    can0=1"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("chain       intact (15 events"), std::string::npos) << text.out;
   auto json = Packtwin({"info", dir.File("a.db"), "--json"});
-  EXPECT_NE(json.out.find("\"schema_version\": \"1\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"schema_version\": \"2\""), std::string::npos) << json.out;
   EXPECT_NE(json.out.find("\"intact\": true"), std::string::npos);
 }
 

@@ -1,11 +1,13 @@
 // The event log: append and stream back, immutability, and refusing files
 // that are not ours, newer than us, or damaged.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/event_writer.h"
+#include "packtwin/eventlog/verify.h"
 #include "store_test_util.h"
 #include "test_support.h"
 
@@ -43,8 +45,8 @@ TEST(EventStore, AppendAssignsSequenceAndReadsBackInOrder) {
     ASSERT_TRUE(event.ok());
     EXPECT_EQ(event->can_frame().id(), 0x180u + i % 8);
     EXPECT_EQ(event->source(), "can0");
-    EXPECT_EQ(rows[i].can_id, static_cast<int64_t>(0x180 + i % 8));
-    EXPECT_EQ(rows[i].node, static_cast<int64_t>((0x180 + i % 8) & 0x7F));
+    EXPECT_EQ(rows[i].schema, 2);
+    EXPECT_EQ(rows[i].hash.empty(), rows[i].seq % 10 != 0) << "the chain is stored at each block's end";
   }
 }
 
@@ -66,9 +68,10 @@ TEST(EventStore, StreamsFromAWallTime) {
 TEST(EventStore, TriggersRefuseUpdateAndDelete) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 3);
-  EXPECT_EQ(Sql(dir.File("a.db"), "UPDATE events SET wall_ns = 0 WHERE seq = 2"),
+  EXPECT_EQ(Sql(dir.File("a.db"), "UPDATE blocks SET max_wall_ns = 0 WHERE first_seq = 1"),
             "packtwin: events are immutable; UPDATE refused");
-  EXPECT_EQ(Sql(dir.File("a.db"), "DELETE FROM events WHERE seq = 2"), "packtwin: events are immutable; DELETE refused");
+  EXPECT_EQ(Sql(dir.File("a.db"), "DELETE FROM blocks WHERE first_seq = 1"),
+            "packtwin: events are immutable; DELETE refused");
   EXPECT_EQ(Sql(dir.File("a.db"), "UPDATE sources SET name = 'x'"), "packtwin: sources are immutable; UPDATE refused");
 }
 
@@ -80,6 +83,57 @@ TEST(EventStore, CreateRefusesAnExistingFile) {
   EXPECT_NE(again.status().message().find("already exists"), std::string::npos);
 }
 
+TEST(EventStore, ACanFrameTakesUnder24BytesOnDisk) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 100'000, 4000);
+  const auto bytes = std::filesystem::file_size(dir.File("a.db"));
+  EXPECT_LT(static_cast<double>(bytes) / 100'000, 24.0) << bytes << " bytes";
+}
+
+// A schema-1 file (a row per event, written by packtwin before blocks) is
+// built here the way that writer laid it out; it must still read and verify.
+TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  ASSERT_EQ(Sql(path, "PRAGMA application_id = 1347704654; PRAGMA user_version = 1;"
+                      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+                      "CREATE TABLE sources (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, config TEXT NOT NULL DEFAULT '{}');"
+                      "CREATE TABLE events (seq INTEGER PRIMARY KEY, capture_ns INTEGER NOT NULL, wall_ns INTEGER NOT NULL,"
+                      " source_id INTEGER NOT NULL, kind INTEGER NOT NULL, can_id INTEGER, node INTEGER,"
+                      " payload BLOB NOT NULL, hash BLOB NOT NULL);"
+                      "INSERT INTO sources(id, name) VALUES (1, 'can0');"),
+            "");
+  Sha256Digest head{};
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    v1::Event body = testing::CanEvent(0, 0x181, "\x01\x02");
+    body.clear_wall_time_ns();
+    body.clear_capture_time_ns();
+    body.clear_source();
+    const std::string payload = body.SerializeAsString();
+    const int64_t wall = 1'000'000'000LL * static_cast<int64_t>(seq);
+    head = ChainHash(head, {seq, wall, wall, static_cast<uint32_t>(v1::Event::kCanFrame), "can0", payload});
+    std::string hex_payload;
+    for (unsigned char c : payload) hex_payload += fmt::format("{:02X}", c);
+    ASSERT_EQ(Sql(path, fmt::format("INSERT INTO events VALUES ({0}, {1}, {1}, 1, 10, 385, 1, X'{2}', X'{3}')", seq, wall,
+                                    hex_payload, ToHex(head))),
+              "");
+  }
+  ASSERT_EQ(Sql(path, fmt::format("INSERT INTO meta VALUES ('event_count', '3'), ('chain_head', '{}')", ToHex(head))), "");
+  auto reader = EventReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  auto cursor = (*reader)->FromSeq(0);
+  ASSERT_TRUE(cursor.ok());
+  auto rows = ReadAll(**cursor);
+  ASSERT_EQ(rows.size(), 3u);
+  auto event = DecodeEvent(rows[2]);
+  ASSERT_TRUE(event.ok()) << event.status().message();
+  EXPECT_EQ(event->can_frame().id(), 0x181u);
+  EXPECT_EQ(event->wall_time_ns(), 3'000'000'000LL);
+  auto report = VerifyChain(**reader);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << report->problem;
+}
+
 TEST(EventStore, NewerSchemaIsRefusedWithAClearMessage) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 1);
@@ -87,7 +141,7 @@ TEST(EventStore, NewerSchemaIsRefusedWithAClearMessage) {
   auto reader = EventReader::Open(dir.File("a.db"));
   ASSERT_FALSE(reader.ok());
   EXPECT_EQ(reader.status().message(),
-            dir.File("a.db") + ": written by a newer packtwin (schema version 99; this packtwin reads up to 1). "
+            dir.File("a.db") + ": written by a newer packtwin (schema version 99; this packtwin reads up to 2). "
                                "Upgrade packtwin to read it; the file is left untouched.");
 }
 

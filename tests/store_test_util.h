@@ -22,8 +22,9 @@ inline v1::Event CanEvent(int64_t wall_ns, uint32_t id, const std::string& data)
   return event;
 }
 
-// A closed log of `count` CAN frames, 1 ms apart.
-inline void WriteLog(const std::string& path, int count) {
+// A closed log of `count` CAN frames, 1 ms apart, committed (one block each)
+// every `per_block` events.
+inline void WriteLog(const std::string& path, int count, int per_block = 10) {
   WriterOptions options;
   options.site = "test";
   options.tool_version = "test";
@@ -34,6 +35,7 @@ inline void WriteLog(const std::string& path, int count) {
     auto seq = (*writer)->Append(CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x180u + static_cast<uint32_t>(i % 8),
                                           std::string(4, static_cast<char>(i))));
     if (!seq.ok()) throw std::runtime_error(seq.status().message());
+    if ((i + 1) % per_block == 0 && !(*writer)->Commit().ok()) throw std::runtime_error("commit failed");
   }
   Status closed = (*writer)->Close();
   if (!closed.ok()) throw std::runtime_error(closed.message());

@@ -13,12 +13,11 @@ using testing::Sql;
 using testing::TempDir;
 using testing::WriteLog;
 
-constexpr const char* kDropTriggers =
-    "DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete;";
+constexpr const char* kDropTriggers = "DROP TRIGGER blocks_refuse_update; DROP TRIGGER blocks_refuse_delete;";
 
 ChainReport Verify(const std::string& path);
 
-// A log of `events` frames, tampered with by `sql` (triggers dropped first).
+// A log of `events` frames in blocks of 10, tampered with by `sql` (triggers dropped first).
 ChainReport Tampered(int events, const std::string& sql) {
   TempDir dir;
   WriteLog(dir.File("a.db"), events);
@@ -48,66 +47,69 @@ TEST(VerifyChain, EmptyLogPasses) {
   EXPECT_TRUE(Verify(dir.File("a.db")).intact);
 }
 
-TEST(VerifyChain, FlippedPayloadByteIsFound) {
+// A change inside a block shows at the block's stored chain hash: verify
+// names the block's events (seq 31 to 40 here).
+TEST(VerifyChain, FlippedDataByteIsFoundInItsBlock) {
   auto report = Tampered(100,
-                         "UPDATE events SET payload = CAST(substr(payload, 1, length(payload) - 1) || "
-                         "CASE WHEN substr(payload, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) WHERE seq = 37");
+                         "UPDATE blocks SET body = CAST(substr(body, 1, length(body) - 1) || "
+                         "CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) WHERE first_seq = 31");
   EXPECT_FALSE(report.intact);
-  EXPECT_EQ(report.first_bad_seq, 37u);
+  EXPECT_EQ(report.first_bad_seq, 31u);
+  EXPECT_NE(report.problem.find("events seq 31 to 40"), std::string::npos) << report.problem;
 }
 
-TEST(VerifyChain, ChangedTimeIsFound) {
-  EXPECT_EQ(Tampered(10, "UPDATE events SET wall_ns = wall_ns + 1 WHERE seq = 4").first_bad_seq, 4u);
-}
-
-TEST(VerifyChain, ChangedIndexColumnIsFound) {
-  auto report = Tampered(10, "UPDATE events SET can_id = 1 WHERE seq = 6");
-  EXPECT_EQ(report.first_bad_seq, 6u);
-  EXPECT_NE(report.problem.find("indexed can_id/node columns"), std::string::npos);
-}
-
-TEST(VerifyChain, DeletedRowIsFound) {
-  auto report = Tampered(100, "DELETE FROM events WHERE seq = 50");
+TEST(VerifyChain, ChangedBlockHeaderIsFound) {
+  auto report = Tampered(100, "UPDATE blocks SET max_wall_ns = max_wall_ns + 1 WHERE first_seq = 41");
   EXPECT_FALSE(report.intact);
-  EXPECT_EQ(report.first_bad_seq, 50u);
-  EXPECT_NE(report.problem.find("missing"), std::string::npos);
+  EXPECT_EQ(report.first_bad_seq, 41u);
+  EXPECT_NE(report.problem.find("header columns (times, kinds) that do not match"), std::string::npos) << report.problem;
+}
+
+TEST(VerifyChain, DeletedBlockIsFound) {
+  auto report = Tampered(100, "DELETE FROM blocks WHERE first_seq = 51");
+  EXPECT_FALSE(report.intact);
+  EXPECT_EQ(report.first_bad_seq, 51u);
+  EXPECT_NE(report.problem.find("missing"), std::string::npos) << report.problem;
 }
 
 TEST(VerifyChain, DeletedTailIsFound) {
-  auto report = Tampered(100, "DELETE FROM events WHERE seq > 90");
+  auto report = Tampered(100, "DELETE FROM blocks WHERE first_seq > 90");
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 91u);
 }
 
-TEST(VerifyChain, InsertedRowWithForeignHashIsFound) {
+TEST(VerifyChain, InsertedBlockWithForeignHashIsFound) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 20);
   Sql(dir.File("a.db"),
-      "INSERT INTO events(seq, capture_ns, wall_ns, source_id, kind, can_id, node, payload, hash) "
-      "SELECT 21, capture_ns, wall_ns, source_id, kind, can_id, node, payload, hash FROM events WHERE seq = 20");
+      "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) "
+      "SELECT 21, 30, min_wall_ns, max_wall_ns, kinds, body, hash FROM blocks WHERE first_seq = 11");
   auto report = Verify(dir.File("a.db"));
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 21u);
 }
 
-TEST(VerifyChain, InsertedRowWithCorrectHashIsFoundByTheCommittedCount) {
+TEST(VerifyChain, InsertedBlockWithCorrectHashIsFoundByTheCommittedCount) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 20);
-  // Forge an event with a correctly chained hash: only the committed count catches it.
+  // Forge a copy of the last block chained correctly: only the committed count catches it.
   auto reader = EventReader::Open(dir.File("a.db"));
   ASSERT_TRUE(reader.ok());
-  auto cursor = (*reader)->FromSeq(20);
-  StoredEvent last;
-  ASSERT_TRUE((*cursor)->Next(&last).ok());
-  Sha256Digest previous{};
-  std::copy(last.hash.begin(), last.hash.end(), previous.begin());
-  const auto forged = ChainHash(previous, {21, last.capture_ns, last.wall_ns, static_cast<uint32_t>(last.kind),
-                                           last.source, last.payload});
+  auto head = (*reader)->HashAt(20);
+  ASSERT_TRUE(head.ok());
+  Sha256Digest chain{};
+  std::copy(head->begin(), head->end(), chain.begin());
+  auto cursor = (*reader)->FromSeq(11);
+  StoredEvent row;
+  while (*(*cursor)->Next(&row)) {
+    chain = ChainHash(chain, {row.seq + 10, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), row.source,
+                              row.payload});
+  }
   cursor->reset();  // a finished log is in rollback-journal mode: readers' locks block writers
   reader->reset();
-  Sql(dir.File("a.db"), "INSERT INTO events(seq, capture_ns, wall_ns, source_id, kind, can_id, node, payload, hash) "
-                        "SELECT 21, capture_ns, wall_ns, source_id, kind, can_id, node, payload, X'" +
-                            ToHex(forged) + "' FROM events WHERE seq = 20");
+  Sql(dir.File("a.db"), "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) "
+                        "SELECT 21, 30, min_wall_ns, max_wall_ns, kinds, body, X'" + ToHex(chain) +
+                            "' FROM blocks WHERE first_seq = 11");
   auto report = Verify(dir.File("a.db"));
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 21u);

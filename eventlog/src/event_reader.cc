@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "packtwin/eventlog/sqlite_db.h"
+#include "block_codec.h"
 #include "store_schema.h"
 
 namespace packtwin {
@@ -14,6 +17,31 @@ constexpr const char* kSelectRows =
     "SELECT e.seq, e.capture_ns, e.wall_ns, s.name, e.kind, e.can_id, e.node, e.payload, e.hash "
     "FROM events e JOIN sources s ON s.id = e.source_id ";
 
+Result<StoreMeta> ReadMeta(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT key, value FROM meta");
+  if (!stmt.ok()) return stmt.status();
+  StoreMeta meta;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return meta;
+    meta[stmt->ColumnText(0)] = stmt->ColumnText(1);
+  }
+}
+
+Result<std::vector<SourceInfo>> ReadSources(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT id, name, config FROM sources ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<SourceInfo> sources;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return sources;
+    sources.push_back({stmt->ColumnInt(0), stmt->ColumnText(1), stmt->ColumnText(2)});
+  }
+}
+
+// Schema 1: a row per event.
 class SqliteCursor : public EventCursor {
  public:
   explicit SqliteCursor(sqlite::Statement stmt) : stmt_(std::move(stmt)) {}
@@ -30,6 +58,7 @@ class SqliteCursor : public EventCursor {
     row->node = stmt_.ColumnIsNull(6) ? std::nullopt : std::optional<int64_t>(stmt_.ColumnInt(6));
     row->payload = stmt_.ColumnBlob(7);
     row->hash = stmt_.ColumnBlob(8);
+    row->schema = 1;
     return true;
   }
 
@@ -37,37 +66,14 @@ class SqliteCursor : public EventCursor {
   sqlite::Statement stmt_;
 };
 
-class SqliteReader : public EventReader {
+class RowReader : public EventReader {
  public:
-  SqliteReader(sqlite::Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  RowReader(sqlite::Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
 
   const std::string& path() const override { return path_; }
 
-  Result<StoreMeta> Meta() override {
-    auto stmt = db_.Prepare("SELECT key, value FROM meta");
-    if (!stmt.ok()) return stmt.status();
-    StoreMeta meta;
-    while (true) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      meta[stmt->ColumnText(0)] = stmt->ColumnText(1);
-    }
-    return meta;
-  }
-
-  Result<std::vector<SourceInfo>> Sources() override {
-    auto stmt = db_.Prepare("SELECT id, name, config FROM sources ORDER BY id");
-    if (!stmt.ok()) return stmt.status();
-    std::vector<SourceInfo> sources;
-    while (true) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      sources.push_back({stmt->ColumnInt(0), stmt->ColumnText(1), stmt->ColumnText(2)});
-    }
-    return sources;
-  }
+  Result<StoreMeta> Meta() override { return ReadMeta(db_); }
+  Result<std::vector<SourceInfo>> Sources() override { return ReadSources(db_); }
 
   Result<EventCounts> Counts() override {
     auto stmt = db_.Prepare("SELECT count(*), min(seq), max(seq), min(wall_ns), max(wall_ns) FROM events");
@@ -146,6 +152,255 @@ class SqliteReader : public EventReader {
   std::string path_;
 };
 
+using SourceNames = std::map<int64_t, std::string>;
+
+Result<SourceNames> LoadSourceNames(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT id, name FROM sources");
+  if (!stmt.ok()) return stmt.status();
+  SourceNames names;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return names;
+    names[stmt->ColumnInt(0)] = stmt->ColumnText(1);
+  }
+}
+
+// Schema 2: blocks of compact records (block_codec.h), decoded in order.
+class BlockCursor : public EventCursor {
+ public:
+  BlockCursor(sqlite::Statement stmt, const SourceNames* sources, uint64_t first_seq)
+      : stmt_(std::move(stmt)), sources_(sources), first_seq_(first_seq) {}
+
+  Result<bool> Next(StoredEvent* row) override {
+    // Bounded by the blocks: each pass reads a record or loads the next block.
+    while (true) {
+      if (pos_ >= body_.size()) {
+        if (loaded_ && next_seq_ != last_seq_ + 1) return Damaged("holds fewer events than its header says");
+        auto more = LoadBlock();
+        if (!more.ok() || !*more) return more;
+        continue;
+      }
+      block::Record r;
+      if (!block::ReadRecord(body_, &pos_, previous_wall_ns_, &r)) return Damaged("a record does not decode");
+      if (next_seq_ > last_seq_) return Damaged("holds more events than its header says");
+      previous_wall_ns_ = r.wall_ns;
+      const uint64_t seq = next_seq_++;
+      if (seq < first_seq_) continue;
+      auto source = sources_->find(r.source_id);
+      if (source == sources_->end()) return Damaged(fmt::format("event seq {} names an unknown source {}", seq, r.source_id));
+      row->seq = seq;
+      row->capture_ns = r.capture_ns;
+      row->wall_ns = r.wall_ns;
+      row->source = source->second;
+      row->kind = r.kind;
+      row->can_id.reset();
+      row->node.reset();
+      row->payload.assign(r.body.data(), r.body.size());
+      if (seq == last_seq_) {
+        row->hash = hash_;
+      } else {
+        row->hash.clear();
+      }
+      row->schema = 2;
+      return true;
+    }
+  }
+
+ private:
+  Result<bool> LoadBlock() {
+    auto has_row = stmt_.Step();
+    if (!has_row.ok() || !*has_row) return has_row;
+    const auto first = static_cast<uint64_t>(stmt_.ColumnInt(0));
+    last_seq_ = static_cast<uint64_t>(stmt_.ColumnInt(1));
+    body_ = stmt_.ColumnBlob(2);
+    hash_ = stmt_.ColumnBlob(3);
+    if (loaded_ && first != next_seq_) {
+      return Status::Error(fmt::format("events seq {} to {} are missing: removed", next_seq_, first - 1));
+    }
+    block_first_ = first;
+    next_seq_ = first;
+    pos_ = 0;
+    previous_wall_ns_ = 0;
+    loaded_ = true;
+    if (body_.empty() || last_seq_ < first) return Damaged("is empty or its header is inconsistent");
+    PACKTWIN_RETURN_IF_ERROR(CheckHeader(stmt_.ColumnInt(4), stmt_.ColumnInt(5), stmt_.ColumnInt(6)));
+    return true;
+  }
+
+  // The columns queries use (times, kinds, seq range) must say what the
+  // records say, or a query would lie; checked before any event is returned.
+  Status CheckHeader(int64_t min_wall_ns, int64_t max_wall_ns, int64_t kinds) const {
+    size_t pos = 0;
+    int64_t previous = 0;
+    int64_t low = INT64_MAX;
+    int64_t high = INT64_MIN;
+    int64_t seen_kinds = 0;
+    uint64_t count = 0;
+    block::Record r;
+    // Bounded by the body: each record consumes bytes.
+    while (pos < body_.size()) {
+      if (!block::ReadRecord(body_, &pos, previous, &r)) return Damaged("has a record that does not decode");
+      previous = r.wall_ns;
+      low = std::min(low, r.wall_ns);
+      high = std::max(high, r.wall_ns);
+      if (r.kind < 63) seen_kinds |= int64_t{1} << r.kind;
+      ++count;
+    }
+    if (count != last_seq_ - block_first_ + 1) return Damaged("holds a different number of events than its header says");
+    if (low != min_wall_ns || high != max_wall_ns || seen_kinds != kinds) {
+      return Damaged("has header columns (times, kinds) that do not match its events");
+    }
+    return Status::Ok();
+  }
+
+  Status Damaged(const std::string& what) const {
+    return Status::Error(fmt::format("events seq {} to {}: the block {}: the file is damaged", block_first_, last_seq_, what));
+  }
+
+  sqlite::Statement stmt_;
+  const SourceNames* sources_;
+  uint64_t first_seq_;
+  std::string body_;
+  std::string hash_;
+  size_t pos_ = 0;
+  uint64_t block_first_ = 0;
+  uint64_t last_seq_ = 0;
+  uint64_t next_seq_ = 0;
+  int64_t previous_wall_ns_ = 0;
+  bool loaded_ = false;
+};
+
+class BlockReader : public EventReader {
+ public:
+  BlockReader(sqlite::Db db, std::string path, SourceNames sources)
+      : db_(std::move(db)), path_(std::move(path)), sources_(std::move(sources)) {}
+
+  const std::string& path() const override { return path_; }
+
+  Result<StoreMeta> Meta() override { return ReadMeta(db_); }
+  Result<std::vector<SourceInfo>> Sources() override { return ReadSources(db_); }
+
+  Result<EventCounts> Counts() override {
+    auto stmt = db_.Prepare(
+        "SELECT coalesce(sum(last_seq - first_seq + 1), 0), min(first_seq), max(last_seq), min(min_wall_ns), "
+        "max(max_wall_ns) FROM blocks");
+    if (!stmt.ok()) return stmt.status();
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    EventCounts counts;
+    counts.events = static_cast<uint64_t>(stmt->ColumnInt(0));
+    counts.first_seq = static_cast<uint64_t>(stmt->ColumnInt(1));
+    counts.last_seq = static_cast<uint64_t>(stmt->ColumnInt(2));
+    counts.first_wall_ns = stmt->ColumnInt(3);
+    counts.last_wall_ns = stmt->ColumnInt(4);
+    return counts;
+  }
+
+  Result<std::vector<KindSourceCount>> CountByKindAndSource() override {
+    auto cursor = FromSeq(0);
+    if (!cursor.ok()) return cursor.status();
+    std::map<std::pair<int, std::string>, uint64_t> counts;
+    StoredEvent row;
+    while (true) {
+      auto more = (*cursor)->Next(&row);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      ++counts[{row.kind, row.source}];
+    }
+    std::vector<KindSourceCount> out;
+    for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});
+    return out;
+  }
+
+  Result<std::unique_ptr<EventCursor>> FromSeq(uint64_t first_seq) override {
+    auto stmt = db_.Prepare(
+        "SELECT first_seq, last_seq, body, hash, min_wall_ns, max_wall_ns, kinds FROM blocks WHERE last_seq >= ? "
+        "ORDER BY first_seq");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(first_seq, INT64_MAX)));
+    return std::unique_ptr<EventCursor>(new BlockCursor(std::move(*stmt), &sources_, first_seq));
+  }
+
+  // The chain is stored at block ends; inside a block it is recomputed from
+  // the previous block's hash.
+  Result<std::string> HashAt(uint64_t seq) override {
+    auto stmt = db_.Prepare("SELECT first_seq FROM blocks WHERE first_seq <= ? AND last_seq >= ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, static_cast<int64_t>(seq));
+    stmt->BindInt(2, static_cast<int64_t>(seq));
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::string();
+    const int64_t first = stmt->ColumnInt(0);
+    Sha256Digest chain{};
+    auto previous = db_.Prepare("SELECT hash FROM blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1");
+    if (!previous.ok()) return previous.status();
+    previous->BindInt(1, first);
+    auto prev_row = previous->Step();
+    if (!prev_row.ok()) return prev_row.status();
+    if (*prev_row) {
+      const std::string stored = previous->ColumnBlob(0);
+      if (stored.size() != chain.size()) return Status::Error(fmt::format("{}: a block's hash is damaged", path_));
+      std::copy(stored.begin(), stored.end(), chain.begin());
+    }
+    auto cursor = FromSeq(static_cast<uint64_t>(first));
+    if (!cursor.ok()) return cursor.status();
+    StoredEvent event;
+    // Bounded by the block: seq lies inside it.
+    while (true) {
+      auto more = (*cursor)->Next(&event);
+      if (!more.ok()) return more.status();
+      if (!*more) return std::string();
+      chain = ChainHash(chain, {event.seq, event.capture_ns, event.wall_ns, static_cast<uint32_t>(event.kind),
+                                event.source, event.payload});
+      if (event.seq == seq) return std::string(chain.begin(), chain.end());
+    }
+  }
+
+  // Logs are written in time order, so the first event past the time bounds it.
+  Result<uint64_t> LastSeqAtOrBefore(int64_t wall_ns) override {
+    auto after = FirstSeqWhere(wall_ns, /*inclusive=*/false);
+    if (!after.ok()) return after.status();
+    if (*after != 0) return *after - 1;
+    auto counts = Counts();
+    if (!counts.ok()) return counts.status();
+    return counts->last_seq;
+  }
+
+  Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) override {
+    auto first = FirstSeqWhere(wall_ns, /*inclusive=*/true);
+    if (!first.ok()) return first.status();
+    return FromSeq(*first == 0 ? static_cast<uint64_t>(INT64_MAX) : *first);
+  }
+
+ private:
+  // The first event with wall time >= (or >) wall_ns; 0 when none.
+  Result<uint64_t> FirstSeqWhere(int64_t wall_ns, bool inclusive) {
+    auto stmt = db_.Prepare(inclusive ? "SELECT min(first_seq) FROM blocks WHERE max_wall_ns >= ?"
+                                      : "SELECT min(first_seq) FROM blocks WHERE max_wall_ns > ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, wall_ns);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (stmt->ColumnIsNull(0)) return uint64_t{0};
+    auto cursor = FromSeq(static_cast<uint64_t>(stmt->ColumnInt(0)));
+    if (!cursor.ok()) return cursor.status();
+    StoredEvent event;
+    // Bounded by the log.
+    while (true) {
+      auto more = (*cursor)->Next(&event);
+      if (!more.ok()) return more.status();
+      if (!*more) return uint64_t{0};
+      if (inclusive ? event.wall_ns >= wall_ns : event.wall_ns > wall_ns) return event.seq;
+    }
+  }
+
+  sqlite::Db db_;
+  std::string path_;
+  SourceNames sources_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) {
@@ -154,8 +409,12 @@ Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) 
   if (std::filesystem::is_directory(path, ec)) return Status::Error(fmt::format("{}: is a directory, not a capture", path));
   auto db = sqlite::Db::Open(path, SQLITE_OPEN_READONLY);
   if (!db.ok()) return db.status();
-  PACKTWIN_RETURN_IF_ERROR(CheckSchema(*db, path));
-  return std::unique_ptr<EventReader>(new SqliteReader(std::move(*db), path));
+  auto schema = CheckSchema(*db, path);
+  if (!schema.ok()) return schema.status();
+  if (*schema == 1) return std::unique_ptr<EventReader>(new RowReader(std::move(*db), path));
+  auto sources = LoadSourceNames(*db);
+  if (!sources.ok()) return sources.status();
+  return std::unique_ptr<EventReader>(new BlockReader(std::move(*db), path, std::move(*sources)));
 }
 
 Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) {
@@ -177,14 +436,23 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
 
 Result<v1::Event> DecodeEvent(const StoredEvent& row) {
   v1::Event event;
-  if (!event.ParseFromString(row.payload) || event.kind_case() != row.kind) {
-    return Status::Error(fmt::format("event seq {}: payload does not decode as its kind ({}): the file is damaged",
-                                     row.seq, row.kind));
-  }
   event.set_seq(row.seq);
   event.set_capture_time_ns(row.capture_ns);
   event.set_wall_time_ns(row.wall_ns);
   event.set_source(row.source);
+  const bool decoded = row.schema == 1
+                           ? event.ParseFromString(row.payload) && event.kind_case() == row.kind
+                           : block::DecodeBody(row.kind, row.payload, row.source, &event);
+  if (!decoded) {
+    return Status::Error(fmt::format("event seq {}: payload does not decode as its kind ({}): the file is damaged",
+                                     row.seq, row.kind));
+  }
+  if (row.schema == 1) {  // the payload carried no header; put it back
+    event.set_seq(row.seq);
+    event.set_capture_time_ns(row.capture_ns);
+    event.set_wall_time_ns(row.wall_ns);
+    event.set_source(row.source);
+  }
   return event;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -9,13 +10,14 @@
 #include "packtwin/eventlog/event_kind.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/eventlog/sqlite_db.h"
+#include "block_codec.h"
 #include "store_schema.h"
 
 namespace packtwin {
 
 struct EventWriter::Impl {
   sqlite::Db db;
-  std::optional<sqlite::Statement> insert_event;
+  std::optional<sqlite::Statement> insert_block;
   std::optional<sqlite::Statement> insert_source;
   std::optional<sqlite::Statement> upsert_meta;
   WriterOptions options;
@@ -32,7 +34,34 @@ struct EventWriter::Impl {
     if (failure.ok()) failure = std::move(status);
     return failure;
   }
-  std::string payload;  // reused serialisation buffer
+  std::string body;  // reused: one event's stored body
+
+  // The open block: events appended since the last commit.
+  std::string block;
+  uint64_t block_first_seq = 0;
+  int64_t block_min_wall_ns = 0;
+  int64_t block_max_wall_ns = 0;
+  int64_t block_previous_wall_ns = 0;
+  int64_t block_kinds = 0;
+
+  Status FlushBlock() {
+    if (block.empty()) return Status::Ok();
+    PACKTWIN_RETURN_IF_ERROR(Begin());
+    auto& insert = *insert_block;
+    insert.Reset();
+    insert.BindInt(1, static_cast<int64_t>(block_first_seq));
+    insert.BindInt(2, static_cast<int64_t>(last_seq));
+    insert.BindInt(3, block_min_wall_ns);
+    insert.BindInt(4, block_max_wall_ns);
+    insert.BindInt(5, block_kinds);
+    insert.BindBlob(6, block.data(), block.size());
+    insert.BindBlob(7, head.data(), head.size());
+    auto done = insert.Step();
+    if (!done.ok()) return done.status();
+    block.clear();
+    block_kinds = 0;
+    return Status::Ok();
+  }
 
   Status Begin() {
     if (in_transaction) return Status::Ok();
@@ -66,16 +95,15 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(const std::string& path
   PACKTWIN_RETURN_IF_ERROR(impl->db.Exec(options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                                          : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
   PACKTWIN_RETURN_IF_ERROR(CreateSchema(impl->db));
-  auto insert_event = impl->db.Prepare(
-      "INSERT INTO events(seq, capture_ns, wall_ns, source_id, kind, can_id, node, payload, hash) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto insert_block = impl->db.Prepare(
+      "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
   auto insert_source = impl->db.Prepare("INSERT INTO sources(name, config) VALUES (?, ?)");
   auto upsert_meta = impl->db.Prepare(
       "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-  if (!insert_event.ok()) return insert_event.status();
+  if (!insert_block.ok()) return insert_block.status();
   if (!insert_source.ok()) return insert_source.status();
   if (!upsert_meta.ok()) return upsert_meta.status();
-  impl->insert_event.emplace(std::move(*insert_event));
+  impl->insert_block.emplace(std::move(*insert_block));
   impl->insert_source.emplace(std::move(*insert_source));
   impl->upsert_meta.emplace(std::move(*upsert_meta));
 
@@ -136,40 +164,27 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
   auto source_id = SourceIdLocked(event.source(), "{}");
   if (!source_id.ok()) return impl_->Fail(source_id.status());
 
-  const uint64_t seq = impl_->last_seq + 1;
+  Impl& w = *impl_;
+  const uint64_t seq = w.last_seq + 1;
   const int64_t capture_ns = event.capture_time_ns();
   const int64_t wall_ns = event.wall_time_ns();
-  const std::string source = event.source();
-  const auto can_id = IndexedCanId(event);
-  const auto node = IndexedNode(event);
-  // Header fields live in columns; the payload holds only the kind's body.
-  event.clear_seq();
-  event.clear_capture_time_ns();
-  event.clear_wall_time_ns();
-  event.clear_source();
-  impl_->payload.clear();
-  event.AppendToString(&impl_->payload);
-  const Sha256Digest hash = ChainHash(impl_->head, {seq, capture_ns, wall_ns, static_cast<uint32_t>(kind), source,
-                                                     impl_->payload});
-
-  Status begun = impl_->Begin();
-  if (!begun.ok()) return impl_->Fail(begun);
-  auto& insert = *impl_->insert_event;
-  insert.Reset();
-  insert.BindInt(1, static_cast<int64_t>(seq));
-  insert.BindInt(2, capture_ns);
-  insert.BindInt(3, wall_ns);
-  insert.BindInt(4, *source_id);
-  insert.BindInt(5, kind);
-  insert.BindOptional(6, can_id);
-  insert.BindOptional(7, node);
-  insert.BindBlob(8, impl_->payload.data(), impl_->payload.size());
-  insert.BindBlob(9, hash.data(), hash.size());
-  auto done = insert.Step();
-  if (!done.ok()) return impl_->Fail(done.status());
-  impl_->head = hash;
-  impl_->last_seq = seq;
-  ++impl_->pending;
+  const std::string& source = event.source();
+  block::EncodeBody(event, source, &w.body);
+  const Sha256Digest hash = ChainHash(w.head, {seq, capture_ns, wall_ns, static_cast<uint32_t>(kind), source, w.body});
+  if (w.block.empty()) {
+    w.block_first_seq = seq;
+    w.block_min_wall_ns = wall_ns;
+    w.block_max_wall_ns = wall_ns;
+    w.block_previous_wall_ns = 0;
+  }
+  block::AppendRecord(kind, wall_ns, capture_ns, *source_id, w.block_previous_wall_ns, w.body, &w.block);
+  w.block_previous_wall_ns = wall_ns;
+  w.block_min_wall_ns = std::min(w.block_min_wall_ns, wall_ns);
+  w.block_max_wall_ns = std::max(w.block_max_wall_ns, wall_ns);
+  w.block_kinds |= int64_t{1} << kind;
+  w.head = hash;
+  w.last_seq = seq;
+  ++w.pending;
   if (impl_->pending >= impl_->options.max_batch_events) {
     Status committed = CommitLocked();
     if (!committed.ok()) return impl_->Fail(committed);
@@ -184,6 +199,7 @@ Status EventWriter::SetMeta(const std::string& key, const std::string& value) {
 }
 
 Status EventWriter::CommitLocked() {
+  PACKTWIN_RETURN_IF_ERROR(impl_->FlushBlock());
   if (!impl_->in_transaction) return Status::Ok();
   // The head and count commit atomically with the rows they describe, so
   // verify can tell a truncated tail from a clean end.
@@ -215,7 +231,7 @@ Status EventWriter::Close() {
   if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   // A finished log is one self-contained file: readers then leave no -wal/-shm beside it.
   if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA journal_mode=DELETE");
-  impl_->insert_event.reset();
+  impl_->insert_block.reset();
   impl_->insert_source.reset();
   impl_->upsert_meta.reset();
   Status closed = impl_->db.Close();

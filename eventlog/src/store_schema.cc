@@ -14,24 +14,19 @@ CREATE TABLE sources (
   name TEXT NOT NULL UNIQUE,
   config TEXT NOT NULL DEFAULT '{}'
 );
-CREATE TABLE events (
-  seq INTEGER PRIMARY KEY,
-  capture_ns INTEGER NOT NULL,
-  wall_ns INTEGER NOT NULL,
-  source_id INTEGER NOT NULL REFERENCES sources(id),
-  kind INTEGER NOT NULL,
-  can_id INTEGER,
-  node INTEGER,
-  payload BLOB NOT NULL,
+CREATE TABLE blocks (
+  first_seq INTEGER PRIMARY KEY,
+  last_seq INTEGER NOT NULL,
+  min_wall_ns INTEGER NOT NULL,
+  max_wall_ns INTEGER NOT NULL,
+  kinds INTEGER NOT NULL,
+  body BLOB NOT NULL,
   hash BLOB NOT NULL
 );
-CREATE INDEX events_by_wall_time ON events(wall_ns);
-CREATE INDEX events_by_kind ON events(kind);
-CREATE INDEX events_by_can_id ON events(can_id) WHERE can_id IS NOT NULL;
-CREATE INDEX events_by_node ON events(node) WHERE node IS NOT NULL;
-CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+CREATE INDEX blocks_by_wall_time ON blocks(max_wall_ns);
+CREATE TRIGGER blocks_refuse_update BEFORE UPDATE ON blocks
   BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; UPDATE refused'); END;
-CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+CREATE TRIGGER blocks_refuse_delete BEFORE DELETE ON blocks
   BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; DELETE refused'); END;
 CREATE TRIGGER sources_refuse_update BEFORE UPDATE ON sources
   BEGIN SELECT RAISE(ABORT, 'packtwin: sources are immutable; UPDATE refused'); END;
@@ -56,7 +51,7 @@ Status CreateSchema(sqlite::Db& db) {
   return db.Exec(kSchemaSql);
 }
 
-Status CheckSchema(sqlite::Db& db, const std::string& path) {
+Result<int> CheckSchema(sqlite::Db& db, const std::string& path) {
   auto app_id = PragmaInt(db, "application_id");
   if (!app_id.ok()) {
     if ((sqlite3_extended_errcode(db.handle()) & 0xFF) == SQLITE_CORRUPT) {
@@ -82,14 +77,17 @@ Status CheckSchema(sqlite::Db& db, const std::string& path) {
         path, *version, kSchemaVersion));
   }
   if (*version < 1) return Status::Error(fmt::format("{}: damaged packtwin capture: schema version {}", path, *version));
-  auto tables = db.Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('meta','sources','events')");
+  const char* events_table = *version == 1 ? "events" : "blocks";
+  auto tables = db.Prepare(fmt::format(
+      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('meta','sources','{}')", events_table));
   if (!tables.ok()) return tables.status();
   auto row = tables->Step();
   if (!row.ok()) return row.status().Context(path + ": damaged packtwin capture: ");
   if (tables->ColumnInt(0) != 3) {
-    return Status::Error(fmt::format("{}: damaged packtwin capture: tables meta, sources or events are missing", path));
+    return Status::Error(
+        fmt::format("{}: damaged packtwin capture: tables meta, sources or {} are missing", path, events_table));
   }
-  return Status::Ok();
+  return static_cast<int>(*version);
 }
 
 }  // namespace packtwin

@@ -12,7 +12,8 @@ namespace packtwin {
 Status CreateSchema(sqlite::Db& db);
 
 // Refuses files that are not SQLite, not ours, or from a newer schema, with a
-// message that says which and what to do.
-Status CheckSchema(sqlite::Db& db, const std::string& path);
+// message that says which and what to do; else the file's schema version
+// (1: a row per event; 2: blocks of compact records).
+Result<int> CheckSchema(sqlite::Db& db, const std::string& path);
 
 }  // namespace packtwin

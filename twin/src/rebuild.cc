@@ -65,7 +65,9 @@ Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store
                                  folder.Fold(event);
                                  if (row.seq % every == 0) {
                                    const TwinState& state = folder.state();
-                                   Status put = store.Put({row.seq, row.hash, TwinDigest(state), EncodeTwinState(state)});
+                                   auto hash = reader.HashAt(row.seq);  // schema 2 keeps it per block only
+                                   if (!hash.ok()) return hash.status();
+                                   Status put = store.Put({row.seq, *hash, TwinDigest(state), EncodeTwinState(state)});
                                    if (!put.ok()) return put;
                                  }
                                  if (progress && (++done & 0x3FFF) == 0) progress(done);

@@ -12,7 +12,8 @@ namespace packtwin {
 
 // PRAGMA application_id marks a file as ours ("PTWN"); user_version is the schema.
 inline constexpr int32_t kApplicationId = 0x5054574E;
-inline constexpr int kSchemaVersion = 1;
+// 2: events in blocks of compact records (block_codec.h); 1 (still read): a row per event.
+inline constexpr int kSchemaVersion = 2;
 
 // One row of the events table, exactly as stored.
 struct StoredEvent {
@@ -23,8 +24,11 @@ struct StoredEvent {
   int kind = 0;
   std::optional<int64_t> can_id;
   std::optional<int64_t> node;
-  std::string payload;
-  std::string hash;  // 32 bytes; anything else is damage that verify reports
+  std::string payload;  // the body as stored: protobuf (schema 1; schema 2 except CAN), compact CAN (schema 2)
+  // The chain hash after this event: on every row in schema 1; in schema 2
+  // only on the last event of a block (empty elsewhere).
+  std::string hash;
+  int schema = kSchemaVersion;
 };
 
 struct SourceInfo {

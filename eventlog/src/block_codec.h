@@ -1,0 +1,47 @@
+// Schema 2 stores events in blocks: one SQLite row per commit holding the
+// events as compact records, so a CAN frame costs about 19 bytes on disk
+// instead of a row with four indexes and a 32-byte hash.
+//
+// record := kind u8 | zigzag varint (wall_ns - previous record's wall_ns)
+//         | zigzag varint (capture_ns - wall_ns) | varint source id
+//         | varint body length | body
+// A CAN frame's body is compact: varint id, u8 flags (extended, rtr, error,
+// fd, direction x2, channel differs from source, dlc differs from length),
+// [varint fd_flags], [u8 dlc], [varint length + channel], data. Any other
+// kind's body is its protobuf payload (the event with header fields cleared).
+// The chain hashes each record's body as stored (event_hash.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "packtwin/v1/event.pb.h"
+
+namespace packtwin::block {
+
+inline constexpr int kCanKind = v1::Event::kCanFrame;
+
+// The stored body of `event` (header fields are not part of it).
+void EncodeBody(const v1::Event& event, std::string_view source, std::string* body);
+
+// Appends one record whose body is `body`.
+void AppendRecord(int kind, int64_t wall_ns, int64_t capture_ns, int64_t source_id, int64_t previous_wall_ns,
+                  std::string_view body, std::string* out);
+
+struct Record {
+  int kind = 0;
+  int64_t wall_ns = 0;
+  int64_t capture_ns = 0;
+  int64_t source_id = 0;
+  std::string_view body;
+};
+
+// Reads the record at *pos (advancing it). False when the bytes do not form
+// a record: the block is damaged.
+bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, Record* out);
+
+// The body back into `event`'s kind (header fields untouched). False on damage.
+bool DecodeBody(int kind, std::string_view body, std::string_view source, v1::Event* event);
+
+}  // namespace packtwin::block

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cassert>
+#include <memory>
 
 namespace packtwin {
 namespace {
@@ -23,11 +24,18 @@ void PutBytes(std::string& out, std::string_view bytes) {
 
 }  // namespace
 
+// OpenSSL 3 looks an algorithm up by name (locks, property parsing) on every
+// EVP_Digest call; fetching it once and reusing a context per thread keeps a
+// hash of one event's fields near the cost of the compression rounds.
 Sha256Digest Sha256(std::string_view bytes) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   Sha256Digest digest{};
   unsigned int size = 0;
-  const int ok = EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  assert(ok == 1 && size == digest.size());
+  const int ok = md != nullptr && ctx != nullptr && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
+                 EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 &&
+                 EVP_DigestFinal_ex(ctx.get(), digest.data(), &size) == 1;
+  assert(ok && size == digest.size());
   (void)ok;
   return digest;
 }

@@ -6,61 +6,58 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <vector>
 
-#include "packtwin/eventlog/event_kind.h"
-#include "packtwin/eventlog/store_format.h"
-#include "packtwin/eventlog/sqlite_db.h"
 #include "block_codec.h"
+#include "packtwin/eventlog/sqlite_db.h"
+#include "packtwin/eventlog/store_format.h"
 #include "store_schema.h"
 
 namespace packtwin {
 
+struct NewSource {
+  int64_t id;
+  std::string name;
+  std::string config;
+};
+
+// What one commit writes: the sources first seen since the last one, and the
+// block of events appended since, with the chain head after its last event.
+struct Batch {
+  std::vector<NewSource> sources;
+  std::string block;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  int64_t min_wall_ns = 0;
+  int64_t max_wall_ns = 0;
+  int64_t kinds = 0;
+  int64_t previous_wall_ns = 0;  // the last record's, for the next one's delta
+  Sha256Digest head{};
+};
+
 struct EventWriter::Impl {
+  // Guarded by db_mutex_.
   sqlite::Db db;
   std::optional<sqlite::Statement> insert_block;
   std::optional<sqlite::Statement> insert_source;
   std::optional<sqlite::Statement> upsert_meta;
+  bool in_transaction = false;
+
+  // Guarded by mutex_.
   WriterOptions options;
   std::map<std::string, int64_t> source_ids;
+  std::vector<NewSource> new_sources;
   Sha256Digest head{};
   uint64_t last_seq = 0;
-  size_t pending = 0;  // rows in the open transaction
-  bool in_transaction = false;
+  size_t pending = 0;  // events in the open block
   bool closed = false;
   Status failure;  // the first error; the writer refuses further work after it
+  std::string body;  // reused: one event's stored body
+  Batch open;        // the open block
 
-  // Records the first failure and returns it.
   Status Fail(Status status) {
     if (failure.ok()) failure = std::move(status);
     return failure;
-  }
-  std::string body;  // reused: one event's stored body
-
-  // The open block: events appended since the last commit.
-  std::string block;
-  uint64_t block_first_seq = 0;
-  int64_t block_min_wall_ns = 0;
-  int64_t block_max_wall_ns = 0;
-  int64_t block_previous_wall_ns = 0;
-  int64_t block_kinds = 0;
-
-  Status FlushBlock() {
-    if (block.empty()) return Status::Ok();
-    PACKTWIN_RETURN_IF_ERROR(Begin());
-    auto& insert = *insert_block;
-    insert.Reset();
-    insert.BindInt(1, static_cast<int64_t>(block_first_seq));
-    insert.BindInt(2, static_cast<int64_t>(last_seq));
-    insert.BindInt(3, block_min_wall_ns);
-    insert.BindInt(4, block_max_wall_ns);
-    insert.BindInt(5, block_kinds);
-    insert.BindBlob(6, block.data(), block.size());
-    insert.BindBlob(7, head.data(), head.size());
-    auto done = insert.Step();
-    if (!done.ok()) return done.status();
-    block.clear();
-    block_kinds = 0;
-    return Status::Ok();
   }
 
   Status Begin() {
@@ -77,6 +74,40 @@ struct EventWriter::Impl {
     upsert_meta->BindText(2, value);
     auto done = upsert_meta->Step();
     return done.ok() ? Status::Ok() : done.status();
+  }
+
+  // The head and count commit atomically with the block they describe, so
+  // verify can tell a truncated tail from a clean end.
+  Status Write(const Batch& batch) {
+    for (const auto& source : batch.sources) {
+      PACKTWIN_RETURN_IF_ERROR(Begin());
+      insert_source->Reset();
+      insert_source->BindInt(1, source.id);
+      insert_source->BindText(2, source.name);
+      insert_source->BindText(3, source.config);
+      auto done = insert_source->Step();
+      if (!done.ok()) return done.status();
+    }
+    if (!batch.block.empty()) {
+      PACKTWIN_RETURN_IF_ERROR(Begin());
+      auto& insert = *insert_block;
+      insert.Reset();
+      insert.BindInt(1, static_cast<int64_t>(batch.first_seq));
+      insert.BindInt(2, static_cast<int64_t>(batch.last_seq));
+      insert.BindInt(3, batch.min_wall_ns);
+      insert.BindInt(4, batch.max_wall_ns);
+      insert.BindInt(5, batch.kinds);
+      insert.BindBlob(6, batch.block.data(), batch.block.size());
+      insert.BindBlob(7, batch.head.data(), batch.head.size());
+      auto done = insert.Step();
+      if (!done.ok()) return done.status();
+      PACKTWIN_RETURN_IF_ERROR(PutMeta(meta_key::kChainHead, ToHex(batch.head)));
+      PACKTWIN_RETURN_IF_ERROR(PutMeta(meta_key::kEventCount, std::to_string(batch.last_seq)));
+    }
+    if (!in_transaction) return Status::Ok();
+    PACKTWIN_RETURN_IF_ERROR(db.Exec("COMMIT"));
+    in_transaction = false;
+    return Status::Ok();
   }
 };
 
@@ -97,7 +128,7 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(const std::string& path
   PACKTWIN_RETURN_IF_ERROR(CreateSchema(impl->db));
   auto insert_block = impl->db.Prepare(
       "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  auto insert_source = impl->db.Prepare("INSERT INTO sources(name, config) VALUES (?, ?)");
+  auto insert_source = impl->db.Prepare("INSERT INTO sources(id, name, config) VALUES (?, ?, ?)");
   auto upsert_meta = impl->db.Prepare(
       "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!insert_block.ok()) return insert_block.status();
@@ -110,11 +141,10 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(const std::string& path
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kSchemaVersion, std::to_string(kSchemaVersion)));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kSite, options.site));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kToolVersion, options.tool_version));
+  PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kChainHead, ToHex(Sha256Digest{})));
+  PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kEventCount, "0"));
   std::unique_ptr<EventWriter> writer(new EventWriter(std::move(impl)));
-  {
-    std::lock_guard lock(writer->mutex_);
-    PACKTWIN_RETURN_IF_ERROR(writer->CommitLocked());
-  }
+  PACKTWIN_RETURN_IF_ERROR(writer->Flush());
   if (options.background_commits) writer->flusher_ = std::thread([w = writer.get()] { w->FlushLoop(); });
   return writer;
 }
@@ -128,22 +158,19 @@ void EventWriter::FlushLoop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, interval, [this] { return stopping_; });
-    if (impl_->failure.ok() && impl_->pending > 0) impl_->failure = CommitLocked();
+    if (!impl_->failure.ok() || (impl_->pending == 0 && impl_->new_sources.empty())) continue;
+    lock.unlock();
+    (void)Flush();  // a failure is kept in impl_->failure and returned to the next caller
+    lock.lock();
   }
 }
 
-Result<int64_t> EventWriter::SourceIdLocked(const std::string& name, const std::string& config_json) {
+int64_t EventWriter::SourceIdLocked(const std::string& name, const std::string& config_json) {
   auto found = impl_->source_ids.find(name);
   if (found != impl_->source_ids.end()) return found->second;
-  PACKTWIN_RETURN_IF_ERROR(impl_->Begin());
-  auto& insert = *impl_->insert_source;
-  insert.Reset();
-  insert.BindText(1, name);
-  insert.BindText(2, config_json);
-  auto done = insert.Step();
-  if (!done.ok()) return done.status();
-  const int64_t id = sqlite3_last_insert_rowid(impl_->db.handle());
+  const auto id = static_cast<int64_t>(impl_->source_ids.size()) + 1;
   impl_->source_ids.emplace(name, id);
+  impl_->new_sources.push_back({id, name, config_json});
   return id;
 }
 
@@ -151,71 +178,84 @@ Status EventWriter::AddSource(const std::string& name, const std::string& config
   std::lock_guard lock(mutex_);
   if (!impl_->failure.ok()) return impl_->failure;
   if (impl_->source_ids.count(name) != 0) return Status::Error(fmt::format("source '{}' is already registered", name));
-  auto id = SourceIdLocked(name, config_json);
-  return id.ok() ? Status::Ok() : id.status();
+  SourceIdLocked(name, config_json);
+  return Status::Ok();
 }
 
 Result<uint64_t> EventWriter::Append(v1::Event event) {
-  std::lock_guard lock(mutex_);
-  if (!impl_->failure.ok()) return impl_->failure;
-  if (impl_->closed) return Status::Error("the event log is closed");
-  const int kind = event.kind_case();
-  if (kind == v1::Event::KIND_NOT_SET) return Status::Error("an event without a kind cannot be recorded");
-  auto source_id = SourceIdLocked(event.source(), "{}");
-  if (!source_id.ok()) return impl_->Fail(source_id.status());
-
-  Impl& w = *impl_;
-  const uint64_t seq = w.last_seq + 1;
-  const int64_t capture_ns = event.capture_time_ns();
-  const int64_t wall_ns = event.wall_time_ns();
-  const std::string& source = event.source();
-  block::EncodeBody(event, source, &w.body);
-  const Sha256Digest hash = ChainHash(w.head, {seq, capture_ns, wall_ns, static_cast<uint32_t>(kind), source, w.body});
-  if (w.block.empty()) {
-    w.block_first_seq = seq;
-    w.block_min_wall_ns = wall_ns;
-    w.block_max_wall_ns = wall_ns;
-    w.block_previous_wall_ns = 0;
+  uint64_t seq = 0;
+  bool full = false;
+  {
+    std::lock_guard lock(mutex_);
+    Impl& w = *impl_;
+    if (!w.failure.ok()) return w.failure;
+    if (w.closed) return Status::Error("the event log is closed");
+    const int kind = event.kind_case();
+    if (kind == v1::Event::KIND_NOT_SET) return Status::Error("an event without a kind cannot be recorded");
+    const std::string& source = event.source();
+    const int64_t source_id = SourceIdLocked(source, "{}");
+    seq = w.last_seq + 1;
+    const int64_t capture_ns = event.capture_time_ns();
+    const int64_t wall_ns = event.wall_time_ns();
+    block::EncodeBody(event, source, &w.body);
+    w.head = ChainHash(w.head, {seq, capture_ns, wall_ns, static_cast<uint32_t>(kind), source, w.body});
+    Batch& b = w.open;
+    if (b.block.empty()) {
+      b.first_seq = seq;
+      b.min_wall_ns = wall_ns;
+      b.max_wall_ns = wall_ns;
+      b.previous_wall_ns = 0;
+    }
+    block::AppendRecord(kind, wall_ns, capture_ns, source_id, b.previous_wall_ns, w.body, &b.block);
+    b.previous_wall_ns = wall_ns;
+    b.min_wall_ns = std::min(b.min_wall_ns, wall_ns);
+    b.max_wall_ns = std::max(b.max_wall_ns, wall_ns);
+    b.kinds |= int64_t{1} << kind;
+    b.last_seq = seq;
+    b.head = w.head;
+    w.last_seq = seq;
+    ++w.pending;
+    full = w.pending >= w.options.max_batch_events;
   }
-  block::AppendRecord(kind, wall_ns, capture_ns, *source_id, w.block_previous_wall_ns, w.body, &w.block);
-  w.block_previous_wall_ns = wall_ns;
-  w.block_min_wall_ns = std::min(w.block_min_wall_ns, wall_ns);
-  w.block_max_wall_ns = std::max(w.block_max_wall_ns, wall_ns);
-  w.block_kinds |= int64_t{1} << kind;
-  w.head = hash;
-  w.last_seq = seq;
-  ++w.pending;
-  if (impl_->pending >= impl_->options.max_batch_events) {
-    Status committed = CommitLocked();
-    if (!committed.ok()) return impl_->Fail(committed);
-  }
+  if (full) PACKTWIN_RETURN_IF_ERROR(Flush());
   return seq;
 }
 
 Status EventWriter::SetMeta(const std::string& key, const std::string& value) {
-  std::lock_guard lock(mutex_);
-  if (!impl_->failure.ok()) return impl_->failure;
-  return impl_->PutMeta(key, value);
+  std::lock_guard db_lock(db_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (!impl_->failure.ok()) return impl_->failure;
+  }
+  Status put = impl_->PutMeta(key, value);
+  if (!put.ok()) {
+    std::lock_guard lock(mutex_);
+    return impl_->Fail(put);
+  }
+  return put;
 }
 
-Status EventWriter::CommitLocked() {
-  PACKTWIN_RETURN_IF_ERROR(impl_->FlushBlock());
-  if (!impl_->in_transaction) return Status::Ok();
-  // The head and count commit atomically with the rows they describe, so
-  // verify can tell a truncated tail from a clean end.
-  PACKTWIN_RETURN_IF_ERROR(impl_->PutMeta(meta_key::kChainHead, ToHex(impl_->head)));
-  PACKTWIN_RETURN_IF_ERROR(impl_->PutMeta(meta_key::kEventCount, std::to_string(impl_->last_seq)));
-  PACKTWIN_RETURN_IF_ERROR(impl_->db.Exec("COMMIT"));
-  impl_->in_transaction = false;
-  impl_->pending = 0;
-  return Status::Ok();
+Status EventWriter::Flush() {
+  std::lock_guard db_lock(db_mutex_);
+  Batch batch;
+  {
+    std::lock_guard lock(mutex_);
+    if (!impl_->failure.ok()) return impl_->failure;
+    batch = std::move(impl_->open);
+    batch.sources = std::move(impl_->new_sources);
+    impl_->open = Batch{};
+    impl_->new_sources.clear();
+    impl_->pending = 0;
+  }
+  Status written = impl_->Write(batch);
+  if (!written.ok()) {
+    std::lock_guard lock(mutex_);
+    return impl_->Fail(written);
+  }
+  return written;
 }
 
-Status EventWriter::Commit() {
-  std::lock_guard lock(mutex_);
-  if (!impl_->failure.ok()) return impl_->failure;
-  return impl_->failure = CommitLocked();
-}
+Status EventWriter::Commit() { return Flush(); }
 
 Status EventWriter::Close() {
   {
@@ -225,9 +265,11 @@ Status EventWriter::Close() {
   }
   wake_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  Status flushed = Flush();
+  std::lock_guard db_lock(db_mutex_);
   std::lock_guard lock(mutex_);
   impl_->closed = true;
-  if (impl_->failure.ok()) impl_->failure = CommitLocked();
+  if (impl_->failure.ok()) impl_->failure = flushed;
   if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   // A finished log is one self-contained file: readers then leave no -wal/-shm beside it.
   if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA journal_mode=DELETE");

@@ -54,11 +54,14 @@ class EventWriter {
   struct Impl;
   explicit EventWriter(std::unique_ptr<Impl> impl);
   void FlushLoop();
-  Status CommitLocked();
-  Result<int64_t> SourceIdLocked(const std::string& name, const std::string& config_json);
+  // Moves the open block (and new sources) out under mutex_, then writes and
+  // commits them under db_mutex_ alone, so appends never wait for an fsync.
+  Status Flush();
+  int64_t SourceIdLocked(const std::string& name, const std::string& config_json);
 
   std::unique_ptr<Impl> impl_;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;     // the open block, the chain head, sources, failure
+  mutable std::mutex db_mutex_;  // the SQLite connection; taken before mutex_ when both are needed
   std::condition_variable wake_;
   std::thread flusher_;
   bool stopping_ = false;

@@ -69,10 +69,8 @@ bool DecodeCan(std::string_view body, std::string_view source, v1::CanFrame* f) 
   f->set_fd((flags & kFd) != 0);
   f->set_direction(static_cast<v1::Direction>((flags >> kDirectionShift) & 3u));
   uint64_t value = 0;
-  if ((flags & kFd) != 0) {
-    if (!GetVarint(body, &pos, &value) || value > UINT32_MAX) return false;
-    f->set_fd_flags(static_cast<uint32_t>(value));
-  }
+  if ((flags & kFd) != 0 && (!GetVarint(body, &pos, &value) || value > UINT32_MAX)) return false;
+  f->set_fd_flags(static_cast<uint32_t>(value));  // every field is set: `f` may be reused
   bool own_dlc = (flags & kOwnDlc) != 0;
   uint64_t dlc = 0;
   if (own_dlc && (!GetVarint(body, &pos, &dlc) || dlc > UINT32_MAX)) return false;

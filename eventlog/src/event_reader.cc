@@ -421,38 +421,41 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
   auto cursor = reader.FromSeq(first_seq);
   if (!cursor.ok()) return cursor.status();
   StoredEvent row;
+  v1::Event event;  // reused: decoding into it keeps its buffers
   // Bounded by the log: one event per pass.
   while (true) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status();
-    auto keep_going = fn(row, *event);
+    PACKTWIN_RETURN_IF_ERROR(DecodeEventInto(row, &event));
+    auto keep_going = fn(row, event);
     if (!keep_going.ok()) return keep_going.status();
     if (!*keep_going) return Status::Ok();
   }
 }
 
-Result<v1::Event> DecodeEvent(const StoredEvent& row) {
-  v1::Event event;
-  event.set_seq(row.seq);
-  event.set_capture_time_ns(row.capture_ns);
-  event.set_wall_time_ns(row.wall_ns);
-  event.set_source(row.source);
-  const bool decoded = row.schema == 1
-                           ? event.ParseFromString(row.payload) && event.kind_case() == row.kind
-                           : block::DecodeBody(row.kind, row.payload, row.source, &event);
+Status DecodeEventInto(const StoredEvent& row, v1::Event* event) {
+  bool decoded = false;
+  if (row.schema == 1) {
+    decoded = event->ParseFromString(row.payload) && event->kind_case() == row.kind;
+  } else {
+    if (row.kind != v1::Event::kCanFrame) event->Clear();
+    decoded = block::DecodeBody(row.kind, row.payload, row.source, event);
+  }
   if (!decoded) {
     return Status::Error(fmt::format("event seq {}: payload does not decode as its kind ({}): the file is damaged",
                                      row.seq, row.kind));
   }
-  if (row.schema == 1) {  // the payload carried no header; put it back
-    event.set_seq(row.seq);
-    event.set_capture_time_ns(row.capture_ns);
-    event.set_wall_time_ns(row.wall_ns);
-    event.set_source(row.source);
-  }
+  event->set_seq(row.seq);
+  event->set_capture_time_ns(row.capture_ns);
+  event->set_wall_time_ns(row.wall_ns);
+  event->set_source(row.source);
+  return Status::Ok();
+}
+
+Result<v1::Event> DecodeEvent(const StoredEvent& row) {
+  v1::Event event;
+  PACKTWIN_RETURN_IF_ERROR(DecodeEventInto(row, &event));
   return event;
 }
 

@@ -127,6 +127,11 @@ bool FleetRunDue(FleetState* state, uint64_t now_ms, FleetFindings* findings) {
   return true;
 }
 
+uint64_t FleetNextDeadlineMs(const FleetState& state) {
+  uint64_t at_ms = 0;
+  return NextToExpire(state, &at_ms) == 0 ? UINT64_MAX : at_ms;
+}
+
 FleetFrame FleetAggregate(const FleetState& state, uint64_t now_ms) {
   FleetFrame out = ComputeFleetAggregate(state.nodes, now_ms, SelfFigures{});
   out.node = state.master;

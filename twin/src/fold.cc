@@ -1,5 +1,7 @@
 #include "packtwin/twin/fold.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "packtwin/eventlog/time_spec.h"
@@ -96,11 +98,14 @@ void Folder::Fold(const v1::Event& event) {
   state_.last_seq = event.seq();
   state_.last_wall_ns = event.wall_time_ns();
   const uint64_t now_ms = TwinMs(event.wall_time_ns());
-  firmware::FleetFindings findings;
-  // Bounded by the number of nodes: each pass retires one.
-  for (int pass = 0; pass < firmware::kNodeSlots && firmware::FleetRunDue(&state_.fleet, now_ms, &findings); ++pass) {
+  if (now_ms >= fleet_due_ms_) {
+    firmware::FleetFindings findings;
+    // Bounded by the number of nodes: each pass retires one.
+    for (int pass = 0; pass < firmware::kNodeSlots && firmware::FleetRunDue(&state_.fleet, now_ms, &findings); ++pass) {
+    }
+    EmitFindings(findings, event);
+    fleet_due_ms_ = firmware::FleetNextDeadlineMs(state_.fleet);
   }
-  EmitFindings(findings, event);
   if (event.has_can_frame()) OnCanFrame(event);
 }
 
@@ -117,6 +122,9 @@ void Folder::OnCanFrame(const v1::Event& event) {
   EmitFindings(findings, event);
   const auto id = firmware::ClassifyCanV1Id(frame->id, frame->extended, frame->remote, frame->error);
   if (!id.valid) return;
+  if (id.function == firmware::CanFunction::kHeartbeat) {
+    fleet_due_ms_ = std::min(fleet_due_ms_, now_ms + firmware::kNodeTtlMs + 1);
+  }
   DecodeStatus status = DecodeStatus::kOk;
   switch (id.function) {
     case firmware::CanFunction::kTelBatt: {

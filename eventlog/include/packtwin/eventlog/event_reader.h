@@ -64,5 +64,7 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn);
 // The stored row as a full event (header fields put back from the columns).
 // A payload that does not parse is damage: an error naming the sequence number.
 Result<v1::Event> DecodeEvent(const StoredEvent& row);
+// The same into an existing event, reusing its buffers (every field is set).
+Status DecodeEventInto(const StoredEvent& row, v1::Event* event);
 
 }  // namespace packtwin

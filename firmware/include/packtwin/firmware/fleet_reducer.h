@@ -54,6 +54,8 @@ struct FleetState {
 void FleetOnCanFrame(FleetState* state, const CanFrame& frame, uint64_t now_ms, FleetFindings* findings);
 // Runs the earliest node expiry at or before now_ms; false when none is due.
 bool FleetRunDue(FleetState* state, uint64_t now_ms, FleetFindings* findings);
+// When the earliest node expiry falls due (UINT64_MAX: no live node).
+uint64_t FleetNextDeadlineMs(const FleetState& state);
 // The aggregate of live packs from their own telemetry.
 FleetFrame FleetAggregate(const FleetState& state, uint64_t now_ms);
 

@@ -29,6 +29,10 @@ class Folder {
 
   TwinState state_;
   ChangeFn on_change_;
+  // A lower bound of the fleet's next node expiry, so a fold does not scan
+  // every node slot per event: heartbeats only move expiries later, except a
+  // node's first, which expires a TTL from now.
+  uint64_t fleet_due_ms_ = 0;
 };
 
 }  // namespace packtwin::twin

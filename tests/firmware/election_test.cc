@@ -167,6 +167,15 @@ TEST_F(FleetView, NodeLeavesWhenItsHeartbeatIsOlderThan120s) {
   EXPECT_FALSE(FleetRunDue(&fleet_, 120'001, &findings_));
 }
 
+TEST_F(FleetView, NextDeadlineIsTheEarliestExpiryOrNeverWithoutLiveNodes) {
+  EXPECT_EQ(FleetNextDeadlineMs(fleet_), UINT64_MAX);
+  Heartbeat(0x2A, 1, 5'000);
+  Heartbeat(0x51, 2, 3'000);
+  EXPECT_EQ(FleetNextDeadlineMs(fleet_), 123'001u) << "0x51's heartbeat at 3 s, 120 s TTL";
+  ASSERT_TRUE(FleetRunDue(&fleet_, 123'001, &findings_));
+  EXPECT_EQ(FleetNextDeadlineMs(fleet_), 125'001u);
+}
+
 TEST_F(FleetView, TwoMastersAreDetected) {
   Heartbeat(0x2A, 1, 0, DeviceType::kEnergyPack, Role::kMaster);
   findings_.count = 0;

@@ -19,29 +19,46 @@ bool CrcMatches(const uint8_t* bytes, size_t len) {
 
 }  // namespace
 
-uint16_t Crc16Modbus(const uint8_t* bytes, size_t len) {
-  uint16_t crc = 0xFFFF;
-  for (size_t i = 0; i < len; ++i) {
-    crc = static_cast<uint16_t>(crc ^ bytes[i]);
-    for (int bit = 0; bit < 8; ++bit) {
-      const bool lsb = (crc & 1u) != 0;
-      crc = static_cast<uint16_t>(crc >> 1);
-      if (lsb) crc = static_cast<uint16_t>(crc ^ 0xA001u);
-    }
+namespace {
+
+// CRC-16/MODBUS (reflected polynomial 0xA001, init 0xFFFF) a byte at a time
+// from a 512-byte table built at compile time: eight times fewer steps than
+// bit by bit, and the fixed poll request's CRC costs nothing at run time.
+struct CrcTable {
+  uint16_t entries[256];
+};
+
+constexpr CrcTable MakeCrcTable() {
+  CrcTable table{};
+  for (uint32_t byte = 0; byte < 256; ++byte) {
+    uint16_t crc = static_cast<uint16_t>(byte);
+    for (int bit = 0; bit < 8; ++bit) crc = static_cast<uint16_t>((crc & 1u) != 0 ? (crc >> 1) ^ 0xA001u : crc >> 1);
+    table.entries[byte] = crc;
   }
+  return table;
+}
+
+constexpr CrcTable kCrcTable = MakeCrcTable();
+
+constexpr uint16_t CrcOf(const uint8_t* bytes, size_t len) {
+  uint16_t crc = 0xFFFF;
+  for (size_t i = 0; i < len; ++i) crc = static_cast<uint16_t>((crc >> 8) ^ kCrcTable.entries[(crc ^ bytes[i]) & 0xFFu]);
   return crc;
 }
 
+// Read Holding Registers, 4 registers from 0x0000, to the BMS (slave 1).
+constexpr uint8_t kRequestBody[6] = {kBmsSlaveAddress, kReadHoldingRegisters, 0x00, 0x00, 0x00, 0x04};
+constexpr uint16_t kRequestCrc = CrcOf(kRequestBody, 6);
+static_assert(kRequestCrc == 0x0944, "01 03 00 00 00 04 -> CRC bytes 44 09 on the wire (bms-modbus.md)");
+
+}  // namespace
+
+uint16_t Crc16Modbus(const uint8_t* bytes, size_t len) { return CrcOf(bytes, len); }
+
 void BuildBmsRequest(uint8_t out[kBmsRequestLen]) {
-  out[0] = kBmsSlaveAddress;
-  out[1] = kReadHoldingRegisters;
-  out[2] = 0x00;  // start address 0x0000
-  out[3] = 0x00;
-  out[4] = 0x00;  // 4 registers
-  out[5] = 0x04;
-  const uint16_t crc = Crc16Modbus(out, 6);
-  out[6] = static_cast<uint8_t>(crc & 0xFFu);
-  out[7] = static_cast<uint8_t>(crc >> 8);
+  for (size_t i = 0; i < 6; ++i) out[i] = kRequestBody[i];
+  out[6] = static_cast<uint8_t>(kRequestCrc & 0xFFu);
+  out[7] = static_cast<uint8_t>(kRequestCrc >> 8);
 }
 
 BmsReply ParseBmsReply(const uint8_t* bytes, size_t len) {

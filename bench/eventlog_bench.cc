@@ -3,6 +3,8 @@
 // PACKTWIN_BENCH_FRAMES sets the capture size (default 1,000,000 frames).
 #include <benchmark/benchmark.h>
 
+#include "bench_util.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,19 +18,8 @@
 namespace packtwin {
 namespace {
 
-int64_t Frames() {
-  const char* text = std::getenv("PACKTWIN_BENCH_FRAMES");
-  return text ? std::max(1L, std::atol(text)) : 1'000'000;
-}
-
-std::string ScratchDir() {
-  static const std::string dir = [] {
-    auto path = std::filesystem::temp_directory_path() / ("packtwin-bench-" + std::to_string(getpid()));
-    std::filesystem::create_directories(path);
-    return path.string();
-  }();
-  return dir;
-}
+using bench::Frames;
+using bench::ScratchDir;
 
 // Alfaspark-like traffic: three packs' telemetry every 2 s plus heartbeats.
 v1::Event SiteFrame(int64_t i) {
@@ -122,10 +113,4 @@ BENCHMARK(BM_CandumpParseLine);
 }  // namespace
 }  // namespace packtwin
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  std::filesystem::remove_all(packtwin::ScratchDir());
-  return 0;
-}
+int main(int argc, char** argv) { return packtwin::bench::RunAndCleanUp(argc, argv); }

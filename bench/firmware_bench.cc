@@ -32,89 +32,68 @@ std::string GoodReply() {
   return std::string(reinterpret_cast<char*>(reply), 13);
 }
 
-void BM_StepCanTelemetryFromAnotherPack(benchmark::State& state) {
+// Runs `step(pack, now, effects)` per iteration on a booted pack, with one
+// Effects buffer cleared per step as the main loop does.
+template <typename Step>
+void MeasureSteps(benchmark::State& state, uint64_t start_ms, Step step) {
   PackState pack = BootedPack();
-  const CanFrame frame = EncodeTelBatt({0x3C, 5300, -800, 43, 0x0F, 3, 0});
-  uint64_t now = 1000;
-  Effects effects;  // the main loop's one buffer, cleared per step
+  uint64_t now = start_ms;
+  Effects effects;
   for (auto _ : state) {
     effects.Clear();
-    PackOnCanFrame(&pack, frame, ++now, &effects);
+    step(&pack, &now, &effects);
     benchmark::DoNotOptimize(effects.count);
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_StepCanTelemetryFromAnotherPack(benchmark::State& state) {
+  const CanFrame frame = EncodeTelBatt({0x3C, 5300, -800, 43, 0x0F, 3, 0});
+  MeasureSteps(state, 1000, [&](PackState* pack, uint64_t* now, Effects* effects) {
+    PackOnCanFrame(pack, frame, ++*now, effects);
+  });
 }
 BENCHMARK(BM_StepCanTelemetryFromAnotherPack);
 
 void BM_StepCanHeartbeat(benchmark::State& state) {
-  PackState pack = BootedPack();
   const CanFrame frame = EncodeHeartbeat({0x3C, 1, 2, 6, 0, 0x22334455});
-  uint64_t now = 1000;
-  Effects effects;  // the main loop's one buffer, cleared per step
-  for (auto _ : state) {
-    effects.Clear();
-    PackOnCanFrame(&pack, frame, ++now, &effects);
-    benchmark::DoNotOptimize(effects.count);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MeasureSteps(state, 1000, [&](PackState* pack, uint64_t* now, Effects* effects) {
+    PackOnCanFrame(pack, frame, ++*now, effects);
+  });
 }
 BENCHMARK(BM_StepCanHeartbeat);
 
 void BM_StepCanCommand(benchmark::State& state) {
-  PackState pack = BootedPack();
   const CanFrame frame = EncodeCommand({0x7F, 0x11, 7, 2, {0xB8, 0x0B}});  // SET_ECO_LIMIT 3000 W (unchanged)
-  uint64_t now = 1000;
-  Effects effects;  // the main loop's one buffer, cleared per step
-  for (auto _ : state) {
-    effects.Clear();
-    PackOnCanFrame(&pack, frame, ++now, &effects);
-    benchmark::DoNotOptimize(effects.count);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MeasureSteps(state, 1000, [&](PackState* pack, uint64_t* now, Effects* effects) {
+    PackOnCanFrame(pack, frame, ++*now, effects);
+  });
 }
 BENCHMARK(BM_StepCanCommand);
 
 void BM_StepBmsReply(benchmark::State& state) {
-  PackState pack = BootedPack();
   const std::string reply = GoodReply();
-  uint64_t now = 1000;
-  Effects effects;  // the main loop's one buffer, cleared per step
-  for (auto _ : state) {
-    effects.Clear();
-    StartPollCycle(&pack.bms, ++now);  // a reply counts only while its request is outstanding
-    PackOnBmsBytes(&pack, reinterpret_cast<const uint8_t*>(reply.data()), reply.size(), ++now, &effects);
-    benchmark::DoNotOptimize(effects.count);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MeasureSteps(state, 1000, [&](PackState* pack, uint64_t* now, Effects* effects) {
+    StartPollCycle(&pack->bms, ++*now);  // a reply counts only while its request is outstanding
+    PackOnBmsBytes(pack, reinterpret_cast<const uint8_t*>(reply.data()), reply.size(), ++*now, effects);
+  });
 }
 BENCHMARK(BM_StepBmsReply);
 
 void BM_StepCtSample(benchmark::State& state) {
-  PackState pack = BootedPack();
   const CtSample sample{1363, 8181, 3181, 0};
-  uint64_t now = 1000;
-  Effects effects;  // the main loop's one buffer, cleared per step
-  for (auto _ : state) {
-    effects.Clear();
-    PackOnCtSample(&pack, sample, ++now, &effects);
-    benchmark::DoNotOptimize(effects.count);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MeasureSteps(state, 1000, [&](PackState* pack, uint64_t* now, Effects* effects) {
+    PackOnCtSample(pack, sample, ++*now, effects);
+  });
 }
 BENCHMARK(BM_StepCtSample);
 
 // A 2 s control cycle: decide four relays, TEL x3, FLEET, maybe a heartbeat.
 void BM_StepControlCycle(benchmark::State& state) {
-  PackState pack = BootedPack();
-  uint64_t now = 20'000;
-  Effects effects;
-  for (auto _ : state) {
-    effects.Clear();
-    now = PackNextDeadlineMs(pack);
-    while (PackRunDue(&pack, now, &effects)) effects.Clear();
-    benchmark::DoNotOptimize(effects.count);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MeasureSteps(state, 20'000, [&](PackState* pack, uint64_t* now, Effects* effects) {
+    *now = PackNextDeadlineMs(*pack);
+    while (PackRunDue(pack, *now, effects)) effects->Clear();
+  });
 }
 BENCHMARK(BM_StepControlCycle);
 

@@ -2,6 +2,8 @@
 // framing on an RS-485 tap, in bytes/s; ASC import in lines/s.
 // PACKTWIN_BENCH_FRAMES sets the ASC file size (default 1,000,000 frames).
 #include <benchmark/benchmark.h>
+
+#include "bench_util.h"
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,10 +19,8 @@
 namespace packtwin {
 namespace {
 
-int64_t Frames() {
-  const char* text = std::getenv("PACKTWIN_BENCH_FRAMES");
-  return text ? std::max(1L, std::atol(text)) : 1'000'000;
-}
+using bench::Frames;
+using bench::ScratchDir;
 
 void BM_SlcanParse(benchmark::State& state) {
   std::string stream;
@@ -60,15 +60,6 @@ void BM_ModbusRtuFraming(benchmark::State& state) {
 }
 BENCHMARK(BM_ModbusRtuFraming);
 
-std::string ScratchDir() {
-  static const std::string dir = [] {
-    auto path = std::filesystem::temp_directory_path() / ("packtwin-parsers-bench-" + std::to_string(getpid()));
-    std::filesystem::create_directories(path);
-    return path.string();
-  }();
-  return dir;
-}
-
 void BM_AscImport(benchmark::State& state) {
   const std::string asc = ScratchDir() + "/site.asc";
   {
@@ -99,10 +90,4 @@ BENCHMARK(BM_AscImport)->Unit(benchmark::kMillisecond)->Iterations(1);
 }  // namespace
 }  // namespace packtwin
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  std::filesystem::remove_all(packtwin::ScratchDir());
-  return 0;
-}
+int main(int argc, char** argv) { return packtwin::bench::RunAndCleanUp(argc, argv); }

@@ -141,4 +141,9 @@ std::string PacktwinBinary() { return PACKTWIN_TEST_BINARY; }
 std::string SourceDir() { return PACKTWIN_TEST_SOURCE_DIR; }
 std::string SystemPython() { return "/usr/bin/python3"; }
 
+bool WaitForFile(const std::string& path, int timeout_ms) {
+  for (int waited = 0; waited < timeout_ms && !FileExists(path); waited += 20) usleep(20'000);
+  return FileExists(path);
+}
+
 }  // namespace packtwin::testing

@@ -58,6 +58,8 @@ class Child {
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 bool FileExists(const std::string& path);
+// Waits (polling every 20 ms, at most timeout_ms) for a peer to create `path`.
+bool WaitForFile(const std::string& path, int timeout_ms = 10'000);
 
 // The events of a log as `packtwin export --format jsonl` shows them, one
 // parsed object each; only those of `kind` when given.

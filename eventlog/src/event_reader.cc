@@ -41,6 +41,21 @@ Result<std::vector<SourceInfo>> ReadSources(sqlite::Db& db) {
   }
 }
 
+// `sql` selects events, first seq, last seq, first and last wall time.
+Result<EventCounts> QueryCounts(sqlite::Db& db, const char* sql) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  EventCounts counts;
+  counts.events = static_cast<uint64_t>(stmt->ColumnInt(0));
+  counts.first_seq = static_cast<uint64_t>(stmt->ColumnInt(1));
+  counts.last_seq = static_cast<uint64_t>(stmt->ColumnInt(2));
+  counts.first_wall_ns = stmt->ColumnInt(3);
+  counts.last_wall_ns = stmt->ColumnInt(4);
+  return counts;
+}
+
 // Schema 1: a row per event.
 class SqliteCursor : public EventCursor {
  public:
@@ -76,17 +91,7 @@ class RowReader : public EventReader {
   Result<std::vector<SourceInfo>> Sources() override { return ReadSources(db_); }
 
   Result<EventCounts> Counts() override {
-    auto stmt = db_.Prepare("SELECT count(*), min(seq), max(seq), min(wall_ns), max(wall_ns) FROM events");
-    if (!stmt.ok()) return stmt.status();
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    EventCounts counts;
-    counts.events = static_cast<uint64_t>(stmt->ColumnInt(0));
-    counts.first_seq = static_cast<uint64_t>(stmt->ColumnInt(1));
-    counts.last_seq = static_cast<uint64_t>(stmt->ColumnInt(2));
-    counts.first_wall_ns = stmt->ColumnInt(3);
-    counts.last_wall_ns = stmt->ColumnInt(4);
-    return counts;
+    return QueryCounts(db_, "SELECT count(*), min(seq), max(seq), min(wall_ns), max(wall_ns) FROM events");
   }
 
   Result<std::vector<KindSourceCount>> CountByKindAndSource() override {
@@ -282,19 +287,9 @@ class BlockReader : public EventReader {
   Result<std::vector<SourceInfo>> Sources() override { return ReadSources(db_); }
 
   Result<EventCounts> Counts() override {
-    auto stmt = db_.Prepare(
-        "SELECT coalesce(sum(last_seq - first_seq + 1), 0), min(first_seq), max(last_seq), min(min_wall_ns), "
-        "max(max_wall_ns) FROM blocks");
-    if (!stmt.ok()) return stmt.status();
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    EventCounts counts;
-    counts.events = static_cast<uint64_t>(stmt->ColumnInt(0));
-    counts.first_seq = static_cast<uint64_t>(stmt->ColumnInt(1));
-    counts.last_seq = static_cast<uint64_t>(stmt->ColumnInt(2));
-    counts.first_wall_ns = stmt->ColumnInt(3);
-    counts.last_wall_ns = stmt->ColumnInt(4);
-    return counts;
+    return QueryCounts(db_,
+                       "SELECT coalesce(sum(last_seq - first_seq + 1), 0), min(first_seq), max(last_seq), "
+                       "min(min_wall_ns), max(max_wall_ns) FROM blocks");
   }
 
   Result<std::vector<KindSourceCount>> CountByKindAndSource() override {

@@ -81,12 +81,16 @@ bool JsonFields::ExpectObject(std::initializer_list<const char*> allowed_keys) {
   return true;
 }
 
+const nlohmann::json* JsonFields::Find(const char* key, bool required) {
+  if (Has(key)) return &value_.at(key);
+  if (required) Fail(path_, fmt::format("missing \"{}\"", key));
+  return nullptr;
+}
+
 std::optional<std::string> JsonFields::String(const char* key, bool required) {
-  if (!Has(key)) {
-    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
-    return std::nullopt;
-  }
-  const auto& v = value_.at(key);
+  const nlohmann::json* found = Find(key, required);
+  if (found == nullptr) return std::nullopt;
+  const auto& v = *found;
   if (!v.is_string()) {
     Fail(KeyPath(key), fmt::format("expected a string, found {}", JsonTypeName(v)));
     return std::nullopt;
@@ -95,11 +99,9 @@ std::optional<std::string> JsonFields::String(const char* key, bool required) {
 }
 
 std::optional<int64_t> JsonFields::Int(const char* key, int64_t lo, int64_t hi, bool required) {
-  if (!Has(key)) {
-    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
-    return std::nullopt;
-  }
-  const auto& v = value_.at(key);
+  const nlohmann::json* found = Find(key, required);
+  if (found == nullptr) return std::nullopt;
+  const auto& v = *found;
   if (!v.is_number_integer()) {
     Fail(KeyPath(key), fmt::format("expected an integer {}..{}, found {}", lo, hi, JsonTypeName(v)));
     return std::nullopt;
@@ -114,11 +116,9 @@ std::optional<int64_t> JsonFields::Int(const char* key, int64_t lo, int64_t hi, 
 }
 
 std::optional<bool> JsonFields::Bool(const char* key, bool required) {
-  if (!Has(key)) {
-    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
-    return std::nullopt;
-  }
-  const auto& v = value_.at(key);
+  const nlohmann::json* found = Find(key, required);
+  if (found == nullptr) return std::nullopt;
+  const auto& v = *found;
   if (!v.is_boolean()) {
     Fail(KeyPath(key), fmt::format("expected true or false, found {}", JsonTypeName(v)));
     return std::nullopt;
@@ -135,11 +135,9 @@ std::optional<int64_t> JsonFields::Duration(const char* key, bool required) {
 }
 
 std::optional<JsonFields> JsonFields::Member(const char* key, bool required) {
-  if (!Has(key)) {
-    if (required) Fail(path_, fmt::format("missing \"{}\"", key));
-    return std::nullopt;
-  }
-  return JsonFields(value_.at(key), KeyPath(key), error_);
+  const nlohmann::json* found = Find(key, required);
+  if (found == nullptr) return std::nullopt;
+  return JsonFields(*found, KeyPath(key), error_);
 }
 
 std::optional<JsonFields> JsonFields::Array(const char* key, bool required) {

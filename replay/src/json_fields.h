@@ -38,6 +38,9 @@ class JsonFields {
   JsonFields Element(size_t index) const;
 
  private:
+  // The member, or nullptr (a missing required one is reported).
+  const nlohmann::json* Find(const char* key, bool required);
+
   const nlohmann::json& value_;
   std::string path_;
   std::string* error_;

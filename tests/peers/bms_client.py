@@ -16,17 +16,11 @@ import select
 import sys
 import threading
 import time
-import tty
 
+from pty_line import pty_pair, wait_for
 from pymodbus.client import ModbusSerialClient
 
 logging.disable(logging.CRITICAL)
-
-
-def pty_pair():
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    return master, os.ttyname(slave), slave
 
 
 def join(a, b, stop):
@@ -35,12 +29,6 @@ def join(a, b, stop):
         for fd in ready:
             data = os.read(fd, 1024)
             os.write(b if fd == a else a, data)
-
-
-def wait_for(path, seconds):
-    deadline = time.time() + seconds
-    while not os.path.exists(path) and time.time() < deadline:
-        time.sleep(0.02)
 
 
 def main(ready_file, go_file, result_file, done_file, *times):

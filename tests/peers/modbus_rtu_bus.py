@@ -17,8 +17,8 @@ import select
 import sys
 import threading
 import time
-import tty
 
+from pty_line import pty_pair, wait_for
 from pymodbus.client import ModbusSerialClient
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
 from pymodbus.framer.rtu_framer import ModbusRtuFramer
@@ -36,12 +36,6 @@ PLAN = [
     ("truncate", 0, 4, "MODBUS_MALFORMED"),
     ("pass", 5, 1, "MODBUS_OK"),
 ]
-
-
-def pty_pair():
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    return master, os.ttyname(slave), slave
 
 
 def read_until_quiet(fd, quiet_s=0.02, limit_s=1.0):
@@ -77,12 +71,6 @@ def bus(client_m, server_m, tap_m, stop):
                 reply = reply[:-4]
             os.write(tap_m, reply)
             os.write(client_m, reply)
-
-
-def wait_for(path, seconds):
-    deadline = time.time() + seconds
-    while not os.path.exists(path) and time.time() < deadline:
-        time.sleep(0.02)
 
 
 def main(ready_file, go_file, result_file, done_file):

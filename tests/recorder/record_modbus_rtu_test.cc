@@ -16,7 +16,7 @@ TEST(RecordModbusRtu, TapRecordsEveryExchangeWithItsStatusFromAPymodbusClientAnd
   testing::TempDir dir;
   testing::Child bus({testing::SystemPython(), testing::SourceDir() + "/tests/peers/modbus_rtu_bus.py",
                       dir.File("ready.json"), dir.File("go"), dir.File("result.json"), dir.File("done")});
-  for (int waited = 0; waited < 10'000 && !testing::FileExists(dir.File("ready.json")); waited += 20) usleep(20'000);
+  ASSERT_TRUE(testing::WaitForFile(dir.File("ready.json"))) << "the Python peer did not start";
   usleep(50'000);
   const auto ready = nlohmann::json::parse(testing::ReadFile(dir.File("ready.json")));
   testing::Child recorder({testing::PacktwinBinary(), "record", "-o", dir.File("rtu.db"), "--quiet", "--modbus-tap",

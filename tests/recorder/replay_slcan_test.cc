@@ -12,6 +12,22 @@
 namespace packtwin {
 namespace {
 
+// What an slcan adapter received: up to `want` commands, waiting at most 2 s.
+std::vector<std::string> Drain(testing::PtyAdapter& adapter, size_t want) {
+  std::vector<std::string> seen;
+  for (int waited = 0; waited < 40 && seen.size() < want; ++waited) {
+    for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
+  }
+  return seen;
+}
+
+// A candump log imported into dir/c.db.
+std::string ImportLog(const testing::TempDir& dir, const std::string& log) {
+  testing::WriteFile(dir.File("c.log"), log);
+  EXPECT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  return dir.File("c.db");
+}
+
 TEST(ReplaySlcan, FramesGoOutInOrderAtTheirPaceAndTheScheduleErrorIsReported) {
   testing::TempDir dir;
   std::string log;
@@ -50,48 +66,27 @@ TEST(ReplaySlcan, FramesGoOutInOrderAtTheirPaceAndTheScheduleErrorIsReported) {
 
 TEST(ReplaySlcan, FiltersByIdsAndTime) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("c.log"),
-                     "(10.000000) can0 180#01\n(10.010000) can0 700#02\n(10.020000) can0 181#03\n(10.030000) can0 300#04\n");
-  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  ImportLog(dir, "(10.000000) can0 180#01\n(10.010000) can0 700#02\n(10.020000) can0 181#03\n(10.030000) can0 300#04\n");
   testing::PtyAdapter adapter;
   testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--to", "slcan:" + adapter.device(),
                          "--ids", "0x180-0x1FF,0x300", "--until", "0.025"});
-  std::vector<std::string> seen;
-  for (int waited = 0; waited < 40 && seen.size() < 5; ++waited) {
-    for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
-  }
+  const auto seen = Drain(adapter, 5);
   ASSERT_EQ(replay.Wait().exit_code, 0);
   EXPECT_EQ(seen, (std::vector<std::string>{"C", "S6", "O", "t180101", "t181103"}));
 }
 
 TEST(ReplaySlcan, BadTargetIsAClearError) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("c.log"), "(10.000000) can0 180#01\n");
-  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  ImportLog(dir, "(10.000000) can0 180#01\n");
   auto result = testing::Packtwin({"replay", dir.File("c.db"), "--to", "slcan:/nonexistent/tty"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("/nonexistent/tty: cannot open"), std::string::npos) << result.err;
 }
 
-}  // namespace
-}  // namespace packtwin
-
-namespace packtwin {
-namespace {
-
-std::vector<std::string> Drain(testing::PtyAdapter& adapter, size_t want) {
-  std::vector<std::string> seen;
-  for (int waited = 0; waited < 40 && seen.size() < want; ++waited) {
-    for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
-  }
-  return seen;
-}
 
 TEST(ReplaySlcan, MapSendsEachRecordedInterfaceToItsOwnBus) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("c.log"),
-                     "(10.000000) can0 180#01\n(10.010000) can1 181#02\n(10.020000) can0 182#03\n(10.030000) can2 183#04\n");
-  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  ImportLog(dir, "(10.000000) can0 180#01\n(10.010000) can1 181#02\n(10.020000) can0 182#03\n(10.030000) can2 183#04\n");
   testing::PtyAdapter bus_a;
   testing::PtyAdapter bus_b;
   testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--map", "can0=slcan:" + bus_a.device(),
@@ -107,8 +102,7 @@ TEST(ReplaySlcan, MapSendsEachRecordedInterfaceToItsOwnBus) {
 
 TEST(ReplaySlcan, MapWithoutEqualsIsAUsageError) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("c.log"), "(10.000000) can0 180#01\n");
-  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  ImportLog(dir, "(10.000000) can0 180#01\n");
   auto result = testing::Packtwin({"replay", dir.File("c.db"), "--map", "can0"});
   EXPECT_EQ(result.exit_code, 64);
   EXPECT_NE(result.err.find("expected SRC=DST"), std::string::npos) << result.err;
@@ -119,9 +113,7 @@ TEST(ReplaySlcan, MapWithoutEqualsIsAUsageError) {
 
 TEST(ReplaySlcan, StepSendsFramesAsTheUserAsksAndStopsOnQ) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("c.log"),
-                     "(10.000000) can0 180#01\n(50.000000) can0 181#02\n(90.000000) can0 182#03\n(99.000000) can0 183#04\n");
-  ASSERT_EQ(testing::Packtwin({"import", dir.File("c.log"), "-o", dir.File("c.db")}).exit_code, 0);
+  ImportLog(dir, "(10.000000) can0 180#01\n(50.000000) can0 181#02\n(90.000000) can0 182#03\n(99.000000) can0 183#04\n");
   testing::PtyAdapter adapter;
   // Enter sends one, "2" sends two, q stops before the fourth; 89 s of gaps are not waited for.
   auto result = testing::Run({"sh", "-c",

@@ -31,7 +31,7 @@ TEST(BmsEmulate, APymodbusClientGetsTheRepliesRecordedAtTheMatchingTime) {
   testing::Child client({testing::SystemPython(), testing::SourceDir() + "/tests/peers/bms_client.py",
                          dir.File("ready.json"), dir.File("go"), dir.File("result.json"), dir.File("done"), "0", "0.5",
                          "2.5", "3.5", "5.25"});
-  for (int waited = 0; waited < 10'000 && !testing::FileExists(dir.File("ready.json")); waited += 20) usleep(20'000);
+  ASSERT_TRUE(testing::WaitForFile(dir.File("ready.json"))) << "the Python peer did not start";
   usleep(50'000);
   const auto port = json::parse(testing::ReadFile(dir.File("ready.json")))["port"].get<std::string>();
   testing::Child emulator({testing::PacktwinBinary(), "bms-emulate", dir.File("bms.db"), "--port", port, "--speed", "2",

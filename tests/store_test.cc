@@ -83,6 +83,28 @@ TEST(EventStore, CreateRefusesAnExistingFile) {
   EXPECT_NE(again.status().message().find("already exists"), std::string::npos);
 }
 
+TEST(EventStore, AReaderOfALiveLogSeesSourcesAddedAfterItOpened) {
+  TempDir dir;
+  WriterOptions options;
+  options.background_commits = false;
+  auto writer = EventWriter::Create(dir.File("live.db"), options);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Append(CanEvent(1'000'000'000, 0x181, "\x01")).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  auto reader = EventReader::Open(dir.File("live.db"));
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  v1::Event later = CanEvent(2'000'000'000, 0x182, "\x02");
+  later.set_source("can1");
+  ASSERT_TRUE((*writer)->Append(later).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  auto cursor = (*reader)->FromSeq(0);
+  ASSERT_TRUE(cursor.ok());
+  const auto rows = ReadAll(**cursor);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].source, "can1");
+  ASSERT_TRUE((*writer)->Close().ok());
+}
+
 TEST(EventStore, ACanFrameTakesUnder24BytesOnDisk) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 100'000, 4000);

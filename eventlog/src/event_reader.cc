@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "packtwin/eventlog/sqlite_db.h"
@@ -174,8 +175,10 @@ Result<SourceNames> LoadSourceNames(sqlite::Db& db) {
 // Schema 2: blocks of compact records (block_codec.h), decoded in order.
 class BlockCursor : public EventCursor {
  public:
-  BlockCursor(sqlite::Statement stmt, const SourceNames* sources, uint64_t first_seq)
-      : stmt_(std::move(stmt)), sources_(sources), first_seq_(first_seq) {}
+  // `reload` refreshes `sources` from the file: a log still being recorded
+  // gains sources after it was opened.
+  BlockCursor(sqlite::Statement stmt, const SourceNames* sources, std::function<Status()> reload, uint64_t first_seq)
+      : stmt_(std::move(stmt)), sources_(sources), reload_(std::move(reload)), first_seq_(first_seq) {}
 
   Result<bool> Next(StoredEvent* row) override {
     // Bounded by the blocks: each pass reads a record or loads the next block.
@@ -193,6 +196,10 @@ class BlockCursor : public EventCursor {
       const uint64_t seq = next_seq_++;
       if (seq < first_seq_) continue;
       auto source = sources_->find(r.source_id);
+      if (source == sources_->end()) {
+        PACKTWIN_RETURN_IF_ERROR(reload_());
+        source = sources_->find(r.source_id);
+      }
       if (source == sources_->end()) return Damaged(fmt::format("event seq {} names an unknown source {}", seq, r.source_id));
       row->seq = seq;
       row->capture_ns = r.capture_ns;
@@ -265,6 +272,7 @@ class BlockCursor : public EventCursor {
 
   sqlite::Statement stmt_;
   const SourceNames* sources_;
+  std::function<Status()> reload_;
   uint64_t first_seq_;
   std::string body_;
   std::string hash_;
@@ -314,7 +322,13 @@ class BlockReader : public EventReader {
         "ORDER BY first_seq");
     if (!stmt.ok()) return stmt.status();
     stmt->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(first_seq, INT64_MAX)));
-    return std::unique_ptr<EventCursor>(new BlockCursor(std::move(*stmt), &sources_, first_seq));
+    auto reload = [this]() -> Status {
+      auto sources = LoadSourceNames(db_);
+      if (!sources.ok()) return sources.status();
+      sources_ = std::move(*sources);
+      return Status::Ok();
+    };
+    return std::unique_ptr<EventCursor>(new BlockCursor(std::move(*stmt), &sources_, reload, first_seq));
   }
 
   // The chain is stored at block ends; inside a block it is recomputed from

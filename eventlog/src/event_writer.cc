@@ -270,9 +270,13 @@ Status EventWriter::Close() {
   std::lock_guard lock(mutex_);
   impl_->closed = true;
   if (impl_->failure.ok()) impl_->failure = flushed;
-  if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  // A finished log is one self-contained file: readers then leave no -wal/-shm beside it.
-  if (impl_->failure.ok()) impl_->failure = impl_->db.Exec("PRAGMA journal_mode=DELETE");
+  // A finished log is one self-contained file: readers then leave no -wal/-shm
+  // beside it. Best effort: every event is already committed, and while a
+  // reader still has the file open (`packtwin state` on a live capture) SQLite
+  // refuses both; the log then stays valid in WAL mode.
+  if (impl_->failure.ok() && impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok()) {
+    (void)impl_->db.Exec("PRAGMA journal_mode=DELETE");
+  }
   impl_->insert_block.reset();
   impl_->insert_source.reset();
   impl_->upsert_meta.reset();

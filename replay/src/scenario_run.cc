@@ -81,6 +81,7 @@ class ScenarioModel : public SimModel {
       worlds_.push_back(world);
       defects_.emplace_back(pack.field_defects);
     }
+    failed_.assign(scenario.expectations.size(), false);
   }
 
   const std::vector<ExpectationFailure>& failures() const { return failures_; }
@@ -164,8 +165,6 @@ class ScenarioModel : public SimModel {
       }
     }
   }
-
-  void Prepare() { failed_.assign(scenario_.expectations.size(), false); }
 
  private:
   Status Apply(SimEngine& engine, const Stimulus& s, int64_t t) {
@@ -387,7 +386,6 @@ nlohmann::ordered_json ResultAsJson(const ScenarioResult& result) {
 Result<ScenarioResult> RunScenario(const Scenario& scenario, const ScenarioRunOptions& options) {
   const uint64_t seed = options.seed.value_or(scenario.seed);
   ScenarioModel model(scenario, seed);
-  model.Prepare();
   SimCaptureOptions capture;
   const bool keep = !options.output.empty();
   capture.output = keep ? options.output : TemporaryCapture();

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "commands.h"
+#include "packtwin/eventlog/time_spec.h"
 #include "packtwin/recorder/recorder.h"
 
 namespace packtwin::cli {
@@ -13,7 +14,7 @@ int Fail(const std::string& message) {
 }
 
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code) {
-  auto ms = recorder::ParseDurationMs(text);
+  auto ms = ParseDurationMs(text, /*bare_seconds=*/true, /*allow_sign=*/false);
   if (ms && *ms > 0) return ms;
   fmt::print(stderr, "packtwin {}: --duration '{}': expected a time like 90s, 10m or 24h\n", command, text);
   exit_code = kExitUsage;

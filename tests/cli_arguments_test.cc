@@ -61,6 +61,20 @@ TEST(TimeSpec, FormatUtcKeepsNanosecondsWhenPresent) {
   EXPECT_EQ(FormatUtc(1795237200'000000001), "2026-11-21T05:00:00.000000001Z");
 }
 
+TEST(Duration, UnitsCompoundBareSecondsAndSign) {
+  EXPECT_EQ(ParseDurationMs("90s", true, false), 90'000);
+  EXPECT_EQ(ParseDurationMs("10m", true, false), 600'000);
+  EXPECT_EQ(ParseDurationMs("24h", true, false), 86'400'000);
+  EXPECT_EQ(ParseDurationMs("1h2m3s500ms", false, false), 3'723'500);
+  EXPECT_EQ(ParseDurationMs("15", true, false), 15'000) << "a bare number is seconds on the command line";
+  EXPECT_EQ(ParseDurationMs("15", false, false), std::nullopt) << "scenarios always name the unit";
+  EXPECT_EQ(ParseDurationMs("-2h", false, true), -7'200'000);
+  EXPECT_EQ(ParseDurationMs("-2h", true, false), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("1m30", true, false), std::nullopt) << "only a lone number may go without a unit";
+  EXPECT_EQ(ParseDurationMs("soon", true, true), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("", true, true), std::nullopt);
+}
+
 TEST(CanSourceSpec, SocketCanAndSlcanWithBitrate) {
   auto can0 = std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("can0"));
   EXPECT_EQ(can0.kind, recorder::CanSourceKind::kSocketCan);

@@ -91,6 +91,42 @@ std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text) {
   return spec;
 }
 
+std::optional<int64_t> ParseDurationMs(std::string_view text, bool bare_seconds, bool allow_sign) {
+  std::string_view rest = text;
+  int64_t sign = 1;
+  if (allow_sign && !rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
+    sign = rest.front() == '-' ? -1 : 1;
+    rest.remove_prefix(1);
+  }
+  if (rest.empty()) return std::nullopt;
+  int64_t total_ms = 0;
+  // Bounded by the text: each pass eats at least one digit.
+  while (!rest.empty()) {
+    size_t digits = 0;
+    int64_t value = 0;
+    while (digits < rest.size() && digits < 9 && rest[digits] >= '0' && rest[digits] <= '9') {
+      value = value * 10 + (rest[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+    rest.remove_prefix(digits);
+    int64_t unit_ms = 0;
+    if (rest.empty() && bare_seconds && total_ms == 0) {
+      unit_ms = 1000;
+    } else if (rest.substr(0, 2) == "ms") {
+      unit_ms = 1;
+      rest.remove_prefix(2);
+    } else if (!rest.empty() && (rest[0] == 'h' || rest[0] == 'm' || rest[0] == 's')) {
+      unit_ms = rest[0] == 'h' ? 3'600'000 : rest[0] == 'm' ? 60'000 : 1000;
+      rest.remove_prefix(1);
+    } else {
+      return std::nullopt;
+    }
+    total_ms += value * unit_ms;
+  }
+  return sign * total_ms;
+}
+
 std::string FormatUtc(int64_t wall_ns) {
   int64_t seconds = wall_ns / kNsPerSecond;
   int64_t ns = wall_ns % kNsPerSecond;

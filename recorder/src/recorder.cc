@@ -228,20 +228,4 @@ Result<RecordSummary> Record(const RecordOptions& options, std::vector<std::uniq
   return Session(options, std::move(sources), status, warn).Run();
 }
 
-std::optional<int64_t> ParseDurationMs(const std::string& text) {
-  size_t digits = 0;
-  int64_t value = 0;
-  while (digits < text.size() && digits < 12 && text[digits] >= '0' && text[digits] <= '9') {
-    value = value * 10 + (text[digits] - '0');
-    ++digits;
-  }
-  if (digits == 0) return std::nullopt;
-  const std::string unit = text.substr(digits);
-  if (unit.empty() || unit == "s") return value * 1000;
-  if (unit == "ms") return value;
-  if (unit == "m") return value * 60'000;
-  if (unit == "h") return value * 3'600'000;
-  return std::nullopt;
-}
-
 }  // namespace packtwin::recorder

@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <string_view>
+
+#include "packtwin/eventlog/time_spec.h"
 
 namespace packtwin::replay {
 
@@ -17,40 +18,6 @@ std::string JsonTypeName(const nlohmann::json& value) {
   }
   if (value.is_null()) return "null";
   return value.is_array() ? "an array" : "an object";
-}
-
-std::optional<int64_t> ParseScenarioDurationMs(const std::string& text) {
-  std::string_view rest = text;
-  int64_t sign = 1;
-  if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
-    sign = rest.front() == '-' ? -1 : 1;
-    rest.remove_prefix(1);
-  }
-  if (rest.empty()) return std::nullopt;
-  int64_t total_ms = 0;
-  // Bounded by the text: each pass eats at least one digit and a unit.
-  while (!rest.empty()) {
-    size_t digits = 0;
-    int64_t value = 0;
-    while (digits < rest.size() && digits < 9 && rest[digits] >= '0' && rest[digits] <= '9') {
-      value = value * 10 + (rest[digits] - '0');
-      ++digits;
-    }
-    if (digits == 0) return std::nullopt;
-    rest.remove_prefix(digits);
-    int64_t unit_ms = 0;
-    if (rest.substr(0, 2) == "ms") {
-      unit_ms = 1;
-      rest.remove_prefix(2);
-    } else if (!rest.empty() && (rest[0] == 'h' || rest[0] == 'm' || rest[0] == 's')) {
-      unit_ms = rest[0] == 'h' ? 3'600'000 : rest[0] == 'm' ? 60'000 : 1000;
-      rest.remove_prefix(1);
-    } else {
-      return std::nullopt;
-    }
-    total_ms += value * unit_ms;
-  }
-  return sign * total_ms;
 }
 
 JsonFields::JsonFields(const nlohmann::json& value, std::string path, std::string* error)
@@ -129,7 +96,7 @@ std::optional<bool> JsonFields::Bool(const char* key, bool required) {
 std::optional<int64_t> JsonFields::Duration(const char* key, bool required) {
   auto text = String(key, required);
   if (!text) return std::nullopt;
-  auto ms = ParseScenarioDurationMs(*text);
+  auto ms = ParseDurationMs(*text, /*bare_seconds=*/false, /*allow_sign=*/true);
   if (!ms) Fail(KeyPath(key), fmt::format("expected a time like \"90s\", \"1m30s\", \"500ms\" or \"2h\", found \"{}\"", *text));
   return ms;
 }

@@ -47,6 +47,5 @@ class JsonFields {
 };
 
 std::string JsonTypeName(const nlohmann::json& value);
-std::optional<int64_t> ParseScenarioDurationMs(const std::string& text);
 
 }  // namespace packtwin::replay

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -22,6 +23,11 @@ struct TimeSpec {
 };
 
 std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text);
+
+// Durations as users type them: "90s", "1m30s", "500ms", "2h" -> ms. A bare
+// number is seconds when `bare_seconds`; a leading sign only when `allow_sign`
+// ("-2h", for a clock that jumps back). nullopt when malformed.
+std::optional<int64_t> ParseDurationMs(std::string_view text, bool bare_seconds, bool allow_sign);
 
 // "2026-11-21T05:00:00.123456Z" in UTC: 6 decimals, or 9 when the time has sub-microsecond digits.
 std::string FormatUtc(int64_t wall_ns);

@@ -47,7 +47,4 @@ using WarnFn = std::function<void(const std::string& message)>;
 Result<RecordSummary> Record(const RecordOptions& options, std::vector<std::unique_ptr<Source>> sources,
                              const StatusFn& status, const WarnFn& warn);
 
-// "10m", "90s", "2h", "500ms" or plain seconds -> ms; nullopt when malformed.
-std::optional<int64_t> ParseDurationMs(const std::string& text);
-
 }  // namespace packtwin::recorder

@@ -101,6 +101,17 @@ std::optional<int64_t> JsonFields::Duration(const char* key, bool required) {
   return ms;
 }
 
+std::optional<int64_t> JsonFields::UtcSeconds(const char* key, bool required) {
+  auto text = String(key, required);
+  if (!text) return std::nullopt;
+  auto spec = ParseTimeSpec(*text);
+  if (std::holds_alternative<ParseError>(spec) || std::get<TimeSpec>(spec).from_start) {
+    Fail(KeyPath(key), fmt::format("expected a UTC time like \"2026-11-21T04:00:00Z\", found \"{}\"", *text));
+    return std::nullopt;
+  }
+  return std::get<TimeSpec>(spec).wall_ns / 1'000'000'000;
+}
+
 std::optional<JsonFields> JsonFields::Member(const char* key, bool required) {
   const nlohmann::json* found = Find(key, required);
   if (found == nullptr) return std::nullopt;

@@ -32,6 +32,8 @@ class JsonFields {
   std::optional<bool> Bool(const char* key, bool required);
   // "90s", "1m30s", "500ms", "2h", "-3h": a signed duration in ms.
   std::optional<int64_t> Duration(const char* key, bool required);
+  // "2026-11-21T04:00:00Z": Unix seconds.
+  std::optional<int64_t> UtcSeconds(const char* key, bool required);
   // The member as its own JsonFields (an object or array is checked by the caller).
   std::optional<JsonFields> Member(const char* key, bool required);
   std::optional<JsonFields> Array(const char* key, bool required);

@@ -1,6 +1,7 @@
 #include "packtwin/replay/scenario_run.h"
 
 #include "field_defects.h"
+#include "scenario_names.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -19,8 +20,6 @@
 
 namespace packtwin::replay {
 namespace {
-
-constexpr const char* kRelayNames[] = {"grid", "inverter", "pool", "heater"};
 
 // A value that steps or ramps: v0 at t0 moving linearly to v1 at t1.
 struct Segment {
@@ -54,23 +53,6 @@ struct SeenAck {
   uint8_t node;
   firmware::AckFrame ack;
 };
-
-std::string StatusName(uint8_t bit) {
-  switch (bit) {
-    case firmware::kStatusLockout:
-      return "lockout";
-    case firmware::kStatusEcoOverload:
-      return "eco_overload";
-    case firmware::kStatusBmsCommLost:
-      return "bms_comm_lost";
-    case firmware::kStatusBmsAlarm:
-      return "bms_alarm";
-    case firmware::kStatusTimeUnsynced:
-      return "time_unsynced";
-    default:
-      return "master";
-  }
-}
 
 class ScenarioModel : public SimModel {
  public:
@@ -221,9 +203,9 @@ class ScenarioModel : public SimModel {
   std::string Describe(const Expectation& e) const {
     switch (e.subject) {
       case Subject::kRelay:
-        return fmt::format("pack {} relay {} {}", PackName(e.pack), kRelayNames[e.relay], e.on ? "closed" : "open");
+        return fmt::format("pack {} relay {} {}", PackName(e.pack), NameOf(kRelays, e.relay), e.on ? "closed" : "open");
       case Subject::kStatus:
-        return fmt::format("pack {} {} {}", PackName(e.pack), StatusName(e.status_bit), e.on ? "active" : "inactive");
+        return fmt::format("pack {} {} {}", PackName(e.pack), NameOf(kStatuses, e.status_bit), e.on ? "active" : "inactive");
       case Subject::kMaster:
         return fmt::format("master {}", e.master == kMasterGateway ? "the gateway (no pack master)"
                                         : e.master == kMasterNone ? "none"

@@ -1,5 +1,7 @@
 #include "block_codec.h"
 
+#include <cassert>
+
 namespace packtwin::block {
 namespace {
 
@@ -95,12 +97,9 @@ void EncodeBody(const v1::Event& event, std::string_view source, std::string* bo
     EncodeCan(event.can_frame(), source, body);
     return;
   }
-  v1::Event payload = event;
-  payload.clear_seq();
-  payload.clear_capture_time_ns();
-  payload.clear_wall_time_ns();
-  payload.clear_source();
-  payload.AppendToString(body);
+  assert(event.seq() == 0 && event.capture_time_ns() == 0 && event.wall_time_ns() == 0 && event.source().empty() &&
+         "the header goes in the record, not the body");
+  event.AppendToString(body);
 }
 
 void AppendRecord(int kind, int64_t wall_ns, int64_t capture_ns, int64_t source_id, int64_t previous_wall_ns,

@@ -192,11 +192,16 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
     if (w.closed) return Status::Error("the event log is closed");
     const int kind = event.kind_case();
     if (kind == v1::Event::KIND_NOT_SET) return Status::Error("an event without a kind cannot be recorded");
-    const std::string& source = event.source();
-    const int64_t source_id = SourceIdLocked(source, "{}");
-    seq = w.last_seq + 1;
+    // The header lives in the record; the body is what is left of the event.
+    const std::string source = std::move(*event.mutable_source());
     const int64_t capture_ns = event.capture_time_ns();
     const int64_t wall_ns = event.wall_time_ns();
+    event.clear_source();
+    event.clear_seq();
+    event.clear_capture_time_ns();
+    event.clear_wall_time_ns();
+    const int64_t source_id = SourceIdLocked(source, "{}");
+    seq = w.last_seq + 1;
     block::EncodeBody(event, source, &w.body);
     w.head = ChainHash(w.head, {seq, capture_ns, wall_ns, static_cast<uint32_t>(kind), source, w.body});
     Batch& b = w.open;

@@ -61,7 +61,8 @@ SimEngine::SimEngine(SimSiteConfig config, EventWriter* writer, SimModel* model)
   }
   next_bridge_heartbeat_ms_ = config_.bridge ? 0 : kNeverMs;
   next_bridge_time_ms_ = config_.bridge_time_every_ms == kNeverMs ? kNeverMs : config_.bridge_first_time_ms;
-  if (config_.gateway.present && config_.gateway.join_ms == 0) SetGatewayPresent(true, 0);
+  // The gateway joins with its first heartbeat.
+  next_gateway_heartbeat_ms_ = config_.gateway.present ? config_.gateway.join_ms : kNeverMs;
 }
 
 int64_t SimEngine::LocalDayMs(int64_t t_ms) const {
@@ -98,7 +99,6 @@ void SimEngine::SendBridgeTime(int64_t t_ms) {
 }
 
 void SimEngine::SetGatewayPresent(bool present, int64_t t_ms) {
-  gateway_on_ = present;
   next_gateway_heartbeat_ms_ = present ? t_ms : kNeverMs;
 }
 
@@ -167,9 +167,6 @@ Status SimEngine::CarryOut(SimPack& p, const firmware::Effects& effects, int64_t
 int64_t SimEngine::NextTime(int64_t t_ms) const {
   int64_t next = std::min({next_bridge_heartbeat_ms_, next_bridge_time_ms_, next_gateway_heartbeat_ms_,
                            model_->NextWakeMs(t_ms)});
-  if (config_.gateway.present && !gateway_on_ && config_.gateway.join_ms > t_ms) {
-    next = std::min(next, config_.gateway.join_ms);
-  }
   for (const auto& p : packs_) {
     if (!p->powered) {
       if (p->config.boot_ms > t_ms) next = std::min(next, p->config.boot_ms);
@@ -211,7 +208,6 @@ Status SimEngine::Step(int64_t t_ms) {
     SendBridgeTime(t_ms);
     next_bridge_time_ms_ += config_.bridge_time_every_ms;
   }
-  if (config_.gateway.present && !gateway_on_ && config_.gateway.join_ms == t_ms) SetGatewayPresent(true, t_ms);
   if (t_ms >= next_gateway_heartbeat_ms_) {
     const auto type = static_cast<uint8_t>(firmware::DeviceType::kEnergyGateway);
     Send(firmware::EncodeHeartbeat({config_.gateway.node, type, 1, 0, 1, config_.gateway.serial_lo}));

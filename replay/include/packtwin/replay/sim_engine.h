@@ -118,7 +118,6 @@ class SimEngine {
 
   size_t pack_count() const { return packs_.size(); }
   const SimPack& pack(size_t i) const { return *packs_[i]; }
-  bool gateway_present() const { return gateway_on_; }
   const SimSiteConfig& config() const { return config_; }
   const SimSummary& summary() const { return summary_; }
   int64_t WallNs(int64_t t_ms) const { return config_.start_unix_s * 1'000'000'000 + t_ms * 1'000'000; }
@@ -148,7 +147,6 @@ class SimEngine {
   int64_t next_bridge_heartbeat_ms_ = 0;
   int64_t next_bridge_time_ms_ = kNeverMs;
   int64_t bridge_clock_shift_ms_ = 0;
-  bool gateway_on_ = false;
   int64_t next_gateway_heartbeat_ms_ = kNeverMs;
   SimSummary summary_;
 };

@@ -20,8 +20,6 @@
 
 namespace packtwin::block {
 
-inline constexpr int kCanKind = v1::Event::kCanFrame;
-
 // The stored body of `event`, whose header fields (seq, times, source) the
 // caller has cleared: they go in the record.
 void EncodeBody(const v1::Event& event, std::string_view source, std::string* body);

@@ -22,7 +22,6 @@ class FieldDefects {
   FieldDefects() = default;
   explicit FieldDefects(uint16_t defect_bits) : bits_(defect_bits) {}
   bool Has(int defect) const { return (bits_ >> defect) & 1u; }
-  bool any() const { return bits_ != 0; }
 
   // Defect 1: the pack compares the CRC high byte first, so it sees the reply
   // with its CRC bytes swapped (only replies whose two CRC bytes match pass).

@@ -115,7 +115,6 @@ class TimelineParser {
     std::copy(args.begin(), args.end(), cmd.args);
     s->kind = StimulusKind::kFrame;
     s->is_command = true;
-    s->command = cmd.cmd;
     s->frame = firmware::EncodeCommand(cmd);
     s->text = fmt::format("command {} to {}: {}", NameOf(kCommands, cmd.cmd), cmd.node == 0x7F ? "all" : fmt::format("0x{:02X}", cmd.node),
                           c.value().dump());

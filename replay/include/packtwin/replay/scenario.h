@@ -59,8 +59,7 @@ struct Stimulus {
   std::vector<std::pair<Channel, int64_t>> targets;  // kSet
   firmware::CanFrame frame;                          // kFrame
   int64_t amount = 0;  // exception code, time jump (ms), the pack whose serial is cloned, the welded relay
-  bool is_command = false;
-  uint8_t command = 0;  // kFrame commands: which, for ACK expectations
+  bool is_command = false;  // kFrame: a bridge command (ACK expectations look for it)
 };
 
 enum class Subject : uint8_t { kRelay, kStatus, kMaster, kSoc, kNodeId, kAck };

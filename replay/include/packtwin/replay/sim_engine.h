@@ -118,7 +118,6 @@ class SimEngine {
 
   size_t pack_count() const { return packs_.size(); }
   const SimPack& pack(size_t i) const { return *packs_[i]; }
-  const SimSiteConfig& config() const { return config_; }
   const SimSummary& summary() const { return summary_; }
   int64_t WallNs(int64_t t_ms) const { return config_.start_unix_s * 1'000'000'000 + t_ms * 1'000'000; }
   int64_t LocalDayMs(int64_t t_ms) const;

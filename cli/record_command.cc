@@ -91,9 +91,13 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", options->output, "the event log to create")->required();
   cmd->add_option("--site", options->site, "site name stored in the log");
   cmd->add_option("--can", options->specs.can, "a CAN source: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]; repeatable");
-  cmd->add_option("--modbus-tap", options->specs.modbus_taps, "listen-only RS-485 tap: /dev/ttyUSB0[@9600]; repeatable");
+  cmd->add_option("--modbus-tap", options->specs.modbus_taps,
+                  "listen-only RS-485 tap: DEV[@BAUD][,timeout=DURATION], e.g. /dev/ttyUSB0@9600,timeout=1s "
+                  "(baud 9600, timeout 1s by default: a reply later than that is recorded as late); repeatable");
   cmd->add_option("--modbus-tcp-proxy", options->specs.tcp_proxies,
-                  "record Modbus TCP through a proxy: LISTEN=TARGET, e.g. 127.0.0.1:1502=127.0.0.1:502; repeatable");
+                  "record Modbus TCP through a proxy: LISTEN=TARGET[,timeout=DURATION], e.g. "
+                  "127.0.0.1:1502=127.0.0.1:502,timeout=5s (a request unanswered that long is a timeout; "
+                  "default 5s); repeatable");
   cmd->add_option("--duration", options->duration, "stop after this long: 90s, 10m, 2h (default: until Ctrl-C)");
   cmd->add_option("--max-events", options->max_events, "stop after this many events");
   cmd->add_flag("--quiet", options->quiet, "no live status line");
@@ -144,14 +148,16 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
       for (const auto& source : summary->sources) {
         out["sources"].push_back({{"name", source.name}, {"events", source.stats.events},
                                   {"frames_lost", source.stats.frames_lost}, {"gaps", source.stats.gaps},
-                                  {"malformed", source.stats.malformed}, {"failure", source.failure}});
+                                  {"malformed", source.stats.malformed}, {"unpaired", source.stats.unpaired},
+                                  {"failure", source.failure}});
       }
       fmt::print("{}\n", out.dump(2));
     } else {
       fmt::print("recorded {} events into {} ({})\n", summary->events, options->output, summary->stop_reason);
       for (const auto& source : summary->sources) {
-        fmt::print("  {:<24} {} events, {} lost, {} gaps, {} malformed{}\n", source.name, source.stats.events,
-                   source.stats.frames_lost, source.stats.gaps, source.stats.malformed,
+        fmt::print("  {:<24} {} events, {} lost, {} gaps, {} malformed, {} unpaired{}\n", source.name,
+                   source.stats.events, source.stats.frames_lost, source.stats.gaps, source.stats.malformed,
+                   source.stats.unpaired,
                    source.failure.empty() ? "" : "  FAILED: " + source.failure);
       }
     }

@@ -5,27 +5,43 @@
 
 #include <nlohmann/json.hpp>
 
+#include "packtwin/eventlog/time_spec.h"
+
 namespace packtwin::recorder {
 namespace {
-// The pack waits 100 ms for its BMS; a tap behind a USB adapter sees replies
-// late, so it allows more before calling a request unanswered.
-constexpr int64_t kTapReplyTimeoutNs = 500'000'000;
+
+bool Fail(const std::string& text, const std::string& what, std::string* error) {
+  *error = fmt::format("--modbus-tap '{}': {}; e.g. /dev/ttyUSB0@9600,timeout=1s", text, what);
+  return false;
+}
+
 }  // namespace
 
 bool ParseTapSpec(const std::string& text, TapSpec* spec, std::string* error) {
-  const size_t at = text.rfind('@');
-  spec->device = text.substr(0, at);
-  if (spec->device.empty()) {
-    *error = fmt::format("--modbus-tap '{}': expected a serial device like /dev/ttyUSB0[@9600]", text);
-    return false;
+  const size_t comma = text.find(',');
+  const std::string line = text.substr(0, comma);
+  const size_t at = line.rfind('@');
+  spec->device = line.substr(0, at);
+  if (spec->device.empty()) return Fail(text, "expected a serial device", error);
+  if (at != std::string::npos) {
+    const std::string baud = line.substr(at + 1);
+    if (baud.empty() || baud.size() > 7 || baud.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(baud) == 0) {
+      return Fail(text, fmt::format("expected a baud rate after '@', found '{}'", baud), error);
+    }
+    spec->baud = static_cast<uint32_t>(std::stoul(baud));
   }
-  if (at == std::string::npos) return true;
-  const std::string baud = text.substr(at + 1);
-  if (baud.empty() || baud.size() > 7 || baud.find_first_not_of("0123456789") != std::string::npos) {
-    *error = fmt::format("--modbus-tap '{}': expected a baud rate after '@', e.g. @9600", text);
-    return false;
+  if (comma == std::string::npos) return true;
+  const std::string option = text.substr(comma + 1);
+  if (option.rfind("timeout=", 0) != 0) {
+    return Fail(text, fmt::format("unknown option '{}' (the tap takes timeout=DURATION)", option), error);
   }
-  spec->baud = static_cast<uint32_t>(std::stoul(baud));
+  const auto window_ms = ParseDurationMs(option.substr(8), false, false);
+  if (!window_ms || *window_ms <= 0) {
+    return Fail(text, fmt::format("timeout '{}' is not a positive duration like 500ms or 2s", option.substr(8)),
+                error);
+  }
+  spec->reply_window_ms = *window_ms;
   return true;
 }
 
@@ -33,11 +49,12 @@ ModbusTapSource::ModbusTapSource(TapSpec spec)
     : spec_(std::move(spec)),
       name_("modbus-rtu:" + spec_.device),
       splitter_(spec_.baud),
-      pairer_(kTapReplyTimeoutNs) {}
+      pairer_(spec_.reply_window_ms * 1'000'000) {}
 
 std::string ModbusTapSource::config_json() const {
   return nlohmann::json{{"kind", "modbus-rtu-tap"}, {"device", spec_.device}, {"baud", spec_.baud},
-                        {"silence_us", splitter_.silence_ns() / 1000}}
+                        {"silence_us", splitter_.silence_ns() / 1000},
+                        {"reply_window_ms", spec_.reply_window_ms}}
       .dump();
 }
 
@@ -62,7 +79,8 @@ Status ModbusTapSource::Record(const std::vector<RtuExchange>& exchanges, const 
     event.mutable_modbus()->set_transport(v1::TRANSPORT_RTU);
     ++stats_.events;
     const auto status = settled.exchange.status();
-    if (status == v1::MODBUS_MALFORMED || status == v1::MODBUS_UNPAIRED) ++stats_.malformed;
+    if (status == v1::MODBUS_MALFORMED) ++stats_.malformed;
+    if (status == v1::MODBUS_UNPAIRED) ++stats_.unpaired;
     auto seq = sink(std::move(event));
     if (!seq.ok()) return seq.status();
   }
@@ -88,10 +106,14 @@ Status ModbusTapSource::OnReadable(int /*fd*/, short revents, const EventSink& s
   return Status::Ok();
 }
 
-Status ModbusTapSource::OnTick(const EventSink& sink) {
+Status ModbusTapSource::OnTick(const EventSink& sink) { return Record(splitter_.Tick(MonotonicNs()), sink); }
+
+// Bytes still in the splitter end with the recording (as silence would end
+// them), then a request still waiting is recorded as such.
+Status ModbusTapSource::Drain(const EventSink& sink) {
   const int64_t now = MonotonicNs();
-  PACKTWIN_RETURN_IF_ERROR(Record(splitter_.Tick(now), sink));
-  return Record(pairer_.Tick(now), sink);
+  PACKTWIN_RETURN_IF_ERROR(Record(splitter_.Flush(), sink));
+  return Record(pairer_.Drain(now), sink);
 }
 
 void ModbusTapSource::Stop() {}

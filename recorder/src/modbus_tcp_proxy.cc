@@ -9,16 +9,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "packtwin/eventlog/time_spec.h"
+
 namespace packtwin::recorder {
 namespace {
 
-// A request with no reply after this long is recorded as a timeout.
-constexpr int64_t kReplyTimeoutNs = 5'000'000'000;
 constexpr int kMaxConnections = 32;
+// Outstanding requests kept per connection; beyond it the oldest is recorded
+// as a timeout (a client pipelining without end cannot grow memory).
+constexpr size_t kMaxPendingPerConnection = 256;
 
 bool ParseEndpoint(const std::string& text, Endpoint* out) {
   const size_t colon = text.rfind(':');
@@ -64,21 +68,35 @@ bool IsException(const std::string& adu) { return adu.size() > 7 && (static_cast
 
 }  // namespace
 
-bool ParseProxySpec(const std::string& text, Endpoint* listen, Endpoint* target, std::string* error) {
-  const size_t eq = text.find('=');
-  if (eq == std::string::npos || !ParseEndpoint(text.substr(0, eq), listen) ||
-      !ParseEndpoint(text.substr(eq + 1), target)) {
-    *error = fmt::format("--modbus-tcp-proxy '{}': expected LISTEN=TARGET with IPv4 addresses, e.g. "
-                         "127.0.0.1:1502=127.0.0.1:502",
+bool ParseProxySpec(const std::string& text, ProxySpec* spec, std::string* error) {
+  const size_t comma = text.find(',');
+  const std::string endpoints = text.substr(0, comma);
+  const size_t eq = endpoints.find('=');
+  if (eq == std::string::npos || !ParseEndpoint(endpoints.substr(0, eq), &spec->listen) ||
+      !ParseEndpoint(endpoints.substr(eq + 1), &spec->target)) {
+    *error = fmt::format("--modbus-tcp-proxy '{}': expected LISTEN=TARGET[,timeout=DURATION] with IPv4 addresses, "
+                         "e.g. 127.0.0.1:1502=127.0.0.1:502,timeout=5s",
                          text);
     return false;
   }
+  if (comma == std::string::npos) return true;
+  const std::string option = text.substr(comma + 1);
+  const auto window_ms = option.rfind("timeout=", 0) == 0 ? ParseDurationMs(option.substr(8), false, false)
+                                                          : std::nullopt;
+  if (!window_ms || *window_ms <= 0) {
+    *error = fmt::format("--modbus-tcp-proxy '{}': expected timeout=DURATION after the comma (e.g. timeout=5s), "
+                         "found '{}'",
+                         text, option);
+    return false;
+  }
+  spec->reply_window_ms = *window_ms;
   return true;
 }
 
-ModbusTcpProxy::ModbusTcpProxy(Endpoint listen, Endpoint target)
-    : listen_(std::move(listen)),
-      target_(std::move(target)),
+ModbusTcpProxy::ModbusTcpProxy(ProxySpec spec)
+    : listen_(std::move(spec.listen)),
+      target_(std::move(spec.target)),
+      reply_window_ns_(spec.reply_window_ms * 1'000'000),
       name_(fmt::format("modbus-tcp:{}:{}={}:{}", listen_.host, listen_.port, target_.host, target_.port)) {}
 
 ModbusTcpProxy::~ModbusTcpProxy() { Stop(); }
@@ -86,7 +104,8 @@ ModbusTcpProxy::~ModbusTcpProxy() { Stop(); }
 std::string ModbusTcpProxy::config_json() const {
   return nlohmann::json{{"kind", "modbus-tcp-proxy"},
                         {"listen", fmt::format("{}:{}", listen_.host, listen_.port)},
-                        {"target", fmt::format("{}:{}", target_.host, target_.port)}}
+                        {"target", fmt::format("{}:{}", target_.host, target_.port)},
+                        {"reply_window_ms", reply_window_ns_ / 1'000'000}}
       .dump();
 }
 
@@ -154,7 +173,8 @@ Status ModbusTcpProxy::Record(const std::string& request, const std::string& rep
     exchange->set_latency_us(static_cast<uint32_t>((event.capture_time_ns() - request_ns) / 1000));
   }
   ++stats_.events;
-  if (status == v1::MODBUS_MALFORMED || status == v1::MODBUS_UNPAIRED) ++stats_.malformed;
+  if (status == v1::MODBUS_MALFORMED) ++stats_.malformed;
+  if (status == v1::MODBUS_UNPAIRED) ++stats_.unpaired;
   auto seq = sink(std::move(event));
   return seq.ok() ? Status::Ok() : seq.status();
 }
@@ -176,16 +196,24 @@ Status ModbusTcpProxy::Forward(Connection& conn, bool from_client, const EventSi
       continue;
     }
     if (from_client) {
-      conn.pending[frame.transaction_id] = {frame.bytes, MonotonicNs()};
+      if (conn.pending.size() >= kMaxPendingPerConnection) {
+        PACKTWIN_RETURN_IF_ERROR(Record(conn.pending.front().request, "", v1::MODBUS_TIMEOUT,
+                                        conn.pending.front().at_ns, sink));
+        conn.pending.pop_front();
+      }
+      conn.pending.push_back({frame.bytes, MonotonicNs(), frame.transaction_id});
       continue;
     }
-    auto pending = conn.pending.find(frame.transaction_id);
+    // The oldest outstanding request with this transaction id: a client that
+    // reuses an id before its reply came gets its replies in order.
+    auto pending = std::find_if(conn.pending.begin(), conn.pending.end(),
+                                [&](const Pending& p) { return p.transaction_id == frame.transaction_id; });
     if (pending == conn.pending.end()) {
       PACKTWIN_RETURN_IF_ERROR(Record("", frame.bytes, v1::MODBUS_UNPAIRED, 0, sink));
       continue;
     }
     const auto status = IsException(frame.bytes) ? v1::MODBUS_EXCEPTION : v1::MODBUS_OK;
-    PACKTWIN_RETURN_IF_ERROR(Record(pending->second.request, frame.bytes, status, pending->second.at_ns, sink));
+    PACKTWIN_RETURN_IF_ERROR(Record(pending->request, frame.bytes, status, pending->at_ns, sink));
     conn.pending.erase(pending);
   }
   return Status::Ok();
@@ -196,7 +224,7 @@ Status ModbusTcpProxy::Close(int key, const EventSink& sink) {
   if (found == connections_.end()) return Status::Ok();
   Connection& conn = *found->second;
   // Requests the server never answered.
-  for (const auto& [tid, pending] : conn.pending) {
+  for (const Pending& pending : conn.pending) {
     PACKTWIN_RETURN_IF_ERROR(Record(pending.request, "", v1::MODBUS_TIMEOUT, pending.at_ns, sink));
   }
   ::close(conn.client);
@@ -221,13 +249,24 @@ Status ModbusTcpProxy::OnTick(const EventSink& sink) {
   const int64_t now = MonotonicNs();
   for (auto& [key, conn] : connections_) {
     for (auto it = conn->pending.begin(); it != conn->pending.end();) {
-      if (now - it->second.at_ns < kReplyTimeoutNs) {
+      if (now - it->at_ns < reply_window_ns_) {
         ++it;
         continue;
       }
-      PACKTWIN_RETURN_IF_ERROR(Record(it->second.request, "", v1::MODBUS_TIMEOUT, it->second.at_ns, sink));
+      PACKTWIN_RETURN_IF_ERROR(Record(it->request, "", v1::MODBUS_TIMEOUT, it->at_ns, sink));
       it = conn->pending.erase(it);
     }
+  }
+  return Status::Ok();
+}
+
+// Requests still waiting when the recording stops are recorded as such.
+Status ModbusTcpProxy::Drain(const EventSink& sink) {
+  for (auto& [key, conn] : connections_) {
+    for (const Pending& pending : conn->pending) {
+      PACKTWIN_RETURN_IF_ERROR(Record(pending.request, "", v1::MODBUS_PENDING_AT_STOP, pending.at_ns, sink));
+    }
+    conn->pending.clear();
   }
   return Status::Ok();
 }

@@ -37,7 +37,8 @@ class Session {
     PACKTWIN_RETURN_IF_ERROR(StartSources());
     PACKTWIN_RETURN_IF_ERROR(CreateLog());
     PACKTWIN_RETURN_IF_ERROR(WriteCaptureStart());
-    const Status looped = Loop();
+    Status looped = Loop();
+    if (looped.ok()) looped = DrainSources();
     StopSources();
     // Whatever stopped us, close the log properly: it is then complete on its own.
     if (looped.ok()) {
@@ -197,6 +198,14 @@ class Session {
     v1::Event note = NewEvent(entry.source->name());
     note.mutable_annotation()->set_text("source failed: " + entry.failure);
     return Sink(std::move(note)).status();
+  }
+
+  Status DrainSources() {
+    const EventSink sink = [this](v1::Event event) { return Sink(std::move(event)); };
+    for (auto& entry : live_) {
+      if (entry.failure.empty()) PACKTWIN_RETURN_IF_ERROR(Handle(entry, entry.source->Drain(sink)));
+    }
+    return Status::Ok();
   }
 
   void StopSources() {

@@ -1,6 +1,9 @@
 #include "packtwin/recorder/rtu_pairer.h"
 
+#include "packtwin/recorder/rtu_shapes.h"
+
 namespace packtwin::recorder {
+
 RtuExchange RtuPairer::Settle(const std::string& request, const std::string& reply, v1::ModbusStatus status,
                               int64_t request_end_ns, int64_t at_ns) const {
   RtuExchange out;
@@ -8,27 +11,34 @@ RtuExchange RtuPairer::Settle(const std::string& request, const std::string& rep
   out.exchange.set_reply(reply);
   out.exchange.set_status(status);
   if (!reply.empty() && !request.empty() && at_ns >= request_end_ns) {
-    out.exchange.set_latency_us(static_cast<uint32_t>((at_ns - request_end_ns) / 1000));
+    const int64_t latency_us = (at_ns - request_end_ns) / 1000;
+    out.exchange.set_latency_us(latency_us > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(latency_us));
   }
   out.at_ns = at_ns;
   return out;
 }
 
-// The pending request's reply comes from the same slave with the same
-// function (or it with bit 7 set: an exception) and has a reply's length:
-// a read reply carries a byte count, so a repeated read request is not one.
-bool RtuPairer::Answers(const RtuFrame& frame) const {
-  if (!pending_ || frame.bytes.size() < 3) return false;
+// The waiting request's reply comes from the same slave with the same
+// function (or it with bit 7 set: an exception) and has a reply's shape. A
+// frame that could also be a request (an echo) answers only within the
+// window; later it is the master trying again.
+bool RtuPairer::Answers(const RtuFrame& frame, bool can_be_request) const {
+  if (!pending_ || frame.bytes.size() < 2) return false;
   const std::string& request = pending_->bytes;
-  if (RtuByte(frame.bytes, 0) != RtuByte(request, 0) || (RtuByte(frame.bytes, 1) & 0x7F) != RtuByte(request, 1)) return false;
-  const uint8_t function = RtuByte(frame.bytes, 1);
-  if ((function & 0x80) != 0) return frame.bytes.size() == 5;
-  if (function >= 0x01 && function <= 0x04) return frame.bytes.size() == 5u + RtuByte(frame.bytes, 2);
-  return true;  // writes answer with an echo of the same length
+  if (RtuByte(frame.bytes, 0) != RtuByte(request, 0) || (RtuByte(frame.bytes, 1) & 0x7F) != RtuByte(request, 1)) {
+    return false;
+  }
+  return !can_be_request || frame.end_ns - pending_->end_ns <= reply_window_ns_;
+}
+
+v1::ModbusStatus RtuPairer::ReplyStatus(const RtuFrame& frame) const {
+  if (!frame.crc_ok) return v1::MODBUS_CRC_ERROR;
+  if (frame.end_ns - pending_->end_ns > reply_window_ns_) return v1::MODBUS_LATE_REPLY;
+  return (RtuByte(frame.bytes, 1) & 0x80) != 0 ? v1::MODBUS_EXCEPTION : v1::MODBUS_OK;
 }
 
 std::vector<RtuExchange> RtuPairer::OnFrame(const RtuFrame& frame) {
-  std::vector<RtuExchange> out = Tick(frame.start_ns);
+  std::vector<RtuExchange> out;
   if (!frame.complete) {
     // Garbled or truncated: a reply gone wrong if a request waits, else noise.
     if (pending_) {
@@ -39,19 +49,15 @@ std::vector<RtuExchange> RtuPairer::OnFrame(const RtuFrame& frame) {
     }
     return out;
   }
-  if (Answers(frame)) {
-    v1::ModbusStatus status = v1::MODBUS_OK;
-    if (!frame.crc_ok) {
-      status = v1::MODBUS_CRC_ERROR;
-    } else if ((RtuByte(frame.bytes, 1) & 0x80) != 0) {
-      status = v1::MODBUS_EXCEPTION;
-    }
-    out.push_back(Settle(pending_->bytes, frame.bytes, status, pending_->end_ns, frame.end_ns));
+  const RtuRoles roles = RtuRolesOf(frame.bytes);
+  if (roles.reply && Answers(frame, roles.request)) {
+    out.push_back(Settle(pending_->bytes, frame.bytes, ReplyStatus(frame), pending_->end_ns, frame.end_ns));
     pending_.reset();
     return out;
   }
-  const bool is_reply_shape = (RtuByte(frame.bytes, 1) & 0x80) != 0;
-  if (is_reply_shape) {
+  if (!roles.request) {
+    // Only a reply can look like this: nobody asked for it (another slave,
+    // another function); the waiting request may still get its own.
     out.push_back(Settle("", frame.bytes, v1::MODBUS_UNPAIRED, 0, frame.end_ns));
     return out;
   }
@@ -66,12 +72,13 @@ std::vector<RtuExchange> RtuPairer::OnFrame(const RtuFrame& frame) {
   return out;
 }
 
-std::vector<RtuExchange> RtuPairer::Tick(int64_t now_ns) {
+std::vector<RtuExchange> RtuPairer::Drain(int64_t now_ns) {
   std::vector<RtuExchange> out;
-  if (pending_ && now_ns - pending_->end_ns >= reply_timeout_ns_) {
-    out.push_back(Settle(pending_->bytes, "", v1::MODBUS_TIMEOUT, pending_->end_ns, pending_->end_ns + reply_timeout_ns_));
-    pending_.reset();
-  }
+  if (!pending_) return out;
+  const bool waited_out = now_ns - pending_->end_ns > reply_window_ns_;
+  out.push_back(Settle(pending_->bytes, "", waited_out ? v1::MODBUS_TIMEOUT : v1::MODBUS_PENDING_AT_STOP,
+                       pending_->end_ns, now_ns));
+  pending_.reset();
   return out;
 }
 

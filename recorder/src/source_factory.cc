@@ -31,11 +31,10 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
     sources.push_back(std::make_unique<ModbusTapSource>(spec));
   }
   for (const auto& text : specs.tcp_proxies) {
-    Endpoint listen;
-    Endpoint target;
+    ProxySpec spec;
     std::string error;
-    if (!ParseProxySpec(text, &listen, &target, &error)) return Status::Error(error);
-    sources.push_back(std::make_unique<ModbusTcpProxy>(listen, target));
+    if (!ParseProxySpec(text, &spec, &error)) return Status::Error(error);
+    sources.push_back(std::make_unique<ModbusTcpProxy>(spec));
   }
   return sources;
 }

@@ -119,6 +119,56 @@ TEST(RecordModbusTcp, ProxyForwardsAndRecordsEachExchangePairedByTransactionId) 
   EXPECT_EQ(exchanges[2]["reply"], "");
 }
 
+std::string Adu(uint16_t tid, uint16_t address, uint16_t count) {
+  const uint8_t bytes[] = {static_cast<uint8_t>(tid >> 8), static_cast<uint8_t>(tid), 0, 0, 0, 6, 0xFF, 0x03,
+                           static_cast<uint8_t>(address >> 8), static_cast<uint8_t>(address),
+                           static_cast<uint8_t>(count >> 8), static_cast<uint8_t>(count)};
+  return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
+}
+
+TEST(RecordModbusTcp, TwoRequestsWithOneTransactionIdArePairedInOrderAndOneWaitingAtStopIsPending) {
+  testing::TempDir dir;
+  const uint16_t server_port = FreePort();
+  const uint16_t proxy_port = FreePort();
+  Server server(server_port);
+  const std::string spec = fmt::format("127.0.0.1:{}=127.0.0.1:{},timeout=10s", proxy_port, server_port);
+  testing::Child recorder({testing::PacktwinBinary(), "record", "-o", dir.File("tcp.db"), "--quiet",
+                           "--modbus-tcp-proxy", spec});
+  usleep(300'000);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(proxy_port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string both = Adu(0x42, 0, 1) + Adu(0x42, 2, 1);  // pipelined, one transaction id
+  ASSERT_EQ(::write(fd, both.data(), both.size()), static_cast<ssize_t>(both.size()));
+  std::string replies;
+  char buffer[256];
+  for (int tries = 0; tries < 50 && replies.size() < 22; ++tries) {
+    const ssize_t got = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (got > 0) replies.append(buffer, static_cast<size_t>(got));
+    usleep(20'000);
+  }
+  ASSERT_EQ(replies.size(), 22u) << "two replies of 11 bytes";
+  const std::string stuck = Adu(0x43, 7, 1);
+  ASSERT_EQ(::write(fd, stuck.data(), stuck.size()), static_cast<ssize_t>(stuck.size()));
+  usleep(300'000);
+  recorder.Signal(SIGINT);
+  auto result = recorder.Wait();
+  ::close(fd);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+
+  const auto exchanges = testing::ExportedEvents(dir.File("tcp.db"), "modbus");
+  ASSERT_EQ(exchanges.size(), 3u);
+  EXPECT_EQ(exchanges[0]["request"], "004200000006FF0300000001");
+  EXPECT_EQ(exchanges[0]["reply"], "004200000005FF03020064") << "register 0 = 100 answers the first";
+  EXPECT_EQ(exchanges[1]["request"], "004200000006FF0300020001");
+  EXPECT_EQ(exchanges[1]["reply"], "004200000005FF03020066") << "register 2 = 102 answers the second";
+  EXPECT_EQ(exchanges[2]["status"], "MODBUS_PENDING_AT_STOP");
+  EXPECT_EQ(exchanges[2]["request"], "004300000006FF0300070001");
+}
+
 TEST(RecordModbusTcp, BadProxySpecIsAUsageErrorNamingTheForm) {
   auto result = testing::Packtwin({"record", "-o", "/tmp/never.db", "--modbus-tcp-proxy", "1502=502"});
   EXPECT_EQ(result.exit_code, 1);

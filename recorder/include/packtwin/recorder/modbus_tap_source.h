@@ -12,12 +12,20 @@
 
 namespace packtwin::recorder {
 
+// How long the tap waits for a reply before calling it late (or, with no
+// reply before the next request, a timeout). 1 s: common masters (Modbus
+// poll tools, libmodbus' 0.5 s, PLCs' 1 s) give up within it, and the pack's
+// own 100 ms is well inside it.
+constexpr int64_t kDefaultTapReplyWindowMs = 1000;
+
 struct TapSpec {
   std::string device;
   uint32_t baud = 9600;  // the BMS line runs at 9600 8N1
+  int64_t reply_window_ms = kDefaultTapReplyWindowMs;
 };
 
-// "/dev/ttyUSB0" or "/dev/ttyUSB0@19200"; false with `error` set when malformed.
+// "/dev/ttyUSB0", "/dev/ttyUSB0@19200", "/dev/ttyUSB0@19200,timeout=250ms";
+// false with `error` set when malformed.
 bool ParseTapSpec(const std::string& text, TapSpec* spec, std::string* error);
 
 class ModbusTapSource : public Source {
@@ -29,6 +37,7 @@ class ModbusTapSource : public Source {
   std::vector<int> fds() const override;
   Status OnReadable(int fd, short revents, const EventSink& sink) override;
   Status OnTick(const EventSink& sink) override;
+  Status Drain(const EventSink& sink) override;
   void Stop() override;
 
  private:

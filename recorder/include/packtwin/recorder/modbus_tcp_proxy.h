@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,12 +19,21 @@ struct Endpoint {
   uint16_t port = 0;
 };
 
-// "127.0.0.1:1502=127.0.0.1:502" -> listen, target; empty on error with `error` set.
-bool ParseProxySpec(const std::string& text, Endpoint* listen, Endpoint* target, std::string* error);
+// A request with no reply this long after it is recorded as a timeout.
+constexpr int64_t kDefaultProxyReplyWindowMs = 5000;
+
+struct ProxySpec {
+  Endpoint listen;
+  Endpoint target;
+  int64_t reply_window_ms = kDefaultProxyReplyWindowMs;
+};
+
+// "127.0.0.1:1502=127.0.0.1:502[,timeout=5s]"; false with `error` set when malformed.
+bool ParseProxySpec(const std::string& text, ProxySpec* spec, std::string* error);
 
 class ModbusTcpProxy : public Source {
  public:
-  ModbusTcpProxy(Endpoint listen, Endpoint target);
+  explicit ModbusTcpProxy(ProxySpec spec);
   ~ModbusTcpProxy() override;
   const std::string& name() const override { return name_; }
   std::string config_json() const override;
@@ -31,19 +41,21 @@ class ModbusTcpProxy : public Source {
   std::vector<int> fds() const override;
   Status OnReadable(int fd, short revents, const EventSink& sink) override;
   Status OnTick(const EventSink& sink) override;
+  Status Drain(const EventSink& sink) override;
   void Stop() override;
 
  private:
   struct Pending {
     std::string request;
     int64_t at_ns = 0;
+    uint16_t transaction_id = 0;
   };
   struct Connection {
     int client = -1;
     int server = -1;
     MbapStream requests;
     MbapStream replies;
-    std::map<uint16_t, Pending> pending;
+    std::deque<Pending> pending;  // in the order the client sent them
   };
 
   Status Accept();
@@ -54,6 +66,7 @@ class ModbusTcpProxy : public Source {
 
   Endpoint listen_;
   Endpoint target_;
+  int64_t reply_window_ns_;
   std::string name_;
   int listen_fd_ = -1;
   std::map<int, std::unique_ptr<Connection>> connections_;  // by client fd

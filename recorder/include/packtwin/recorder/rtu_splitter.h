@@ -1,7 +1,8 @@
 // Splits the bytes a listen-only tap sees on an RS-485 line into Modbus RTU
 // frames. Frames end at 3.5 character times of silence, but USB adapters
 // deliver bytes in chunks, so frames are also cut by the length their
-// function code implies and a valid CRC (back-to-back frames), and a frame
+// function code implies (rtu_shapes.h) and a valid CRC (back-to-back
+// frames); a function with no length rule ends at silence only. A frame
 // still short of its length is given more time before it is called truncated.
 // Bytes that form no frame are reported as garbled, never dropped.
 #pragma once
@@ -9,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace packtwin::recorder {
@@ -30,6 +32,8 @@ class RtuSplitter {
   std::vector<RtuFrame> Feed(const uint8_t* bytes, size_t len, int64_t now_ns);
   // Time passes with no bytes: frames ended by silence.
   std::vector<RtuFrame> Tick(int64_t now_ns);
+  // The line is closed: whatever is buffered ends here.
+  std::vector<RtuFrame> Flush();
 
   int64_t silence_ns() const { return silence_ns_; }
 
@@ -45,10 +49,7 @@ class RtuSplitter {
   int64_t last_ns_ = 0;
 };
 
-// The lengths a frame starting with these bytes could have (as a request and
-// as a reply); empty when the first bytes name no known function.
-std::vector<size_t> RtuCandidateLengths(const std::string& head);
-bool RtuCrcOk(const std::string& frame);
-inline uint8_t RtuByte(const std::string& frame, size_t i) { return static_cast<uint8_t>(frame[i]); }
+bool RtuCrcOk(std::string_view frame);
+inline uint8_t RtuByte(std::string_view frame, size_t i) { return static_cast<uint8_t>(frame[i]); }
 
 }  // namespace packtwin::recorder

@@ -19,7 +19,8 @@ struct SourceStats {
   uint64_t events = 0;
   uint64_t frames_lost = 0;  // reported by the device or kernel
   uint64_t gaps = 0;
-  uint64_t malformed = 0;
+  uint64_t malformed = 0;  // bytes or messages that form no frame
+  uint64_t unpaired = 0;   // well-formed replies no recorded request asked for
 };
 
 class Source {
@@ -37,6 +38,9 @@ class Source {
   // Called about every 100 ms: timeouts that need no I/O (e.g. an RTU frame
   // ending in silence).
   virtual Status OnTick(const EventSink& /*sink*/) { return Status::Ok(); }
+  // The recording is stopping: record what is still in flight (a request
+  // waiting for its reply, bytes not yet ended by silence).
+  virtual Status Drain(const EventSink& /*sink*/) { return Status::Ok(); }
   // Leaves the device as found (slcan: close the channel).
   virtual void Stop() = 0;
   const SourceStats& stats() const { return stats_; }

@@ -1,0 +1,45 @@
+// What the first bytes of a Modbus RTU frame say about its length and role,
+// by the length rules of the Modbus application protocol (v1.1b3, section 6)
+// for every public function code. A passive tap cannot ask which frame is a
+// request: the function code and the counts inside the frame tell it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace packtwin::recorder {
+
+// The largest RTU frame: address, 253 bytes of PDU, CRC.
+constexpr size_t kMaxRtuFrameBytes = 256;
+
+enum class RtuRole : uint8_t { kRequest = 1, kReply = 2, kEither = 3 };
+
+struct RtuShape {
+  size_t length = 0;  // whole frame: address, PDU and CRC
+  RtuRole role = RtuRole::kEither;
+};
+
+struct RtuShapes {
+  std::vector<RtuShape> shapes;
+  // A length depends on bytes not seen yet (a count field still to arrive).
+  bool need_more = false;
+  // The frame may be longer than every shape above (user-defined codes
+  // 65-72 and 100-110,
+  // diagnostics echoing their data, MEI types other than 14): only silence
+  // and the CRC end it.
+  bool open_ended = false;
+};
+
+RtuShapes RtuShapesOf(std::string_view head);
+
+// Whether a whole frame can be a request and whether it can be a reply. A
+// frame whose length matches no shape of an open-ended function can be both.
+struct RtuRoles {
+  bool request = false;
+  bool reply = false;
+};
+RtuRoles RtuRolesOf(std::string_view frame);
+
+}  // namespace packtwin::recorder

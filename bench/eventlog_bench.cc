@@ -45,7 +45,7 @@ const std::string& CandumpLog() {
     std::ofstream out(file);
     for (int64_t i = 0; i < Frames(); ++i) {
       const auto event = SiteFrame(i);
-      out << FormatCandumpLine(event.wall_time_ns(), 6, 0, event.can_frame());
+      out << FormatCandumpLine(event.wall_time_ns(), CandumpStyle{}, event.can_frame());
     }
     return file;
   }();

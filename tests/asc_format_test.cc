@@ -136,3 +136,103 @@ TEST(AscDate, GermanMonthsAndTwelveHourClock) {
 
 }  // namespace
 }  // namespace packtwin
+
+namespace packtwin {
+namespace {
+
+// CANoe's full grammar for CAN and CAN FD lines, as other projects' test
+// files hold it (python-can's test/data, CANoe 9-12 exports).
+class AscCanoeGrammar : public ::testing::Test {
+ protected:
+  AscFrameLine Frame(const std::string& line) {
+    auto parsed = parser_.ParseLine(line);
+    if (auto* error = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << line << ": " << error->Describe();
+    return std::holds_alternative<AscFrameLine>(parsed) ? std::get<AscFrameLine>(parsed) : AscFrameLine{};
+  }
+  AscParser parser_;
+};
+
+TEST_F(AscCanoeGrammar, RemoteFrameWithAttributesAndNoDlc) {
+  auto bare = Frame("   2.510001 2 100 Tx r");
+  EXPECT_TRUE(bare.frame.rtr());
+  EXPECT_EQ(bare.frame.dlc(), 0u);
+  auto attributes = Frame("   2.520002 3 200 Tx r Length = 1704000 BitCount = 145 ID = 88888888x");
+  EXPECT_TRUE(attributes.frame.rtr());
+  EXPECT_EQ(attributes.frame.id(), 0x200u);
+  EXPECT_EQ(attributes.frame.dlc(), 0u);
+  auto with_dlc = Frame("   2.584921 4 300 Rx r 8 Length = 1704000 BitCount = 145 ID = 88888888x");
+  EXPECT_EQ(with_dlc.frame.dlc(), 8u);
+  EXPECT_EQ(with_dlc.frame.direction(), v1::DIRECTION_RX);
+}
+
+TEST_F(AscCanoeGrammar, DataFrameWithTrailingAttributesAndRawDlc) {
+  auto frame = Frame("   3.098426 1  18EBFF00x       Rx d 8 01 A0 0F A6 60 3B D1 40    Length = 273910 BitCount = 141 ID = 418119424x");
+  EXPECT_EQ(frame.frame.id(), 0x18EBFF00u);
+  EXPECT_EQ(frame.frame.data().size(), 8u);
+  auto raw = Frame("  13.258671 1  3FF             Tx   d D 55 AA 01 02 03 04 05 06  Length = 232016 BitCount = 119 ID = 1023");
+  EXPECT_EQ(raw.frame.dlc(), 0xDu);
+  EXPECT_EQ(raw.frame.data().size(), 8u);
+}
+
+TEST_F(AscCanoeGrammar, ErrorFramesAreBusErrorsAsAsc2logReadsThem) {
+  for (const char* line : {"   2.501000 1 ErrorFrame", "   2.501010 1 ErrorFrame ECC: 10100010",
+                           "   2.501020 2 ErrorFrame Flags = 0xe CodeExt = 0x20a2 Code = 0x82 ID = 0 DLC = 0 "
+                           "Position = 5 Length = 11300"}) {
+    auto frame = Frame(line);
+    EXPECT_TRUE(frame.frame.error()) << line;
+    EXPECT_EQ(frame.frame.id(), 0x80u) << "CAN_ERR_BUSERROR, as can-utils' asc2log";
+    EXPECT_EQ(frame.frame.data(), std::string(8, '\0'));
+  }
+}
+
+TEST_F(AscCanoeGrammar, CanFdErrorFrameKeepsFdAndDirection) {
+  auto frame = Frame("  30.806898 CANFD   5 Tx ErrorFrame Not Acknowledge error, dominant error flag fffe c7 31ca "
+                     "Arb. 556 44 0 0 f 64 00 00 00 00 1331984 11 0 46500250 460a0250 20011736 20010205");
+  EXPECT_TRUE(frame.frame.error());
+  EXPECT_TRUE(frame.frame.fd());
+  EXPECT_EQ(frame.frame.direction(), v1::DIRECTION_TX);
+  EXPECT_EQ(frame.frame.channel(), "can4");
+}
+
+TEST_F(AscCanoeGrammar, CanFdLineWithDataLengthZeroIsARemoteFrame) {
+  auto frame = Frame("  30.300981 CANFD   3 Tx     50005x                                0 0 5 0 140000 73 200050 7a60 "
+                     "46500250 460a0250 20011736 20010205");
+  EXPECT_TRUE(frame.frame.rtr());
+  EXPECT_FALSE(frame.frame.fd()) << "remote frames exist only in classic CAN";
+  EXPECT_EQ(frame.frame.dlc(), 5u);
+  EXPECT_EQ(frame.frame.id(), 0x50005u);
+  EXPECT_TRUE(frame.frame.extended());
+}
+
+TEST_F(AscCanoeGrammar, CanFdFlagsWithoutEdlMarkAClassicFrameOnAnFdChannel) {
+  auto classic = Frame("  31.000000 CANFD   1 Rx        123                                   0 0 2  2 11 22   "
+                       "102203  133   200000 e0006659 46500250 4b140250 20011736 2001040d");
+  EXPECT_FALSE(classic.frame.fd());
+  auto fd = Frame("  30.005071 CANFD   2 Rx        300  Generic_Name_12                  1 0 8  8 01 02 03 04 05 06 07 08"
+                  "   102203  133   303000 e0006659 46500250 4b140250 20011736 2001040d");
+  EXPECT_TRUE(fd.frame.fd());
+  EXPECT_EQ(fd.frame.fd_flags(), 1u) << "BRS";
+  auto zero_flags = Frame("  30.506898 CANFD   4 Rx        4EE                                   0 0 f 64 " +
+                          [] {
+                            std::string data;
+                            for (int i = 0; i < 64; ++i) data += "00 ";
+                            return data;
+                          }() +
+                          "1331984 11 0 46500250 460a0250 20011736 20010205");
+  EXPECT_TRUE(zero_flags.frame.fd()) << "64 bytes: FD whatever the flags say";
+}
+
+TEST_F(AscCanoeGrammar, FdErrorFrameExportKeepsDirectionAndFd) {
+  v1::CanFrame frame;
+  frame.set_error(true);
+  frame.set_fd(true);
+  frame.set_direction(v1::DIRECTION_TX);
+  const std::string line = FormatAscFrame(1'000'000'000, 5, frame);
+  EXPECT_EQ(line, "   1.000000 CANFD   5 Tx   ErrorFrame\n");
+  auto back = Frame(line.substr(0, line.size() - 1));
+  EXPECT_TRUE(back.frame.error() && back.frame.fd());
+  EXPECT_EQ(back.frame.direction(), v1::DIRECTION_TX);
+}
+
+}  // namespace
+}  // namespace packtwin

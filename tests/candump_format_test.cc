@@ -140,8 +140,8 @@ TEST(CandumpFormat, FormatsEveryFormAsCanUtilsDoes) {
 
 TEST(CandumpFormat, FormatLinePadsTimestampAndInterface) {
   auto line = ParseFrame("(0000000001.000002) can0 123#00 T");
-  EXPECT_EQ(FormatCandumpLine(line.time_ns, 6, 6, line.frame), "(0000000001.000002)   can0 123#00 T\n");
-  EXPECT_EQ(FormatCandumpLine(line.time_ns, 9, 0, line.frame), "(0000000001.000002000) can0 123#00 T\n");
+  EXPECT_EQ(FormatCandumpLine(line.time_ns, CandumpStyle{6, 10, 6}, line.frame), "(0000000001.000002)   can0 123#00 T\n");
+  EXPECT_EQ(FormatCandumpLine(line.time_ns, CandumpStyle{9, 10, 0}, line.frame), "(0000000001.000002000) can0 123#00 T\n");
 }
 
 // The malformed-input corpus: each line with the exact error expected.

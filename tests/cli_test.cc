@@ -71,7 +71,11 @@ TEST(Cli, BadInputFilesGiveExactErrors) {
   const std::vector<BadFile> corpus = {
       {"empty.log", "", ": empty: no CAN log lines to import"},
       {"binary.log", std::string("\x7F" "ELF\x02\x01\x01\0\0\0", 10) + "\n",
-       ":1:1 (byte 0): expected a header line ('date', 'base', ...) or a timestamped event, found '\\x7FELF\\x02\\x01\\x01\\x00\\x00\\x00'"},
+       ":1: not a CAN log packtwin reads: found '\\x7FELF\\x02\\x01\\x01\\x00\\x00\\x00'; packtwin imports candump "
+       "logs (candump -l/-L: '(1700000000.000000) can0 123#1122') and Vector ASC (a 'date ...' or 'base hex ...' "
+       "header); give --format candump|asc if the file is one of them"},
+      {"blank-lines.log", std::string(100, '\n') + "(1.000000) can0 123#\n" + "not a frame\n",
+       ":102:1 (byte 121): expected '(' opening the timestamp, found 'not a frame'"},
       {"long.log", "(1.000000) can0 123#" + std::string(5000, 'A') + "\n",
        ":1 (byte 0): line longer than 4096 bytes: not a text CAN log"},
       {"date.asc", "date Someday\n", ":1:6 (byte 5): expected a date like 'Sat Nov 21 05:00:00.123 am 2026', found 'Someday'"},
@@ -123,6 +127,44 @@ TEST(Cli, ImportIsDeterministic) {
   EXPECT_EQ(head(a.out), head(b.out));
 }
 
+TEST(Cli, CandumpExportKeepsTheSourcesTimestampWidthByteForByte) {
+  TempDir dir;
+  const std::string unpadded = "(166.000000) can0 123#11 R\n(167.500000) can0 20000080#0000000000000000\n";
+  const std::string padded = "(0000000166.000000) can0 123#11\n(0000000167.000000) can0 456#\n";
+  for (const auto& [name, text] : {std::pair{"unpadded.log", unpadded}, std::pair{"padded.log", padded}}) {
+    WriteFile(dir.File(name), text);
+    ASSERT_EQ(Packtwin({"import", dir.File(name), "-o", dir.File(std::string(name) + ".db")}).exit_code, 0);
+    auto out = Packtwin({"export", dir.File(std::string(name) + ".db"), "--format", "candump"});
+    EXPECT_EQ(out.out, text) << name;
+  }
+}
+
+TEST(Cli, AscAsCanoeWritesItImportsWholeWithOtherEventsSkippedAndCounted) {
+  TempDir dir;
+  auto imported = Packtwin({"import", Data("canoe-grammar.asc"), "-o", dir.File("c.db"), "--json"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  const auto summary = nlohmann::json::parse(imported.out);
+  EXPECT_EQ(summary["frames"], 11) << imported.out;
+  EXPECT_EQ(summary["skipped_lines"], 5) << "start, status, two statistics, J1939 transport";
+  auto out = Packtwin({"export", dir.File("c.db"), "--format", "candump"});
+  EXPECT_NE(out.out.find(" can0 20000080#0000000000000000\n"), std::string::npos) << out.out;
+  EXPECT_NE(out.out.find(" can2 200#R T\n"), std::string::npos) << "remote frame with attributes: " << out.out;
+  EXPECT_NE(out.out.find(" can3 300#R8 T\n"), std::string::npos) << out.out;
+  EXPECT_NE(out.out.find(" can2 00050005#R5 T\n"), std::string::npos) << "the FD channel's remote frame: " << out.out;
+  EXPECT_NE(out.out.find(" can4 20000080#0000000000000000 T\n"), std::string::npos) << "FD error frame" << out.out;
+}
+
+TEST(Cli, AFileOfAnotherFormatIsRefusedNamingTheFormatsPacktwinReads) {
+  TempDir dir;
+  WriteFile(dir.File("notes.txt"), "\n\nsite visit 2026-11-30: pack 2 fan noisy\n");
+  auto result = Packtwin({"import", dir.File("notes.txt"), "-o", dir.File("n.db")});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("notes.txt:3: not a CAN log packtwin reads"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("candump"), std::string::npos);
+  EXPECT_NE(result.err.find("Vector ASC"), std::string::npos);
+  EXPECT_FALSE(FileExists(dir.File("n.db")));
+}
+
 TEST(Cli, SeveralInputsAreMergedByTime) {
   TempDir dir;
   WriteFile(dir.File("a.log"), "(1.000000) can0 100#01\n(3.000000) can0 100#03\n");
@@ -130,8 +172,9 @@ TEST(Cli, SeveralInputsAreMergedByTime) {
   ASSERT_EQ(Packtwin({"import", dir.File("a.log"), dir.File("b.log"), "-o", dir.File("m.db")}).exit_code, 0);
   auto out = Packtwin({"export", dir.File("m.db"), "--format", "candump"});
   EXPECT_EQ(out.out,
-            "(0000000001.000000) can0 100#01\n(0000000002.000000) can1 200#02\n"
-            "(0000000003.000000) can0 100#03\n(0000000004.000000) can1 200#04\n");
+            "(1.000000) can0 100#01\n(2.000000) can1 200#02\n"
+            "(3.000000) can0 100#03\n(4.000000) can1 200#04\n")
+      << "the inputs' unpadded seconds are kept";
 }
 
 TEST(Cli, ExportFiltersByTimeAndIds) {
@@ -140,11 +183,11 @@ TEST(Cli, ExportFiltersByTimeAndIds) {
             "(10.000000) can0 180#01\n(11.000000) can0 700#02\n(12.000000) can0 181#03\n(13.000000) can0 300#04\n");
   ASSERT_EQ(Packtwin({"import", dir.File("a.log"), "-o", dir.File("a.db")}).exit_code, 0);
   auto ids = Packtwin({"export", dir.File("a.db"), "--format", "candump", "--ids", "0x180-0x1FF,0x700"});
-  EXPECT_EQ(ids.out, "(0000000010.000000) can0 180#01\n(0000000011.000000) can0 700#02\n(0000000012.000000) can0 181#03\n");
+  EXPECT_EQ(ids.out, "(10.000000) can0 180#01\n(11.000000) can0 700#02\n(12.000000) can0 181#03\n");
   auto span = Packtwin({"export", dir.File("a.db"), "--format", "candump", "--from", "1", "--to", "3"});
-  EXPECT_EQ(span.out, "(0000000011.000000) can0 700#02\n(0000000012.000000) can0 181#03\n");
+  EXPECT_EQ(span.out, "(11.000000) can0 700#02\n(12.000000) can0 181#03\n");
   auto iso = Packtwin({"export", dir.File("a.db"), "--format", "candump", "--from", "1970-01-01T00:00:12Z"});
-  EXPECT_EQ(iso.out, "(0000000012.000000) can0 181#03\n(0000000013.000000) can0 300#04\n");
+  EXPECT_EQ(iso.out, "(12.000000) can0 181#03\n(13.000000) can0 300#04\n");
 }
 
 TEST(Cli, JsonLinesDecodeIdsAndNameOurFrames) {

@@ -14,6 +14,20 @@ namespace {
 
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr size_t kMaxChannel = 255;
+// An ASC error frame carries no SocketCAN error class: it is read as can-utils'
+// asc2log reads it, a bus error (CAN_ERR_BUSERROR) with 8 zero data bytes.
+constexpr uint32_t kCanErrBusError = 0x80;
+constexpr uint32_t kCanErrDlc = 8;
+// Bits of the Flags field after a CANFD line's data (Vector's CAN FD message flags).
+constexpr uint32_t kFdFlagRemote = 0x10;
+constexpr uint32_t kFdFlagEdl = 0x1000;  // 1: a CAN FD frame; 0: a classic frame on an FD channel
+
+void SetBusError(v1::CanFrame& frame) {
+  frame.set_error(true);
+  frame.set_id(kCanErrBusError);
+  frame.set_dlc(kCanErrDlc);
+  frame.set_data(std::string(kCanErrDlc, '\0'));
+}
 
 struct MonthName {
   std::string_view name;
@@ -204,7 +218,7 @@ AscParse AscParser::ParseClassic(TextCursor& cur, int64_t time_ns, uint32_t chan
   const size_t id_pos = cur.position();
   std::string_view id_token = cur.Token();
   if (StartsWithNoCase(id_token, "errorframe")) {
-    out.frame.set_error(true);
+    SetBusError(out.frame);  // "ErrorFrame", "ErrorFrame ECC: ...", "ErrorFrame Flags = ...": the rest is detail
     return out;
   }
   cur.SkipSpaces();
@@ -226,13 +240,16 @@ AscParse AscParser::ParseClassic(TextCursor& cur, int64_t time_ns, uint32_t chan
   cur.SkipSpaces();
   const size_t dlc_pos = cur.position();
   std::string_view dlc_token = cur.Token();
-  std::optional<uint32_t> dlc = dlc_token.empty() && type == "r" ? std::optional<uint32_t>(0) : Number(dlc_token);
-  if (!dlc || *dlc > kMaxDlc) return cur.ErrorAt(dlc_pos, "a DLC 0..F");
-  out.frame.set_dlc(*dlc);
+  std::optional<uint32_t> dlc = Number(dlc_token);
   if (type == "r") {
+    // "r", "r 8", "r Length = ... BitCount = ... ID = ...": a remote frame's
+    // DLC is optional and attributes may follow at once.
     out.frame.set_rtr(true);
+    out.frame.set_dlc(dlc && *dlc <= kMaxDlc ? *dlc : 0);
     return out;
   }
+  if (!dlc || *dlc > kMaxDlc) return cur.ErrorAt(dlc_pos, "a DLC 0..F");
+  out.frame.set_dlc(*dlc);
   std::string data;
   const uint32_t len = ClassicDlcToLen(*dlc);
   for (uint32_t i = 0; i < len; ++i) {
@@ -267,9 +284,8 @@ AscParse AscParser::ParseFd(TextCursor& cur, int64_t time_ns) {
   const size_t id_pos = cur.position();
   std::string_view id_token = cur.Token();
   if (StartsWithNoCase(id_token, "errorframe")) {
-    out.frame.set_error(true);
-    out.frame.set_fd(false);
-    return out;
+    SetBusError(out.frame);  // error text, flags, position and data follow: detail
+    return out;              // an FD error frame keeps FD and its direction
   }
   const bool extended = !id_token.empty() && (id_token.back() == 'x' || id_token.back() == 'X');
   if (extended) id_token.remove_suffix(1);
@@ -290,16 +306,22 @@ AscParse AscParser::ParseFd(TextCursor& cur, int64_t time_ns) {
   out.frame.set_fd_flags((brs == "1" ? 1u : 0u) | (esi == "1" ? 2u : 0u));
   cur.SkipSpaces();
   const size_t dlc_pos = cur.position();
-  auto dlc = HexValue(cur.Peek());
-  cur.Token();
+  std::string_view dlc_token = cur.Token();
+  // Plain values with a validity bound: GCC 12 misreads optionals here.
+  constexpr uint32_t kBad = 999;
+  const uint32_t dlc = dlc_token.size() == 1 ? HexValue(dlc_token[0]).value_or(kBad) : kBad;
   cur.SkipSpaces();
   std::string_view len_token = cur.Token();
-  if (!dlc || !IsDigits(len_token) || len_token.size() > 2 || FdDlcToLen(*dlc) != std::stoul(std::string(len_token))) {
-    return cur.ErrorAt(dlc_pos, "a DLC 0..F and its matching data length");
+  const uint32_t len =
+      IsDigits(len_token) && len_token.size() <= 2 ? static_cast<uint32_t>(std::stoul(std::string(len_token))) : kBad;
+  // Data length 0 with a DLC: a remote frame (only classic CAN has them),
+  // logged on an FD channel.
+  const bool remote = dlc != kBad && len == 0 && dlc != 0;
+  if (dlc == kBad || (!remote && FdDlcToLen(dlc) != len)) {
+    return cur.ErrorAt(dlc_pos, "a DLC 0..F and its matching data length (or 0 for a remote frame)");
   }
-  out.frame.set_dlc(*dlc);
+  out.frame.set_dlc(dlc);
   std::string data;
-  const uint32_t len = FdDlcToLen(*dlc);
   for (uint32_t i = 0; i < len; ++i) {
     cur.SkipSpaces();
     const size_t byte_pos = cur.position();
@@ -308,7 +330,40 @@ AscParse AscParser::ParseFd(TextCursor& cur, int64_t time_ns) {
     data.push_back(static_cast<char>(*byte));
   }
   out.frame.set_data(std::move(data));
+  ApplyFdFlags(cur, remote, out.frame);
   return out;
+}
+
+// After the data: message duration, bit count, Flags, CRC, bit timings. The
+// Flags say whether the frame was CAN FD (EDL) or a classic one on an FD
+// channel, and whether it was a remote frame; files without them (or with 0,
+// as some writers put) are taken by their lengths.
+void AscParser::ApplyFdFlags(TextCursor& cur, bool remote_by_length, v1::CanFrame& frame) const {
+  std::optional<uint32_t> flags;
+  cur.SkipSpaces();
+  cur.Token();
+  cur.SkipSpaces();
+  cur.Token();
+  cur.SkipSpaces();
+  std::string_view flags_token = cur.Token();
+  if (!flags_token.empty() && flags_token.size() <= 8) {
+    uint32_t value = 0;
+    bool hex = true;
+    for (char c : flags_token) {
+      auto digit = HexValue(c);
+      hex = hex && digit.has_value();
+      value = (value << 4) | digit.value_or(0);
+    }
+    if (hex) flags = value;
+  }
+  const bool remote = remote_by_length || (flags && (*flags & kFdFlagRemote) != 0 && frame.data().empty());
+  const bool classic = remote || (flags && *flags != 0 && (*flags & kFdFlagEdl) == 0 && frame.data().size() <= 8 &&
+                                  frame.fd_flags() == 0);
+  if (remote) frame.set_rtr(true);
+  if (classic) {
+    frame.set_fd(false);
+    frame.set_fd_flags(0);
+  }
 }
 
 std::string FormatAscHeader(int64_t start_ns) {
@@ -326,9 +381,10 @@ std::string FormatAscHeader(int64_t start_ns) {
 std::string FormatAscFrame(int64_t offset_ns, uint32_t channel, const v1::CanFrame& frame) {
   const int64_t micros = offset_ns / 1000;
   std::string stamp = fmt::format("{:>4}.{:06}", micros / 1'000'000, micros % 1'000'000);
+  const char* direction = frame.direction() == v1::DIRECTION_TX ? "Tx" : "Rx";
+  if (frame.error() && frame.fd()) return fmt::format("{} CANFD {:>3} {:<4} ErrorFrame\n", stamp, channel, direction);
   if (frame.error()) return fmt::format("{} {}  ErrorFrame\n", stamp, channel);
   std::string id = frame.extended() ? fmt::format("{:X}x", frame.id()) : fmt::format("{:X}", frame.id());
-  const char* direction = frame.direction() == v1::DIRECTION_TX ? "Tx" : "Rx";
   std::string data;
   for (unsigned char byte : frame.data()) data += fmt::format(" {:02X}", byte);
   if (frame.fd()) {

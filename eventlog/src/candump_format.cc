@@ -28,9 +28,16 @@ std::optional<uint32_t> HexNumber(TextCursor& cur, int count) {
   return value;
 }
 
-// "(SEC.FRAC)": returns ns and the number of decimals (6 or 9).
-std::variant<std::pair<int64_t, int>, ParseError> ParseTimestamp(TextCursor& cur) {
+struct Stamp {
+  int64_t time_ns = 0;
+  int decimals = 6;
+  size_t padded_width = 0;  // seconds digits when they start with a padding zero
+};
+
+// "(SEC.FRAC)": ns, the number of decimals (6 or 9) and the seconds' padding.
+std::variant<Stamp, ParseError> ParseTimestamp(TextCursor& cur) {
   if (!cur.Consume('(')) return cur.Error("'(' opening the timestamp");
+  const bool zero_first = cur.Peek() == '0';
   size_t digits = 0;
   auto seconds = cur.Decimal(11, &digits);
   if (!seconds) return cur.Error("the timestamp's seconds");
@@ -44,8 +51,8 @@ std::variant<std::pair<int64_t, int>, ParseError> ParseTimestamp(TextCursor& cur
   }
   if (!cur.Consume(')')) return cur.Error("')' closing the timestamp");
   const int64_t frac_ns = static_cast<int64_t>(frac_digits == 6 ? *fraction * 1000 : *fraction);
-  return std::pair<int64_t, int>{static_cast<int64_t>(*seconds) * 1'000'000'000 + frac_ns,
-                                 static_cast<int>(frac_digits)};
+  return Stamp{static_cast<int64_t>(*seconds) * 1'000'000'000 + frac_ns, static_cast<int>(frac_digits),
+               zero_first && digits > 1 ? digits : 0};
 }
 
 // Payload hex pairs, '.' separators allowed between bytes (can-utils accepts them).
@@ -165,7 +172,10 @@ CandumpParse ParseFrameLine(TextCursor& cur) {
   CandumpFrameLine out;
   auto stamp = ParseTimestamp(cur);
   if (auto* error = std::get_if<ParseError>(&stamp)) return *error;
-  std::tie(out.time_ns, out.timestamp_digits) = std::get<std::pair<int64_t, int>>(stamp);
+  const Stamp& parsed = std::get<Stamp>(stamp);
+  out.time_ns = parsed.time_ns;
+  out.timestamp_digits = parsed.decimals;
+  out.seconds_width = parsed.padded_width;
   if (!cur.Consume(' ')) return cur.Error("a space after the timestamp");
   const size_t field_start = cur.position();
   cur.SkipSpaces();
@@ -220,14 +230,16 @@ CandumpParse ParseCandumpLine(std::string_view line) {
 }
 
 std::string FormatCandumpFrame(const v1::CanFrame& frame) {
-  std::string out;
   if (frame.error()) {
-    out = fmt::format("{:08X}#", frame.id() | kErrorFlag);
-  } else if (frame.extended()) {
-    out = fmt::format("{:08X}#", frame.id());
-  } else {
-    out = fmt::format("{:03X}#", frame.id());
+    // As can-utils writes error frames: class bits in the id, always 8 data
+    // bytes, never FD (SocketCAN has no FD error frame).
+    std::string out = fmt::format("{:08X}#", frame.id() | kErrorFlag);
+    std::string data = frame.data().substr(0, kClassicMaxLen);
+    data.resize(kClassicMaxLen, '\0');
+    for (unsigned char byte : data) out += fmt::format("{:02X}", byte);
+    return out;
   }
+  std::string out = frame.extended() ? fmt::format("{:08X}#", frame.id()) : fmt::format("{:03X}#", frame.id());
   if (frame.rtr()) {
     const uint32_t len = ClassicDlcToLen(frame.dlc());
     out += 'R';
@@ -241,15 +253,17 @@ std::string FormatCandumpFrame(const v1::CanFrame& frame) {
   return out;
 }
 
-std::string FormatCandumpLine(int64_t time_ns, int digits, size_t width, const v1::CanFrame& frame) {
+std::string FormatCandumpLine(int64_t time_ns, const CandumpStyle& style, const v1::CanFrame& frame) {
   const int64_t seconds = time_ns / 1'000'000'000;
   const int64_t frac_ns = time_ns % 1'000'000'000;
-  std::string stamp = digits == 9 ? fmt::format("({:010d}.{:09d})", seconds, frac_ns)
-                                  : fmt::format("({:010d}.{:06d})", seconds, frac_ns / 1000);
+  std::string stamp = style.timestamp_digits == 9
+                          ? fmt::format("({:0{}d}.{:09d})", seconds, style.seconds_width, frac_ns)
+                          : fmt::format("({:0{}d}.{:06d})", seconds, style.seconds_width, frac_ns / 1000);
   std::string direction;
   if (frame.direction() == v1::DIRECTION_RX) direction = " R";
   if (frame.direction() == v1::DIRECTION_TX) direction = " T";
-  return fmt::format("{} {:>{}} {}{}\n", stamp, frame.channel(), width, FormatCandumpFrame(frame), direction);
+  return fmt::format("{} {:>{}} {}{}\n", stamp, frame.channel(), style.interface_width, FormatCandumpFrame(frame),
+                     direction);
 }
 
 std::string FormatCandumpDropLine(const CandumpDropLine& drop) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -37,10 +39,10 @@ class Sink {
 
 class CandumpSink : public Sink {
  public:
-  CandumpSink(std::ostream& out, int digits, size_t width) : out_(out), digits_(digits), width_(width) {}
+  CandumpSink(std::ostream& out, const CandumpStyle& style) : out_(out), style_(style) {}
   bool Write(const v1::Event& event) override {
     if (event.has_can_frame()) {
-      out_ << FormatCandumpLine(event.wall_time_ns(), digits_, width_, event.can_frame());
+      out_ << FormatCandumpLine(event.wall_time_ns(), style_, event.can_frame());
       return true;
     }
     if (event.has_gap()) {
@@ -52,8 +54,7 @@ class CandumpSink : public Sink {
 
  private:
   std::ostream& out_;
-  int digits_;
-  size_t width_;
+  CandumpStyle style_;
 };
 
 class AscSink : public Sink {
@@ -127,8 +128,12 @@ std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& me
       const int digits = request.timestamp_digits != 0
                              ? request.timestamp_digits
                              : static_cast<int>(MetaInt(meta, meta_key::kCandumpDigits, 6));
-      const auto width = static_cast<size_t>(MetaInt(meta, meta_key::kCandumpWidth, 0));
-      return std::make_unique<CandumpSink>(out, digits == 9 ? 9 : 6, width);
+      CandumpStyle style;
+      style.timestamp_digits = digits == 9 ? 9 : 6;
+      style.interface_width = static_cast<size_t>(MetaInt(meta, meta_key::kCandumpWidth, 0));
+      style.seconds_width = static_cast<size_t>(
+          std::clamp<int64_t>(MetaInt(meta, meta_key::kCandumpSecondsWidth, kCandumpPaddedSecondsDigits), 0, 20));
+      return std::make_unique<CandumpSink>(out, style);
     }
     case ExportFormat::kAsc:
       return std::make_unique<AscSink>(out);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "packtwin/eventlog/asc_format.h"
 #include "packtwin/eventlog/candump_format.h"
@@ -39,6 +40,8 @@ class CandumpStream : public FrameStream {
       if (auto* frame = std::get_if<CandumpFrameLine>(&result)) {
         stats_.candump_digits = std::max(stats_.candump_digits, frame->timestamp_digits);
         stats_.candump_width = std::max(stats_.candump_width, frame->interface_width);
+        stats_.candump_seconds_width = std::max(stats_.candump_seconds_width, frame->seconds_width);
+        stats_.candump = true;
         last_time_ns_ = frame->time_ns;
         SetFrameEvent(frame->time_ns, std::move(frame->frame), event);
         return true;
@@ -94,22 +97,54 @@ class AscStream : public FrameStream {
   StreamStats stats_;
 };
 
-// candump lines open with '(' or DROPCOUNT; everything else is taken for ASC.
+bool StartsWithWord(std::string_view line, std::string_view word) {
+  if (line.size() < word.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != word[i]) return false;
+  }
+  return true;
+}
+
+constexpr size_t kSniffLines = 64;  // non-blank lines looked at before giving up
+
+// candump lines open with '(' or DROPCOUNT; an ASC file opens with its header
+// ("date ...", "base hex ...", "Begin Triggerblock"), perhaps after comments.
+// Anything else is refused: a file of another format must never import as
+// zero frames.
 Result<InputFormat> Sniff(const std::string& path) {
   auto reader = LineReader::Open(path);
   if (!reader.ok()) return reader.status();
   std::string_view line;
-  for (int i = 0; i < 64; ++i) {
+  size_t looked = 0;
+  // Bounded by the file: blank lines are passed over without counting.
+  while (looked < kSniffLines) {
     auto more = (*reader)->Next(&line);
     if (!more.ok()) return more.status();
     if (!*more) break;
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string_view::npos) continue;
+    ++looked;
     line = line.substr(first);
     if (line.starts_with("(") || line.starts_with("DROPCOUNT")) return InputFormat::kCandump;
-    return InputFormat::kAsc;
+    if (StartsWithWord(line, "date ") || StartsWithWord(line, "base ") || StartsWithWord(line, "begin triggerblock")) {
+      return InputFormat::kAsc;
+    }
+    if (line.starts_with("//") || StartsWithWord(line, "internal events logged") ||
+        StartsWithWord(line, "no internal events logged")) {
+      continue;  // ASC comments and header lines that do not decide alone
+    }
+    const std::string shown = TextCursor(line).Error("").found;  // escaped and shortened
+    return Status::Error(fmt::format(
+        "{}:{}: not a CAN log packtwin reads: found {}; packtwin imports candump logs (candump -l/-L: "
+        "'(1700000000.000000) can0 123#1122') and Vector ASC (a 'date ...' or 'base hex ...' header); "
+        "give --format candump|asc if the file is one of them",
+        path, (*reader)->line_number(), shown));
   }
-  return Status::Error(fmt::format("{}: empty: no CAN log lines to import", path));
+  if (looked == 0) return Status::Error(fmt::format("{}: empty: no CAN log lines to import", path));
+  return Status::Error(fmt::format(
+      "{}: not a CAN log packtwin reads: only comments in its first {} lines; packtwin imports candump logs and "
+      "Vector ASC (with a 'date ...' or 'base hex ...' header)",
+      path, kSniffLines));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ namespace packtwin {
 struct StreamStats {
   int candump_digits = 0;       // widest timestamp precision seen (6 or 9)
   size_t candump_width = 0;     // widest interface field seen
+  size_t candump_seconds_width = 0;  // widest zero-padded seconds field seen (0: never padded)
+  bool candump = false;              // a candump file: its layout is worth keeping
   uint64_t skipped_lines = 0;
 };
 

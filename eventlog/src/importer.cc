@@ -6,6 +6,7 @@
 
 #include "frame_stream.h"
 #include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/store_format.h"
 
@@ -131,11 +132,18 @@ class Import {
   Status WriteMeta() {
     int digits = 6;
     size_t width = 0;
+    size_t seconds_width = 0;
+    bool any_candump = false;
     for (const auto& lane : lanes_) {
       digits = std::max(digits, lane.stream->stats().candump_digits);
       width = std::max(width, lane.stream->stats().candump_width);
+      seconds_width = std::max(seconds_width, lane.stream->stats().candump_seconds_width);
+      any_candump = any_candump || lane.stream->stats().candump;
       summary_.skipped_lines += lane.stream->stats().skipped_lines;
     }
+    // candump pads seconds to 10 digits; a file that did not keeps its own form.
+    if (!any_candump) seconds_width = kCandumpPaddedSecondsDigits;
+    PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kCandumpSecondsWidth, std::to_string(seconds_width)));
     PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStartedNs, std::to_string(first_ns_)));
     PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStoppedNs, std::to_string(last_ns_)));
     PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kCandumpDigits, std::to_string(digits)));

@@ -2,8 +2,13 @@
 // CANoe: a header (date, base, timestamp mode), then one event per line:
 //    0.500000 1  123             Rx   d 4 DE AD BE EF
 //    0.600000 2  1ABx            Tx   r 3
-//    0.700000 1  ErrorFrame
+//    0.610000 2  1AB             Tx   r Length = 1704000 BitCount = 145 ID = 427
+//    0.700000 1  ErrorFrame Flags = 0xe CodeExt = 0x20a2 Code = 0x82 ...
 //    0.800000 CANFD   1 Rx        123   1 0 3  3 11 22 33 ...
+//    0.900000 CANFD   3 Tx     50005x  0 0 5 0 140000 73 200050 ...   (remote)
+//    1.000000 CANFD   5 Tx ErrorFrame Not Acknowledge error, ...
+// Trailing attributes (Length, BitCount, ID, bit timings) are read where they
+// say something (the CANFD Flags) and otherwise passed over.
 // Lines of other events (statistics, "Start of measurement", J1939) are
 // recognised and skipped; anything unrecognisable is an error.
 #pragma once
@@ -37,6 +42,7 @@ class AscParser {
   AscParse ParseEventLine(TextCursor& cur);
   AscParse ParseClassic(TextCursor& cur, int64_t time_ns, uint32_t channel);
   AscParse ParseFd(TextCursor& cur, int64_t time_ns);
+  void ApplyFdFlags(TextCursor& cur, bool remote_by_length, v1::CanFrame& frame) const;
   std::variant<int64_t, ParseError> ToTime(TextCursor& cur, int64_t offset_ns, size_t pos);
   std::optional<uint32_t> Number(std::string_view token) const;
 

@@ -15,9 +15,20 @@
 
 namespace packtwin {
 
+// candump -l pads the seconds of its timestamps to 10 digits.
+inline constexpr size_t kCandumpPaddedSecondsDigits = 10;
+
+// How a file lays its lines out, kept so an export looks like its source.
+struct CandumpStyle {
+  int timestamp_digits = 6;    // 6 or 9 decimals
+  size_t seconds_width = kCandumpPaddedSecondsDigits;  // seconds zero-padded to this many digits (candump: 10; 0 = not padded)
+  size_t interface_width = 0;  // width of the (right-aligned) interface field
+};
+
 struct CandumpFrameLine {
   int64_t time_ns = 0;
   int timestamp_digits = 6;  // 6 or 9 decimals in the file
+  size_t seconds_width = 0;  // digits of the seconds when zero-padded ("(0000000166.0)": 10), else 0
   size_t interface_width = 0;  // width of the (right-aligned) interface field
   v1::CanFrame frame;  // channel = interface name
 };
@@ -40,8 +51,8 @@ CandumpParse ParseCandumpLine(std::string_view line);
 // The frame part alone ("123#DEADBEEF"), as can-utils prints it.
 std::string FormatCandumpFrame(const v1::CanFrame& frame);
 
-// A whole log line with its '\n'. digits is 6 or 9; width pads the interface.
-std::string FormatCandumpLine(int64_t time_ns, int digits, size_t width, const v1::CanFrame& frame);
+// A whole log line with its '\n', laid out as `style` says.
+std::string FormatCandumpLine(int64_t time_ns, const CandumpStyle& style, const v1::CanFrame& frame);
 std::string FormatCandumpDropLine(const CandumpDropLine& drop);
 
 }  // namespace packtwin

@@ -48,6 +48,7 @@ inline constexpr const char* kChainHead = "chain_head";
 inline constexpr const char* kEventCount = "event_count";
 inline constexpr const char* kCandumpDigits = "candump_timestamp_digits";
 inline constexpr const char* kCandumpWidth = "candump_interface_width";
+inline constexpr const char* kCandumpSecondsWidth = "candump_seconds_width";
 }  // namespace meta_key
 
 using StoreMeta = std::map<std::string, std::string>;

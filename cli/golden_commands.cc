@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "packtwin/eventlog/counted.h"
 #include "packtwin/eventlog/atomic_path.h"
 #include "packtwin/twin/golden.h"
 
@@ -50,8 +51,9 @@ void AddGoldenCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(committed.message());
       return;
     }
-    fmt::print("wrote {}: {} events, {} changes, {} findings, final digest {}\n", options->output,
-               (*golden)["events"].get<uint64_t>(), (*golden)["timeline"].size(), (*golden)["findings"].size(),
+    fmt::print("wrote {}: {}, {}, {}, final digest {}\n", options->output,
+               Counted((*golden)["events"].get<uint64_t>(), "event"), Counted((*golden)["timeline"].size(), "change"),
+               Counted((*golden)["findings"].size(), "finding"),
                (*golden)["digests"].back()["digest"].get<std::string>());
   });
 }
@@ -85,8 +87,8 @@ void AddRegressCommand(CLI::App& app, int& exit_code) {
       return;
     }
     if (!*difference) {
-      fmt::print("{}: same as {} ({} changes, {} findings)\n", options->db, options->golden, golden["timeline"].size(),
-                 golden.value("findings", nlohmann::json::array()).size());
+      fmt::print("{}: same as {} ({}, {})\n", options->db, options->golden, Counted(golden["timeline"].size(), "change"),
+                 Counted(golden.value("findings", nlohmann::json::array()).size(), "finding"));
       return;
     }
     const auto& d = **difference;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/eventlog/counted.h"
 #include "packtwin/eventlog/importer.h"
 #include "progress_bar.h"
 
@@ -60,12 +61,16 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
       fmt::print("{}\n", out.dump(2));
       return;
     }
-    fmt::print("imported {} frames from {} file{} into {}\n", summary->frames, options->inputs.size(),
-               options->inputs.size() == 1 ? "" : "s", options->output);
-    for (const auto& [source, frames] : summary->frames_by_source) fmt::print("  {:<10} {} frames\n", source, frames);
-    if (summary->gaps > 0) fmt::print("  {} gaps, {} frames lost at capture time\n", summary->gaps, summary->frames_lost);
+    fmt::print("imported {} from {} into {}\n", Counted(summary->frames, "frame"),
+               Counted(options->inputs.size(), "file"), options->output);
+    for (const auto& [source, frames] : summary->frames_by_source) {
+      fmt::print("  {:<10} {}\n", source, Counted(frames, "frame"));
+    }
+    if (summary->gaps > 0) {
+      fmt::print("  {}, {} lost at capture time\n", Counted(summary->gaps, "gap"), Counted(summary->frames_lost, "frame"));
+    }
     if (summary->skipped_lines > 0) {
-      fmt::print("  {} ASC lines were events other than CAN frames and were skipped\n", summary->skipped_lines);
+      fmt::print("  {} of events other than CAN frames skipped\n", Counted(summary->skipped_lines, "ASC line"));
     }
   });
 }

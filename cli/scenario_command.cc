@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/eventlog/counted.h"
 #include "packtwin/replay/scenario.h"
 #include "packtwin/replay/scenario_run.h"
 
@@ -13,9 +14,10 @@ namespace packtwin::cli {
 namespace {
 
 void PrintResult(const replay::ScenarioResult& r, const std::string& file) {
-  fmt::print("{} {}: {} expectations, {} events ({} CAN frames, {} BMS exchanges, {} relay changes){}\n",
-             r.passed() ? "PASS" : "FAIL", r.name, r.expectations, r.summary.events, r.summary.frames,
-             r.summary.modbus_exchanges, r.summary.relay_changes, r.capture.empty() ? "" : " -> " + r.capture);
+  fmt::print("{} {}: {}, {} ({}, {}, {}){}\n", r.passed() ? "PASS" : "FAIL", r.name,
+             Counted(r.expectations, "expectation"), Counted(r.summary.events, "event"),
+             Counted(r.summary.frames, "CAN frame"), Counted(r.summary.modbus_exchanges, "BMS exchange"),
+             Counted(r.summary.relay_changes, "relay change"), r.capture.empty() ? "" : " -> " + r.capture);
   for (const auto& f : r.failures) fmt::print("  {}: {}\n", file, replay::FailureAsText(f));
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/eventlog/counted.h"
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/twin/check.h"
 #include "packtwin/twin/names.h"
@@ -224,8 +225,8 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
     if (report->findings.empty()) {
       fmt::print("{}: clean: {} events, nothing the rules forbid\n", options->db, report->events);
     } else {
-      fmt::print("{}: {} finding{} in {} events\n", options->db, report->findings.size(),
-                 report->findings.size() == 1 ? "" : "s", report->events);
+      fmt::print("{}: {} in {}\n", options->db, Counted(report->findings.size(), "finding"),
+                 Counted(report->events, "event"));
     }
   });
 }

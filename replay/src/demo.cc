@@ -1,3 +1,4 @@
+#include "packtwin/eventlog/counted.h"
 #include "packtwin/replay/demo.h"
 
 #include <fmt/format.h>
@@ -65,7 +66,7 @@ Status RunDemo(const DemoRequest& request, std::ostream& out) {
     out << fmt::format("{}: clean: {} events, nothing the rules forbid\n", db, report->events);
     return Status::Ok();
   }
-  out << fmt::format("{}: {} findings\n", db, report->findings.size());
+  out << fmt::format("{}: {}\n", db, Counted(report->findings.size(), "finding"));
   return Status::Error("the simulated site broke a rule: the firmware and the twin disagree");
 }
 

@@ -33,7 +33,7 @@ void AddGoldenCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(golden.status().message());
       return;
     }
-    auto target = AtomicPath::Prepare(options->output, options->force);
+    auto target = AtomicPath::Prepare(options->output, OutputRules{options->force, {options->db}, true});
     if (!target.ok()) {
       exit_code = Fail(target.status().message());
       return;

@@ -2,7 +2,12 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "commands.h"
+#include "packtwin/eventlog/interrupt.h"
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/recorder/recorder.h"
 
@@ -27,6 +32,7 @@ int main(int argc, char** argv) {
   using namespace packtwin::cli;
   // Past a file-size limit a write should fail (and be reported), not kill us.
   ::signal(SIGXFSZ, SIG_IGN);
+  packtwin::InstallInterruptCleanup();
   CLI::App app{"packtwin: record, replay and explain Alfaspark energy sites from their CAN and Modbus traffic"};
   app.set_version_flag("--version", PACKTWIN_VERSION);
   app.require_subcommand(1);
@@ -58,6 +64,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "packtwin: {}\nRun 'packtwin --help' or 'packtwin COMMAND --help' for usage.\n", e.what());
     return kExitUsage;
+  }
+  // Output that could not be written (a full disk, a closed pipe) is a failure, not a success.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    fmt::print(stderr, "packtwin: cannot write the output: {}\n", std::strerror(errno));
+    return exit_code == kExitOk ? kExitFailed : exit_code;
   }
   return exit_code;
 }

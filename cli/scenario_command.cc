@@ -56,6 +56,7 @@ void AddRun(CLI::App& parent, int& exit_code) {
     replay::ScenarioRunOptions run;
     run.output = options->output;
     run.force = options->force;
+    run.inputs = {options->file};
     run.seed = options->seed;
     run.tool_version = PACKTWIN_VERSION;
     auto result = replay::RunScenario(*scenario, run);

@@ -190,7 +190,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
 
 Result<ExportSummary> ExportEventsToFile(const ExportRequest& request, const std::string& path, bool force,
                                         const ProgressFn& progress) {
-  auto target = AtomicPath::Prepare(path, force);
+  auto target = AtomicPath::Prepare(path, OutputRules{force, {request.db}, true});
   if (!target.ok()) return target.status();
   Result<ExportSummary> summary = Status::Error("not run");
   {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "frame_stream.h"
@@ -39,8 +41,11 @@ Lane* Earliest(std::vector<Lane>& lanes) {
 }
 
 std::string Configuration(const ImportRequest& request) {
+  // File names only: the same input imported from anywhere, however its path
+  // was typed, gives the same log (the same chain head).
   nlohmann::json config;
-  config["import"] = request.inputs;
+  config["import"] = nlohmann::json::array();
+  for (const auto& input : request.inputs) config["import"].push_back(std::filesystem::path(input).filename().string());
   config["format"] = request.format == InputFormat::kCandump ? "candump"
                      : request.format == InputFormat::kAsc   ? "asc"
                                                              : "auto";
@@ -61,7 +66,7 @@ class Import {
 
   Result<ImportSummary> Run() {
     if (request_.inputs.empty()) return Status::Error("no input files given");
-    auto target = AtomicPath::Prepare(request_.output, request_.force);
+    auto target = AtomicPath::Prepare(request_.output, OutputRules{request_.force, request_.inputs, false});
     if (!target.ok()) return target.status();
     PACKTWIN_RETURN_IF_ERROR(OpenLanes());
     WriterOptions options;
@@ -96,7 +101,9 @@ class Import {
     first_ns_ = last_ns_ = lane ? lane->next.wall_time_ns() : 0;
     v1::Event start = Marker(first_ns_);
     start.mutable_capture_start()->set_tool_version(request_.tool_version);
-    for (const auto& path : request_.inputs) start.mutable_capture_start()->add_sources(path);
+    for (const auto& path : request_.inputs) {
+      start.mutable_capture_start()->add_sources(std::filesystem::path(path).filename().string());
+    }
     start.mutable_capture_start()->set_configuration(Configuration(request_));
     PACKTWIN_RETURN_IF_ERROR(Write(std::move(start)));
     for (; lane != nullptr; lane = Earliest(lanes_)) {

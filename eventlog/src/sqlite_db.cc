@@ -20,6 +20,7 @@ Result<Db> Db::Open(const std::string& path, int flags) {
   }
   sqlite3_extended_result_codes(db.db_, 1);
   sqlite3_busy_timeout(db.db_, 5000);
+  db.in_use_ = SharedUseMark(path);
   return db;
 }
 

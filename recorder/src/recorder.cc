@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "packtwin/eventlog/atomic_path.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/recorder/relay_events.h"
@@ -69,10 +70,8 @@ class Session {
 
   Status CreateLog() {
     std::error_code ec;
+    PACKTWIN_RETURN_IF_ERROR(CheckOutputPath(options_.output, OutputRules{options_.force, {}, false}));
     if (std::filesystem::exists(options_.output, ec)) {
-      if (!options_.force) {
-        return Status::Error(fmt::format("{}: already exists; pass --force to replace it", options_.output));
-      }
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(options_.output + suffix, ec);
     }
     WriterOptions writer_options;

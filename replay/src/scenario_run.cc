@@ -372,6 +372,7 @@ Result<ScenarioResult> RunScenario(const Scenario& scenario, const ScenarioRunOp
   const bool keep = !options.output.empty();
   capture.output = keep ? options.output : TemporaryCapture();
   capture.force = keep ? options.force : true;
+  capture.inputs = options.inputs;
   capture.site = scenario.name;
   capture.tool_version = options.tool_version;
   capture.configuration_json = nlohmann::json{{"scenario", scenario.name}, {"seed", seed}}.dump();

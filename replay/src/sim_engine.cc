@@ -303,7 +303,7 @@ Status SimEngine::DrainBus(int64_t t_ms) {
 
 Result<SimSummary> RunToCapture(const SimSiteConfig& site, SimModel* model, const SimCaptureOptions& options,
                                 const std::function<void(int64_t, int64_t)>& progress) {
-  auto target = AtomicPath::Prepare(options.output, options.force);
+  auto target = AtomicPath::Prepare(options.output, OutputRules{options.force, options.inputs, false});
   if (!target.ok()) return target.status();
   WriterOptions writer_options;
   writer_options.site = options.site;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "packtwin/eventlog/file_use.h"
 #include "packtwin/eventlog/status.h"
 
 namespace packtwin::sqlite {
@@ -19,12 +20,15 @@ class Db {
   Db() = default;
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
-  Db(Db&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
+  Db(Db&& other) noexcept : db_(other.db_), path_(std::move(other.path_)), in_use_(std::move(other.in_use_)) {
+    other.db_ = nullptr;
+  }
   Db& operator=(Db&& other) noexcept {
     if (this != &other) {
       if (db_ != nullptr) sqlite3_close_v2(db_);
       db_ = other.db_;
       path_ = std::move(other.path_);
+      in_use_ = std::move(other.in_use_);
       other.db_ = nullptr;
     }
     return *this;
@@ -42,6 +46,7 @@ class Db {
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  SharedUseMark in_use_;  // tells other packtwin processes this file is open
 };
 
 class Statement {

@@ -37,6 +37,7 @@ struct ScenarioResult {
 struct ScenarioRunOptions {
   std::string output;  // empty: a temporary capture, removed afterwards
   bool force = false;
+  std::vector<std::string> inputs;  // the scenario file: never replaced by the output
   std::optional<uint64_t> seed;  // overrides the scenario's
   std::string tool_version;
 };

@@ -158,6 +158,7 @@ std::string EncodeBmsReply(uint16_t voltage_dV, int16_t current_cA, uint16_t ala
 struct SimCaptureOptions {
   std::string output;
   bool force = false;
+  std::vector<std::string> inputs;  // files the run reads: never replaced by the output
   std::string site;
   std::string tool_version;
   std::string configuration_json;

@@ -58,7 +58,7 @@ void AddBmsEmulateCommand(CLI::App& app, int& exit_code) {
                  options->port, r.exchanges, r.tap);
     });
     if (!report.ok()) {
-      exit_code = Fail(report.status().message());
+      exit_code = Fail(report.status());
       return;
     }
     if (options->json) {

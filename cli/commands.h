@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "packtwin/eventlog/status.h"
+
 namespace packtwin::cli {
 
 inline constexpr int kExitOk = 0;
@@ -34,6 +36,8 @@ void AddBmsEmulateCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);
+// The same for a status; a damaged log (corruption) returns kExitDamaged, as verify does.
+int Fail(const Status& status);
 
 // A --duration value (90s, 10m, 24h) in ms; on a bad value says so and sets exit_code.
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code);

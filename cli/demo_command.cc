@@ -34,7 +34,7 @@ void AddDemoCommand(CLI::App& app, int& exit_code) {
     if (!duration) return;
     replay::DemoRequest request{options->work_dir, PACKTWIN_VERSION, options->packs, *duration, options->seed};
     Status status = replay::RunDemo(request, std::cout);
-    if (!status.ok()) exit_code = Fail(status.message());
+    if (!status.ok()) exit_code = Fail(status);
   });
 }
 

@@ -70,7 +70,7 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
                                            : ExportEventsToFile(request, options->output, options->force, progress);
     bar.Finish();
     if (!summary.ok()) {
-      exit_code = Fail(summary.status().message());
+      exit_code = Fail(summary.status());
       return;
     }
     if (!options->output.empty()) {

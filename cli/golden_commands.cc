@@ -25,17 +25,17 @@ void AddGoldenCommand(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     auto reader = EventReader::Open(options->db);
     if (!reader.ok()) {
-      exit_code = Fail(reader.status().message());
+      exit_code = Fail(reader.status());
       return;
     }
     auto golden = twin::MakeGolden(**reader);
     if (!golden.ok()) {
-      exit_code = Fail(golden.status().message());
+      exit_code = Fail(golden.status());
       return;
     }
     auto target = AtomicPath::Prepare(options->output, OutputRules{options->force, {options->db}, true});
     if (!target.ok()) {
-      exit_code = Fail(target.status().message());
+      exit_code = Fail(target.status());
       return;
     }
     {
@@ -78,7 +78,7 @@ void AddRegressCommand(CLI::App& app, int& exit_code) {
     }
     auto reader = EventReader::Open(options->db);
     if (!reader.ok()) {
-      exit_code = Fail(reader.status().message());
+      exit_code = Fail(reader.status());
       return;
     }
     auto difference = twin::Regress(**reader, golden);

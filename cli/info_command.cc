@@ -19,7 +19,7 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     auto reader = EventReader::Open(options->db);
     if (!reader.ok()) {
-      exit_code = Fail(reader.status().message());
+      exit_code = Fail(reader.status());
       return;
     }
     auto counts = (*reader)->Counts();
@@ -27,7 +27,7 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
     auto info = CollectInfo(**reader, [&bar](uint64_t done) { bar.Update(done); });
     bar.Finish();
     if (!info.ok()) {
-      exit_code = Fail(info.status().message());
+      exit_code = Fail(info.status());
       return;
     }
     if (options->json) {
@@ -35,6 +35,7 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
     } else {
       fmt::print("{}", InfoAsText(*info));
     }
+    if (!info->chain.intact) exit_code = kExitDamaged;  // as verify: the log is not what was recorded
   });
 }
 

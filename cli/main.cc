@@ -18,6 +18,11 @@ int Fail(const std::string& message) {
   return kExitFailed;
 }
 
+int Fail(const Status& status) {
+  Fail(status.message());
+  return status.IsCorruption() ? kExitDamaged : kExitFailed;
+}
+
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code) {
   auto ms = ParseDurationMs(text, /*bare_seconds=*/true, /*allow_sign=*/false);
   if (ms && *ms > 0) return ms;

@@ -117,7 +117,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     }
     auto sources = recorder::MakeSources(options->specs);
     if (!sources.ok()) {
-      exit_code = Fail(sources.status().message());
+      exit_code = Fail(sources.status());
       return;
     }
     InstallStopHandlers();

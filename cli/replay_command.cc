@@ -76,7 +76,7 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
     }
     auto report = replay::Play(request, {});
     if (!report.ok()) {
-      exit_code = Fail(report.status().message());
+      exit_code = Fail(report.status());
       return;
     }
     if (options->json) {

@@ -50,7 +50,7 @@ void AddRun(CLI::App& parent, int& exit_code) {
   cmd->callback([options, &exit_code] {
     auto scenario = replay::LoadScenario(options->file);
     if (!scenario.ok()) {
-      exit_code = Fail(scenario.status().message());
+      exit_code = Fail(scenario.status());
       return;
     }
     replay::ScenarioRunOptions run;

@@ -44,7 +44,7 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
     auto summary = replay::Simulate(config, [&bar](int64_t done, int64_t) { bar.Update(static_cast<uint64_t>(done)); });
     bar.Finish();
     if (!summary.ok()) {
-      exit_code = Fail(summary.status().message());
+      exit_code = Fail(summary.status());
       return;
     }
     if (options->json) {

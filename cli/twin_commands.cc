@@ -33,7 +33,7 @@ std::optional<uint8_t> ParseNode(const std::string& text) {
 std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code) {
   auto reader = EventReader::Open(db);
   if (!reader.ok()) {
-    exit_code = Fail(reader.status().message());
+    exit_code = Fail(reader.status());
     return nullptr;
   }
   return std::move(*reader);
@@ -72,7 +72,7 @@ std::optional<LogRequest> OpenRequest(const std::string& db, const std::string& 
   if (!request.reader || !ResolveNode(node_text, &request.node, exit_code)) return std::nullopt;
   auto counts = request.reader->Counts();
   if (!counts.ok()) {
-    exit_code = Fail(counts.status().message());
+    exit_code = Fail(counts.status());
     return std::nullopt;
   }
   request.counts = *counts;
@@ -133,7 +133,7 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
     if (options->seq != 0) limit.last_seq = options->seq;
     auto state = RebuildSnapshotted(*reader, limit);
     if (!state.ok()) {
-      exit_code = Fail(state.status().message());
+      exit_code = Fail(state.status());
       return;
     }
     if (options->seq != 0) at_ns = state->last_wall_ns;
@@ -189,7 +189,7 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
                    change.text, change.seq);
       }
     });
-    if (!state.ok()) exit_code = Fail(state.status().message());
+    if (!state.ok()) exit_code = Fail(state.status());
   });
 }
 
@@ -211,7 +211,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
     auto report = twin::CheckLog(*reader, [&bar](uint64_t done) { bar.Update(done); });
     bar.Finish();
     if (!report.ok()) {
-      exit_code = Fail(report.status().message());
+      exit_code = Fail(report.status());
       return;
     }
     exit_code = report->findings.empty() ? kExitOk : kExitFailed;
@@ -245,7 +245,7 @@ void AddDigestCommand(CLI::App& app, int& exit_code) {
     if (!reader) return;
     auto state = RebuildSnapshotted(*reader, {});
     if (!state.ok()) {
-      exit_code = Fail(state.status().message());
+      exit_code = Fail(state.status());
       return;
     }
     const std::string digest = fmt::format("{:016x}", twin::TwinDigest(*state));

@@ -21,7 +21,7 @@ void AddVerifyCommand(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     auto reader = EventReader::Open(options->db);
     if (!reader.ok()) {
-      exit_code = Fail(reader.status().message());
+      exit_code = Fail(reader.status());
       return;
     }
     auto counts = (*reader)->Counts();
@@ -29,7 +29,7 @@ void AddVerifyCommand(CLI::App& app, int& exit_code) {
     auto report = VerifyChain(**reader, [&bar](uint64_t done) { bar.Update(done); });
     bar.Finish();
     if (!report.ok()) {
-      exit_code = Fail(report.status().message());
+      exit_code = Fail(report.status());
       return;
     }
     exit_code = report->intact ? kExitOk : kExitDamaged;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "packtwin/eventlog/chain_watch.h"
 #include "packtwin/eventlog/sqlite_db.h"
 #include "block_codec.h"
 #include "store_schema.h"
@@ -427,6 +428,7 @@ Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) 
 }
 
 Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) {
+  ChainWatch watch(reader, first_seq <= 1);
   auto cursor = reader.FromSeq(first_seq);
   if (!cursor.ok()) return cursor.status();
   StoredEvent row;
@@ -435,7 +437,8 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
   while (true) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return more.status();
-    if (!*more) return Status::Ok();
+    if (!*more) return watch.Finish();
+    PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     PACKTWIN_RETURN_IF_ERROR(DecodeEventInto(row, &event));
     auto keep_going = fn(row, event);
     if (!keep_going.ok()) return keep_going.status();

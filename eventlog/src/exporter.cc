@@ -11,6 +11,7 @@
 #include "packtwin/eventlog/asc_format.h"
 #include "packtwin/eventlog/atomic_path.h"
 #include "packtwin/eventlog/candump_format.h"
+#include "packtwin/eventlog/chain_watch.h"
 #include "packtwin/eventlog/event_reader.h"
 
 namespace packtwin {
@@ -163,10 +164,15 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
   StoredEvent row;
   uint64_t seen = 0;
   bool begun = false;
+  ChainWatch watch(**reader, !request.from);
   while (true) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return more.status();
-    if (!*more) break;
+    if (!*more) {
+      PACKTWIN_RETURN_IF_ERROR(watch.Finish());
+      break;
+    }
+    PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     if (progress && ++seen % kProgressEvery == 0) progress(seen);
     auto event = DecodeEvent(row);
     if (!event.ok()) return event.status().Context(request.db + ": ");

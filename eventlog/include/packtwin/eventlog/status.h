@@ -9,25 +9,36 @@
 
 namespace packtwin {
 
+// What kind of failure, so callers decide without reading messages.
+enum class StatusCode {
+  kOk,
+  kError,       // input that does not parse, I/O, anything else
+  kCorruption,  // a log whose contents or chain do not hold (verify's exit 2)
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status Error(std::string message) { return Status(std::move(message)); }
+  static Status Error(std::string message) { return Status(std::move(message), StatusCode::kError); }
+  static Status Corruption(std::string message) { return Status(std::move(message), StatusCode::kCorruption); }
 
   bool ok() const { return !message_.has_value(); }
+  StatusCode code() const { return ok() ? StatusCode::kOk : code_; }
+  bool IsCorruption() const { return code() == StatusCode::kCorruption; }
   const std::string& message() const {
     assert(!ok());
     return *message_;
   }
   // Prefixes context ("site.db: ") to an error; an ok status stays ok.
   Status Context(const std::string& prefix) const {
-    return ok() ? *this : Status(prefix + *message_);
+    return ok() ? *this : Status(prefix + *message_, code_);
   }
 
  private:
-  explicit Status(std::string message) : message_(std::move(message)) {}
+  Status(std::string message, StatusCode code) : message_(std::move(message)), code_(code) {}
   std::optional<std::string> message_;
+  StatusCode code_ = StatusCode::kOk;
 };
 
 template <typename T>

@@ -32,7 +32,9 @@ void AddBmsEmulateCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--baud", options->baud, "bit rate")->capture_default_str();
   cmd->add_option("--node", options->node, "whose BMS (CAN node id, e.g. 0x2A) when the log has several taps")
       ->check(CLI::Range(1, 0x7E));
-  cmd->add_option("--speed", options->speed, "2 runs the recording twice as fast")->capture_default_str();
+  cmd->add_option("--speed", options->speed, "2 runs the recording twice as fast")
+      ->capture_default_str()
+      ->check(SpeedValidator());
   cmd->add_option("--from", options->from, "where in the log to start: ISO 8601 or seconds from the start");
   cmd->add_flag("--json", options->json, "print the report as JSON");
   cmd->callback([options, &exit_code] {

@@ -39,6 +39,11 @@ int Fail(const std::string& message);
 // The same for a status; a damaged log (corruption) returns kExitDamaged, as verify does.
 int Fail(const Status& status);
 
+// A --speed value: a finite number above 0 (and at most 1000); not nan, 0 or negative.
+CLI::Validator SpeedValidator();
+// A --seed value: a whole number 0 or above.
+CLI::Validator SeedValidator();
+
 // A --duration value (90s, 10m, 24h) in ms; on a bad value says so and sets exit_code.
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code);
 

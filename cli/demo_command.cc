@@ -22,7 +22,7 @@ void AddDemoCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--work-dir", options->work_dir, "where demo.db is written")->capture_default_str();
   cmd->add_option("--packs", options->packs, "number of packs")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_option("--duration", options->duration, "simulated time")->capture_default_str();
-  cmd->add_option("--seed", options->seed, "simulation seed")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "simulation seed")->capture_default_str()->check(SeedValidator());
   cmd->callback([options, &exit_code] {
     std::error_code ec;
     std::filesystem::create_directories(options->work_dir, ec);

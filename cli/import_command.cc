@@ -21,8 +21,7 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("import", "Import candump (-l/-L) or Vector ASC logs into a new event log");
   cmd->add_option("FILE", options->inputs, "candump .log or .asc files; several are merged by timestamp")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   cmd->add_option("-o,--output", options->output, "the event log to create (SQLite)")->required();
   cmd->add_option("--site", options->site, "site name stored in the log");
   cmd->add_option("--format", options->format, "input format (default: detected from the first line)")

@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 
@@ -29,6 +31,30 @@ std::optional<int64_t> ParseDurationOption(const std::string& command, const std
   fmt::print(stderr, "packtwin {}: --duration '{}': expected a time like 90s, 10m or 24h\n", command, text);
   exit_code = kExitUsage;
   return std::nullopt;
+}
+
+CLI::Validator SpeedValidator() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value <= 0 || value > 1000) {
+          return "expected a speed above 0 and at most 1000 (1 = real time, 2 = twice as fast), found '" + text + "'";
+        }
+        return "";
+      },
+      "SPEED");
+}
+
+CLI::Validator SeedValidator() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) {
+          return "expected a whole number 0 or above, found '" + text + "'";
+        }
+        return "";
+      },
+      "SEED");
 }
 
 }  // namespace packtwin::cli

@@ -25,7 +25,7 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
                   "SRC=DST: frames recorded on interface SRC go to bus DST (repeatable; like canplayer, only mapped "
                   "interfaces play unless --to is given too)");
   cmd->add_flag("--step", options->step, "show each frame and wait for Enter (N: send N, q: quit); timing is ignored");
-  cmd->add_option("--speed", options->speed, "2 plays twice as fast")->capture_default_str();
+  cmd->add_option("--speed", options->speed, "2 plays twice as fast")->capture_default_str()->check(SpeedValidator());
   cmd->add_option("--from", options->from, "first time, inclusive: ISO 8601 or seconds from the start");
   cmd->add_option("--until", options->until, "end time, exclusive, in the same forms");
   cmd->add_option("--ids", options->ids, "only these CAN ids, e.g. 0x180-0x1FF");

@@ -44,7 +44,7 @@ void AddRun(CLI::App& parent, int& exit_code) {
   auto* cmd = parent.add_subcommand("run", "Run one scenario, record it as a capture and judge its expectations");
   cmd->add_option("FILE", options->file, "the scenario (JSON, see scenarios/README.md)")->required();
   cmd->add_option("-o,--output", options->output, "keep the capture here (default: a temporary file, removed)");
-  cmd->add_option("--seed", options->seed, "overrides the scenario's seed (load noise)");
+  cmd->add_option("--seed", options->seed, "overrides the scenario's seed (load noise)")->check(SeedValidator());
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the result as JSON");
   cmd->callback([options, &exit_code] {

@@ -25,7 +25,9 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", options->output, "the capture to create")->required();
   cmd->add_option("--packs", options->packs, "number of Energy-Packs")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_option("--duration", options->duration, "simulated time: 90s, 10m, 24h")->capture_default_str();
-  cmd->add_option("--seed", options->seed, "the same seed gives the same capture")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "the same seed gives the same capture")
+      ->capture_default_str()
+      ->check(SeedValidator());
   cmd->add_option("--site", options->site, "site name stored in the log")->capture_default_str();
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the summary as JSON");

@@ -50,6 +50,28 @@ bool ResolveTime(const std::string& flag, const std::string& text, int64_t start
   return true;
 }
 
+// A moment the log does not cover is a mistake worth saying, not an empty answer.
+bool InsideLog(const std::string& flag, const std::string& text, int64_t at_ns, const EventCounts& counts,
+               int& exit_code) {
+  if (counts.events == 0 || (at_ns >= counts.first_wall_ns && at_ns <= counts.last_wall_ns)) return true;
+  exit_code = Fail(fmt::format("{} '{}' is {}, outside the log, which runs from {} to {}", flag, text,
+                               at_ns == INT64_MAX || at_ns == INT64_MIN ? "out of range" : FormatUtc(at_ns),
+                               FormatUtc(counts.first_wall_ns), FormatUtc(counts.last_wall_ns)));
+  return false;
+}
+
+// --node names a node the log knows, else the answer would be silently empty.
+bool NodeInLog(const twin::TwinState& state, std::optional<uint8_t> node, int& exit_code) {
+  if (!node || state.fleet.nodes.nodes[*node].present || state.packs.count(*node) != 0) return true;
+  std::string seen;
+  for (uint8_t id = 1; id < firmware::kNodeSlots; ++id) {
+    if (state.fleet.nodes.nodes[id].present || state.packs.count(id) != 0) seen += (seen.empty() ? "" : ", ") + twin::NodeName(id);
+  }
+  exit_code = Fail(fmt::format("--node {}: no such node in the log up to that moment (nodes seen: {})",
+                               twin::NodeName(*node), seen.empty() ? "none" : seen));
+  return false;
+}
+
 bool ResolveNode(const std::string& text, std::optional<uint8_t>* node, int& exit_code) {
   if (text.empty()) return true;
   *node = ParseNode(text);
@@ -107,6 +129,7 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
   struct Options {
     std::string db, at, node;
     uint64_t seq = 0;
+    bool seq_given = false;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -115,7 +138,9 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
   auto* at = cmd->add_option("--at", options->at,
                              "the moment: ISO 8601 (2026-11-21T05:00:00Z, +01:00, or local) or seconds from the start "
                              "(default: the end)");
-  cmd->add_option("--seq", options->seq, "the moment: after this event")->excludes(at);
+  cmd->add_option("--seq", options->seq, "the moment: after this event (1 = the first)")
+      ->excludes(at)
+      ->each([options](const std::string&) { options->seq_given = true; });
   cmd->add_option("--node", options->node, "only this node, e.g. 0x2A");
   cmd->add_flag("--json", options->json, "print as JSON");
   cmd->callback([options, &exit_code] {
@@ -128,15 +153,23 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
     int64_t at_ns = counts->last_wall_ns;
     if (!options->at.empty()) {
       if (!ResolveTime("--at", options->at, counts->first_wall_ns, &at_ns, exit_code)) return;
+      if (!InsideLog("--at", options->at, at_ns, *counts, exit_code)) return;
       limit.last_wall_ns = at_ns;
     }
-    if (options->seq != 0) limit.last_seq = options->seq;
+    if (options->seq_given) {
+      if (options->seq == 0 || options->seq > counts->last_seq) {
+        exit_code = Fail(fmt::format("--seq {}: the log's events are seq 1 to {}", options->seq, counts->last_seq));
+        return;
+      }
+      limit.last_seq = options->seq;
+    }
     auto state = RebuildSnapshotted(*reader, limit);
     if (!state.ok()) {
       exit_code = Fail(state.status());
       return;
     }
-    if (options->seq != 0) at_ns = state->last_wall_ns;
+    if (!NodeInLog(*state, node, exit_code)) return;
+    if (options->seq_given) at_ns = state->last_wall_ns;
     if (options->json) {
       fmt::print("{}\n", twin::StateAsJson(*state, at_ns, node).dump(2));
     } else {
@@ -169,6 +202,12 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
     int64_t to_ns = INT64_MAX;
     if (!options->from.empty() && !ResolveTime("--from", options->from, counts->first_wall_ns, &from_ns, exit_code)) return;
     if (!options->to.empty() && !ResolveTime("--to", options->to, counts->first_wall_ns, &to_ns, exit_code)) return;
+    if (!options->from.empty() && !InsideLog("--from", options->from, from_ns, *counts, exit_code)) return;
+    if (from_ns >= to_ns) {
+      exit_code = Fail(fmt::format("--from {} is not before --to {}: nothing lies between", FormatUtc(from_ns),
+                                   FormatUtc(to_ns)));
+      return;
+    }
     twin::RebuildLimit limit;
     if (to_ns != INT64_MAX) limit.last_wall_ns = to_ns;
     const bool json = options->json;
@@ -189,7 +228,11 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
                    change.text, change.seq);
       }
     });
-    if (!state.ok()) exit_code = Fail(state.status());
+    if (!state.ok()) {
+      exit_code = Fail(state.status());
+      return;
+    }
+    NodeInLog(*state, node, exit_code);
   });
 }
 

@@ -94,3 +94,29 @@ TEST(CanSourceSpec, UnsupportedBitrateSaysWhichAreSupported) {
 
 }  // namespace
 }  // namespace packtwin
+
+namespace packtwin {
+namespace {
+
+TEST(TimeSpec, OneGrammarForTimesDurationsAndTimesOfDay) {
+  const int64_t start = 1'795'237'200'000'000'000;  // 2026-11-21T05:00:00Z
+  auto resolve = [&](const char* text) { return std::get<TimeSpec>(ParseTimeSpec(text)).Resolve(start); };
+  EXPECT_EQ(resolve("90"), start + 90'000'000'000);
+  EXPECT_EQ(resolve("1m30s"), start + 90'000'000'000);
+  EXPECT_EQ(resolve("2h"), start + 7'200'000'000'000);
+  EXPECT_EQ(resolve("1d"), start + 86'400'000'000'000);
+  EXPECT_EQ(resolve("06:30:00"), start + 5'400'000'000'000) << "that time of day on the log's first day";
+  EXPECT_EQ(resolve("2026-11-21T05:00:30Z"), start + 30'000'000'000);
+}
+
+TEST(TimeSpec, ValuesThatWouldOverflowAreErrorsNotWrappedTimes) {
+  EXPECT_TRUE(std::holds_alternative<ParseError>(ParseTimeSpec("18446744074")));
+  EXPECT_TRUE(std::holds_alternative<ParseError>(ParseTimeSpec("2263-01-01T00:00:00Z")));
+  EXPECT_TRUE(std::holds_alternative<ParseError>(ParseTimeSpec("1600-01-01T00:00:00Z")));
+  EXPECT_FALSE(ParseDurationMs("999999999d", false, false).has_value());
+  const auto far = std::get<TimeSpec>(ParseTimeSpec("9000000000"));
+  EXPECT_EQ(far.Resolve(INT64_MAX - 5), INT64_MAX) << "saturates";
+}
+
+}  // namespace
+}  // namespace packtwin

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <climits>
+#include <cstdint>
 #include <ctime>
 
 namespace packtwin {
@@ -19,11 +21,26 @@ std::optional<int64_t> FractionNs(TextCursor& cur) {
   return ns;
 }
 
+constexpr uint64_t kMaxOffsetSeconds = 9'000'000'000;  // ~285 years: fits in int64 ns
+constexpr int64_t kNsPerDay = 86'400 * kNsPerSecond;
+
 std::variant<TimeSpec, ParseError> ParseSecondsFromStart(TextCursor& cur) {
-  auto seconds = cur.Decimal(12);
-  if (!seconds) return cur.Error("seconds from the start, or a date like 2026-11-21T05:00:00Z");
   TimeSpec spec;
   spec.from_start = true;
+  // A duration with units ("1m30s", "2h", "1d") counts from the start too.
+  const std::string_view rest = cur.Rest();
+  if (!rest.empty() && rest[0] >= '0' && rest[0] <= '9' && rest.find_first_of("dhms") != std::string_view::npos) {
+    auto ms = ParseDurationMs(cur.Rest(), false, false);
+    if (!ms) return cur.Error("seconds or a duration from the start (90, 1m30s, 2h, 1d), or a date like 2026-11-21T05:00:00Z");
+    spec.offset_ns = *ms * 1'000'000;
+    return spec;
+  }
+  size_t digits = 0;
+  auto seconds = cur.Decimal(12, &digits);
+  if (!seconds) return cur.Error("seconds from the start, or a date like 2026-11-21T05:00:00Z");
+  if (*seconds > kMaxOffsetSeconds) {
+    return cur.ErrorAt(cur.position() - digits, "seconds from the start up to 9000000000 (about 285 years)");
+  }
   spec.offset_ns = static_cast<int64_t>(*seconds) * kNsPerSecond;
   if (cur.Consume('.')) {
     auto fraction = FractionNs(cur);
@@ -45,9 +62,28 @@ std::optional<int> Field(TextCursor& cur, char separator, size_t digits, int max
 
 }  // namespace
 
+std::variant<TimeSpec, ParseError> ParseTimeOfDay(TextCursor& cur) {
+  auto hour = Field(cur, '\0', 2, 23);
+  auto minute = Field(cur, ':', 2, 59);
+  auto second = Field(cur, ':', 2, 59);
+  if (!hour || !minute || !second) return cur.Error("a time of day HH:MM:SS");
+  TimeSpec spec;
+  spec.time_of_day = true;
+  spec.offset_ns = (*hour * 3600LL + *minute * 60LL + *second) * kNsPerSecond;
+  if (cur.Consume('.')) {
+    auto fraction = FractionNs(cur);
+    if (!fraction) return cur.Error("digits after '.'");
+    spec.offset_ns += *fraction;
+  }
+  if (!cur.AtEnd()) return cur.Error("the end of the time of day");
+  return spec;
+}
+
 std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text) {
   TextCursor cur(text);
-  // A date has '-' at column 5; anything else is seconds from the start.
+  // "HH:MM:SS" has ':' at column 3; a date has '-' at column 5; anything
+  // else counts from the start.
+  if (text.size() >= 3 && text[2] == ':') return ParseTimeOfDay(cur);
   if (text.size() < 5 || text[4] != '-') return ParseSecondsFromStart(cur);
   std::tm tm{};
   auto year = Field(cur, '\0', 4, 9999);
@@ -86,9 +122,24 @@ std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text) {
     seconds = std::mktime(&tm);
   }
   if (!cur.AtEnd()) return cur.Error("the end of the time, 'Z' or an offset like +01:00");
+  // 64-bit nanoseconds since 1970 hold 1677-09-21 to 2262-04-11.
+  constexpr std::time_t kMaxSeconds = INT64_MAX / kNsPerSecond - 1;
+  if (seconds > kMaxSeconds || seconds < -kMaxSeconds) return cur.ErrorAt(0, "a date between 1677 and 2262");
   TimeSpec spec;
   spec.wall_ns = static_cast<int64_t>(seconds) * kNsPerSecond + fraction_ns;
   return spec;
+}
+
+int64_t TimeSpec::Resolve(int64_t start_wall_ns) const {
+  if (!from_start && !time_of_day) return wall_ns;
+  int64_t base = start_wall_ns;
+  if (time_of_day) {
+    const int64_t day = start_wall_ns / kNsPerDay - (start_wall_ns % kNsPerDay < 0 ? 1 : 0);
+    base = day * kNsPerDay;
+  }
+  int64_t out = 0;
+  if (__builtin_add_overflow(base, offset_ns, &out)) return offset_ns > 0 ? INT64_MAX : INT64_MIN;
+  return out;
 }
 
 std::optional<int64_t> ParseDurationMs(std::string_view text, bool bare_seconds, bool allow_sign) {
@@ -116,12 +167,15 @@ std::optional<int64_t> ParseDurationMs(std::string_view text, bool bare_seconds,
     } else if (rest.substr(0, 2) == "ms") {
       unit_ms = 1;
       rest.remove_prefix(2);
-    } else if (!rest.empty() && (rest[0] == 'h' || rest[0] == 'm' || rest[0] == 's')) {
-      unit_ms = rest[0] == 'h' ? 3'600'000 : rest[0] == 'm' ? 60'000 : 1000;
+    } else if (!rest.empty() && (rest[0] == 'd' || rest[0] == 'h' || rest[0] == 'm' || rest[0] == 's')) {
+      unit_ms = rest[0] == 'd' ? 86'400'000 : rest[0] == 'h' ? 3'600'000 : rest[0] == 'm' ? 60'000 : 1000;
       rest.remove_prefix(1);
     } else {
       return std::nullopt;
     }
+    // At most 285 years in all: milliseconds that also fit as nanoseconds.
+    constexpr int64_t kMaxMs = 9'000'000'000'000;
+    if (value > kMaxMs / unit_ms || total_ms > kMaxMs - value * unit_ms) return std::nullopt;
     total_ms += value * unit_ms;
   }
   return sign * total_ms;

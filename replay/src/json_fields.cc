@@ -105,7 +105,8 @@ std::optional<int64_t> JsonFields::UtcSeconds(const char* key, bool required) {
   auto text = String(key, required);
   if (!text) return std::nullopt;
   auto spec = ParseTimeSpec(*text);
-  if (std::holds_alternative<ParseError>(spec) || std::get<TimeSpec>(spec).from_start) {
+  if (std::holds_alternative<ParseError>(spec) || std::get<TimeSpec>(spec).from_start ||
+      std::get<TimeSpec>(spec).time_of_day) {
     Fail(KeyPath(key), fmt::format("expected a UTC time like \"2026-11-21T04:00:00Z\", found \"{}\"", *text));
     return std::nullopt;
   }

@@ -49,11 +49,78 @@ Result<Json> MakeGolden(EventReader& reader) {
   return golden;
 }
 
-Result<std::optional<GoldenDifference>> Regress(EventReader& reader, const nlohmann::json& golden) {
-  if (!golden.is_object() || !golden.contains("timeline") || !golden.contains("digests") ||
-      !golden["timeline"].is_array() || !golden["digests"].is_array()) {
-    return Status::Error("not a packtwin golden file (expected timeline and digests); write one with 'packtwin golden'");
+namespace {
+
+enum class Want { kUnsigned, kString, kUnsignedArray };
+
+bool Has(const nlohmann::json& value, Want want) {
+  switch (want) {
+    case Want::kUnsigned:
+      return value.is_number_integer() && value.get<int64_t>() >= 0;
+    case Want::kString:
+      return value.is_string();
+    case Want::kUnsignedArray:
+      if (!value.is_array()) return false;
+      for (const auto& item : value) {
+        if (!item.is_number_integer() || item.get<int64_t>() < 0) return false;
+      }
+      return true;
   }
+  return false;
+}
+
+const char* Name(Want want) {
+  return want == Want::kUnsigned ? "a whole number" : want == Want::kString ? "a string" : "an array of whole numbers";
+}
+
+// An array of objects, each with these members of these types; the error names the JSON path.
+Status CheckList(const nlohmann::json& golden, const char* key, bool required,
+                 std::initializer_list<std::pair<const char*, Want>> members) {
+  const auto found = golden.find(key);
+  if (found == golden.end()) {
+    return required ? Status::Error(fmt::format("/{}: missing; write the file with 'packtwin golden'", key))
+                    : Status::Ok();
+  }
+  if (!found->is_array()) return Status::Error(fmt::format("/{}: expected an array, found {}", key, found->type_name()));
+  for (size_t i = 0; i < found->size(); ++i) {
+    const auto& item = (*found)[i];
+    if (!item.is_object()) {
+      return Status::Error(fmt::format("/{}/{}: expected an object, found {}", key, i, item.type_name()));
+    }
+    for (const auto& [member, want] : members) {
+      const auto value = item.find(member);
+      if (value == item.end()) return Status::Error(fmt::format("/{}/{}/{}: missing", key, i, member));
+      if (!Has(*value, want)) {
+        return Status::Error(fmt::format("/{}/{}/{}: expected {}, found {}", key, i, member, Name(want), value->dump()));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Every member the comparison reads, with its type: a hand-edited or
+// truncated golden file is an error naming the place, never a crash.
+Status CheckGoldenShape(const nlohmann::json& golden) {
+  if (!golden.is_object()) {
+    return Status::Error("expected an object with timeline and digests; write one with 'packtwin golden'");
+  }
+  PACKTWIN_RETURN_IF_ERROR(CheckList(golden, "timeline", true,
+                                     {{"seq", Want::kUnsigned}, {"node", Want::kUnsigned}, {"text", Want::kString}, {"kind", Want::kString}}));
+  PACKTWIN_RETURN_IF_ERROR(CheckList(golden, "digests", true, {{"seq", Want::kUnsigned}, {"digest", Want::kString}}));
+  PACKTWIN_RETURN_IF_ERROR(
+      CheckList(golden, "findings", false, {{"rule", Want::kString}, {"evidence_seq", Want::kUnsignedArray}}));
+  const auto events = golden.find("events");
+  if (events != golden.end() && !Has(*events, Want::kUnsigned)) {
+    return Status::Error(fmt::format("/events: expected a whole number, found {}", events->dump()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<GoldenDifference>> Regress(EventReader& reader, const nlohmann::json& golden) {
+  const Status shape = CheckGoldenShape(golden);
+  if (!shape.ok()) return Status::Error("not a packtwin golden file: " + shape.message());
   auto rebuilt = MakeGolden(reader);
   if (!rebuilt.ok()) return rebuilt.status();
   // Compared as the golden file was read: plain JSON.

@@ -21,6 +21,8 @@ packages=(
   qemu-system-arm
   # coverage report
   gcovr
+  # sanitizer build and libFuzzer harnesses (scripts/sanitize.sh, scripts/fuzz.sh)
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -259,9 +259,9 @@ std::string FormatCandumpLine(int64_t time_ns, const CandumpStyle& style, const 
   std::string stamp = style.timestamp_digits == 9
                           ? fmt::format("({:0{}d}.{:09d})", seconds, style.seconds_width, frac_ns)
                           : fmt::format("({:0{}d}.{:06d})", seconds, style.seconds_width, frac_ns / 1000);
-  std::string direction;
-  if (frame.direction() == v1::DIRECTION_RX) direction = " R";
-  if (frame.direction() == v1::DIRECTION_TX) direction = " T";
+  const char* direction = frame.direction() == v1::DIRECTION_RX   ? " R"
+                          : frame.direction() == v1::DIRECTION_TX ? " T"
+                                                                  : "";
   return fmt::format("{} {:>{}} {}{}\n", stamp, frame.channel(), style.interface_width, FormatCandumpFrame(frame),
                      direction);
 }

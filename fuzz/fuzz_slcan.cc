@@ -1,0 +1,12 @@
+// slcan: a byte stream from an adapter, cut into lines and parsed.
+#include <cstddef>
+#include <cstdint>
+
+#include "packtwin/recorder/slcan_parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  packtwin::recorder::SlcanParser parser;
+  size_t items = 0;
+  parser.Feed(data, size, [&items](const packtwin::recorder::SlcanItem&) { ++items; });
+  return 0;
+}

@@ -1,0 +1,30 @@
+// What users type: times, durations, id ranges, source and target specs.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "packtwin/eventlog/id_ranges.h"
+#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/recorder/modbus_tap_source.h"
+#include "packtwin/recorder/modbus_tcp_proxy.h"
+#include "packtwin/recorder/source_spec.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  auto spec = packtwin::ParseTimeSpec(text);
+  if (auto* time = std::get_if<packtwin::TimeSpec>(&spec)) {
+    (void)time->Resolve(0);
+    (void)time->Resolve(INT64_MAX);
+    (void)time->Resolve(INT64_MIN);
+    (void)packtwin::FormatUtc(time->Resolve(1'795'237'200'000'000'000));
+  }
+  (void)packtwin::ParseDurationMs(text, true, true);
+  (void)packtwin::IdRanges::Parse(text);
+  (void)packtwin::recorder::ParseCanSourceSpec(text);
+  std::string error;
+  packtwin::recorder::TapSpec tap;
+  (void)packtwin::recorder::ParseTapSpec(text, &tap, &error);
+  packtwin::recorder::ProxySpec proxy;
+  (void)packtwin::recorder::ParseProxySpec(text, &proxy, &error);
+  return 0;
+}

@@ -16,6 +16,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitDamaged = 2;
 inline constexpr int kExitUsage = 64;
+inline constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
 void AddImportCommand(CLI::App& app, int& exit_code);
 void AddExportCommand(CLI::App& app, int& exit_code);

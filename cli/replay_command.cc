@@ -1,11 +1,31 @@
 #include <fmt/format.h>
+#include <signal.h>
+
+#include <csignal>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/eventlog/counted.h"
 #include "packtwin/replay/playback.h"
 
 namespace packtwin::cli {
+namespace {
+
+volatile std::sig_atomic_t g_replay_stop = 0;
+extern "C" void OnReplayStop(int /*signal_number*/) { g_replay_stop = 1; }
+
+// Ctrl-C stops the playback between frames: the report says what was sent and
+// the bus is closed as found.
+void InstallReplayStop() {
+  struct sigaction action {};
+  action.sa_handler = OnReplayStop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+}  // namespace
 
 void AddReplayCommand(CLI::App& app, int& exit_code) {
   struct Options {
@@ -74,7 +94,8 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
       }
       request.ids = std::get<IdRanges>(parsed);
     }
-    auto report = replay::Play(request, {});
+    InstallReplayStop();
+    auto report = replay::Play(request, [] { return g_replay_stop != 0; });
     if (!report.ok()) {
       exit_code = Fail(report.status());
       return;
@@ -89,6 +110,12 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
     }
     std::string targets = options->target;
     for (const auto& map : options->maps) targets += fmt::format("{}{}", targets.empty() ? "" : ", ", map);
+    if (report->interrupted) {
+      fmt::print(stderr, "packtwin replay: interrupted: sent {} onto {}; the adapter's channel was closed\n",
+                 Counted(report->frames, "frame"), targets);
+      exit_code = kExitInterrupted;
+      return;
+    }
     if (options->step) {
       fmt::print("sent {} frames onto {} step by step\n", report->frames, targets);
       return;

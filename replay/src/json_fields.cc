@@ -36,7 +36,8 @@ bool JsonFields::ExpectObject(std::initializer_list<const char*> allowed_keys) {
     Fail(path_, fmt::format("expected an object, found {}", JsonTypeName(value_)));
     return false;
   }
-  for (const auto& [key, _] : value_.items()) {
+  for (const auto& item : value_.items()) {
+    const std::string& key = item.key();  // a plain reference: clang 14 cannot capture structured bindings
     const bool known = std::any_of(allowed_keys.begin(), allowed_keys.end(), [&](const char* k) { return key == k; });
     if (!known) {
       std::string list;

@@ -43,6 +43,8 @@ class Bus {
 class SlcanBus : public Bus {
  public:
   explicit SlcanBus(recorder::SerialPort port) : port_(std::move(port)) {}
+  // Leaves the adapter as found: its channel closed ('C').
+  ~SlcanBus() override { (void)port_.Write("C\r"); }
   Status Send(const v1::CanFrame& frame) override {
     if (frame.fd() || frame.error()) return Status::Ok();  // slcan carries neither
     std::string line;
@@ -212,8 +214,15 @@ Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<
   for (int loop = 0; loop < request.loops; ++loop) {
     // The monotonic clock, anchored at the first frame of each pass.
     const int64_t anchor_ns = recorder::MonotonicNs();
+    if (stop_requested && stop_requested()) {
+      report.interrupted = true;
+      break;
+    }
     for (const auto& scheduled : *frames) {
-      if (stop_requested && stop_requested()) break;
+      if (stop_requested && stop_requested()) {
+        report.interrupted = true;
+        break;
+      }
       if (request.step) {
         if (steps_left == 0) steps_left = AskSteps(request, scheduled);
         if (steps_left == 0) return report;
@@ -223,8 +232,15 @@ Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<
         continue;
       }
       const auto due_ns = anchor_ns + static_cast<int64_t>(static_cast<double>(scheduled.offset_ns) / request.speed);
-      const int64_t wait_ns = due_ns - recorder::MonotonicNs();
-      if (wait_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait_ns));
+      // Waits in slices so Ctrl-C is answered within 50 ms even across a long gap.
+      for (int64_t wait_ns = due_ns - recorder::MonotonicNs(); wait_ns > 0; wait_ns = due_ns - recorder::MonotonicNs()) {
+        if (stop_requested && stop_requested()) break;
+        std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(wait_ns, 50'000'000)));
+      }
+      if (stop_requested && stop_requested()) {
+        report.interrupted = true;
+        break;
+      }
       PACKTWIN_RETURN_IF_ERROR(scheduled.bus->Send(scheduled.frame));
       errors_us.push_back((recorder::MonotonicNs() - due_ns) / 1000);
       ++report.frames;

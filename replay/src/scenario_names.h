@@ -110,7 +110,8 @@ void ParseChannels(JsonFields f, const Named<Channel> (&table)[N], std::array<in
     f.Fail(f.path(), fmt::format("expected an object, found {}", JsonTypeName(f.value())));
     return;
   }
-  for (const auto& [key, _] : f.value().items()) {
+  for (const auto& item : f.value().items()) {
+    const std::string& key = item.key();  // a plain reference: clang 14 cannot capture structured bindings
     const auto* entry = std::find_if(std::begin(table), std::end(table), [&](const auto& e) { return key == e.name; });
     if (entry == std::end(table)) {
       std::string names;

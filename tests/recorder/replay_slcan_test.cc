@@ -1,6 +1,7 @@
 // `packtwin replay --to slcan:PTY`: every frame reaches the adapter as an
 // slcan transmit command, in order, and never before its time.
 #include <fmt/format.h>
+#include <signal.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -48,7 +49,7 @@ TEST(ReplaySlcan, FramesGoOutInOrderAtTheirPaceAndTheScheduleErrorIsReported) {
   testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--to", "slcan:" + adapter.device() + "@250000",
                          "--speed", "2", "--json"});
   std::vector<std::string> seen;
-  for (int waited = 0; waited < 100 && seen.size() < expected.size() + 3; ++waited) {
+  for (int waited = 0; waited < 100 && seen.size() < expected.size() + 4; ++waited) {
     for (auto& command : adapter.ReadCommands(50)) seen.push_back(command);
   }
   auto result = replay.Wait();
@@ -56,6 +57,7 @@ TEST(ReplaySlcan, FramesGoOutInOrderAtTheirPaceAndTheScheduleErrorIsReported) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   ASSERT_GE(seen.size(), 3u);
   EXPECT_EQ(std::vector<std::string>(seen.begin(), seen.begin() + 3), (std::vector<std::string>{"C", "S5", "O"}));
+  expected.push_back("C");  // the channel is closed again at the end
   EXPECT_EQ(std::vector<std::string>(seen.begin() + 3, seen.end()), expected);
   // 2.1 s recorded at speed 2: never faster than 1.05 s.
   EXPECT_GE(elapsed, std::chrono::milliseconds(1050));
@@ -70,9 +72,26 @@ TEST(ReplaySlcan, FiltersByIdsAndTime) {
   testing::PtyAdapter adapter;
   testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--to", "slcan:" + adapter.device(),
                          "--ids", "0x180-0x1FF,0x300", "--until", "0.025"});
-  const auto seen = Drain(adapter, 5);
+  const auto seen = Drain(adapter, 6);
   ASSERT_EQ(replay.Wait().exit_code, 0);
-  EXPECT_EQ(seen, (std::vector<std::string>{"C", "S6", "O", "t180101", "t181103"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"C", "S6", "O", "t180101", "t181103", "C"}));
+}
+
+TEST(ReplaySlcan, CtrlCSaysHowManyFramesWereSentAndClosesTheAdapter) {
+  testing::TempDir dir;
+  std::string log;
+  for (int i = 0; i < 50; ++i) log += fmt::format("({}.000000) can0 1AA#{:02X}\n", 100 + i, i);  // one a second
+  ImportLog(dir, log);
+  testing::PtyAdapter adapter;
+  testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--to", "slcan:" + adapter.device()});
+  const auto before = Drain(adapter, 5);  // setup and the first two frames (at 0 s and 1 s)
+  replay.Signal(SIGINT);
+  auto result = replay.Wait(5000);
+  const auto after = Drain(adapter, 1);
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  EXPECT_NE(result.err.find("interrupted: sent 2 frames onto slcan:"), std::string::npos) << result.err;
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after.back(), "C") << "the adapter's channel is closed";
 }
 
 TEST(ReplaySlcan, BadTargetIsAClearError) {
@@ -91,12 +110,12 @@ TEST(ReplaySlcan, MapSendsEachRecordedInterfaceToItsOwnBus) {
   testing::PtyAdapter bus_b;
   testing::Child replay({testing::PacktwinBinary(), "replay", dir.File("c.db"), "--map", "can0=slcan:" + bus_a.device(),
                          "--map", "can1=slcan:" + bus_b.device()});
-  const auto a = Drain(bus_a, 5);
-  const auto b = Drain(bus_b, 4);
+  const auto a = Drain(bus_a, 6);
+  const auto b = Drain(bus_b, 5);
   auto result = replay.Wait();
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(a, (std::vector<std::string>{"C", "S6", "O", "t180101", "t182103"}));
-  EXPECT_EQ(b, (std::vector<std::string>{"C", "S6", "O", "t181102"})) << "can2 is not mapped and there is no --to";
+  EXPECT_EQ(a, (std::vector<std::string>{"C", "S6", "O", "t180101", "t182103", "C"}));
+  EXPECT_EQ(b, (std::vector<std::string>{"C", "S6", "O", "t181102", "C"})) << "can2 is not mapped and there is no --to";
   EXPECT_NE(result.out.find("played 3 frames"), std::string::npos) << result.out;
 }
 
@@ -120,7 +139,7 @@ TEST(ReplaySlcan, StepSendsFramesAsTheUserAsksAndStopsOnQ) {
                               "printf '\\n2\\nq\\n' | \"$0\" replay \"$1\" --to \"$2\" --step", testing::PacktwinBinary(),
                               dir.File("c.db"), "slcan:" + adapter.device()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(Drain(adapter, 6), (std::vector<std::string>{"C", "S6", "O", "t180101", "t181102", "t182103"}));
+  EXPECT_EQ(Drain(adapter, 7), (std::vector<std::string>{"C", "S6", "O", "t180101", "t181102", "t182103", "C"}));
   EXPECT_NE(result.err.find("seq 2  +0.000000 s  can0  180#01"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("+89.000000 s  can0  183#04"), std::string::npos) << result.err;
   EXPECT_NE(result.out.find("sent 3 frames"), std::string::npos) << result.out;

@@ -43,6 +43,7 @@ struct PlaybackReport {
   int64_t error_p50_us = 0;
   int64_t error_p99_us = 0;
   int64_t error_max_us = 0;
+  bool interrupted = false;  // stopped by the caller before the end
 };
 
 // "can0=slcan:/dev/ttyACM0" into a map, or an error saying what is wrong.

@@ -95,6 +95,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "packtwin: {}\nRun 'packtwin --help' or 'packtwin COMMAND --help' for usage.\n", e.what());
     return kExitUsage;
+  } catch (const std::exception& e) {
+    // Only the environment gets here (a write to a closed or full stderr):
+    // report it if stderr still takes it, and fail.
+    std::fprintf(stderr, "packtwin: %s\n", e.what());
+    return kExitFailed;
   }
   // Output that could not be written (a full disk, a closed pipe) is a failure, not a success.
   if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {

@@ -317,9 +317,9 @@ TEST(Cli, DemoSimulatesADayAndShowsStateTimelineAndACleanCheck) {
   TempDir dir;
   auto demo = Packtwin({"demo", "--work-dir", dir.path(), "--duration", "3h"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
-  EXPECT_NE(demo.out.find("$ packtwin simulate --packs 3 --duration 3h --seed 1"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("as `packtwin simulate --packs 3 --duration 3h --seed 1"), std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("fleet: master by the rules 0x"), std::string::npos) << demo.out;
-  EXPECT_NE(demo.out.find("(summary)"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("== the timeline: changes by kind"), std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("clean: "), std::string::npos) << demo.out;
 }
 

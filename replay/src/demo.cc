@@ -35,8 +35,8 @@ Status RunDemo(const DemoRequest& request, std::ostream& out) {
   config.force = true;  // the demo's own scratch file
   auto simulated = Simulate(config);
   if (!simulated.ok()) return simulated.status();
-  out << fmt::format("$ packtwin simulate --packs {} --duration {} --seed {} -o {}\n", request.packs,
-                     Hours(request.duration_ms), request.seed, db);
+  out << fmt::format("== simulated, as `packtwin simulate --packs {} --duration {} --seed {} -o {}` does\n",
+                     request.packs, Hours(request.duration_ms), request.seed, db);
   out << fmt::format("{} events: {} CAN frames, {} BMS exchanges, {} relay changes\n\n", simulated->events,
                      simulated->frames, simulated->modbus_exchanges, simulated->relay_changes);
 
@@ -52,15 +52,17 @@ Status RunDemo(const DemoRequest& request, std::ostream& out) {
     }
   });
   if (!state.ok()) return state.status();
-  out << fmt::format("$ packtwin state {}\n{}\n", db, twin::StateAsText(*state, state->last_wall_ns, std::nullopt));
-  out << fmt::format("$ packtwin timeline {}   (summary)\n", db);
+  out << fmt::format("== the state at the end (`packtwin state {}`)\n{}\n", db,
+                     twin::StateAsText(*state, state->last_wall_ns, std::nullopt));
+  out << fmt::format("== the timeline: changes by kind and the first {} (`packtwin timeline {}` lists them all)\n",
+                     kTimelineLines, db);
   for (const auto& [kind, count] : by_kind) out << fmt::format("  {:<12} {}\n", kind, count);
   out << "first changes:\n";
   for (const auto& line : lines) out << line << "\n";
 
   auto report = twin::CheckLog(**reader);
   if (!report.ok()) return report.status();
-  out << fmt::format("\n$ packtwin check {}\n", db);
+  out << fmt::format("\n== the rules (`packtwin check {}`)\n", db);
   for (const auto& finding : report->findings) out << twin::FindingAsText(finding);
   if (report->findings.empty()) {
     out << fmt::format("{}: clean: {} events, nothing the rules forbid\n", db, report->events);

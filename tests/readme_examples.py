@@ -65,6 +65,30 @@ def matches(expected, actual):
     return go(0, 0)
 
 
+def help_mismatches(lines, packtwin, env):
+    """Each "### `packtwin CMD ...`" heading names exactly the options `packtwin CMD --help` lists."""
+    problems = []
+    for at, line in enumerate(lines):
+        if not line.startswith("### "):
+            continue
+        for synopsis in re.findall(r"`(packtwin [^`]*)`", line):
+            words = synopsis.split()[1:]
+            path = []
+            for word in words:
+                if not re.fullmatch(r"[a-z][a-z-]*", word):
+                    break
+                path.append(word)
+            shown = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", synopsis))
+            run = subprocess.run([packtwin] + path + ["--help"], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT)
+            listed = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)", run.stdout.decode(), re.M)) - {"--help"}
+            if shown != listed:
+                problems.append(f"README.md:{at + 1}: packtwin {' '.join(path)}: README shows "
+                                f"{sorted(shown - listed)} that --help lacks, --help lists {sorted(listed - shown)} "
+                                f"that the README lacks")
+    return problems
+
+
 def main(readme, build_dir, update=False):
     repo = os.path.dirname(os.path.abspath(readme))
     with open(readme) as f:
@@ -100,6 +124,9 @@ def main(readme, build_dir, update=False):
             print(f"README.md:{at + 1}: $ {command}")
             print("  expected:\n    " + "\n    ".join(expected or ["(nothing)"]))
             print("  printed:\n    " + "\n    ".join(actual or ["(nothing)"]))
+        for problem in help_mismatches(lines, os.path.join(os.path.abspath(build_dir), "cli", "packtwin"), env):
+            failures += 1
+            print(problem)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if update and replacements:

@@ -55,7 +55,8 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
 std::optional<int64_t> ParseSeconds(TextCursor& cur) {
   size_t digits = 0;
   auto seconds = cur.Decimal(10, &digits);
-  if (!seconds || !cur.Consume('.')) return std::nullopt;
+  // Beyond ~285 years the nanoseconds would not fit in 64 bits.
+  if (!seconds || *seconds > 9'000'000'000 || !cur.Consume('.')) return std::nullopt;
   size_t frac_digits = 0;
   auto fraction = cur.Decimal(9, &frac_digits);
   if (!fraction) return std::nullopt;
@@ -119,7 +120,9 @@ std::optional<int64_t> ParseAscDate(std::string_view text) {
   tm.tm_sec = static_cast<int>(second);
   tm.tm_isdst = -1;
   const std::time_t seconds = std::mktime(&tm);
-  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  // 64-bit nanoseconds since 1970 hold 1677 to 2262; earlier dates are fine, outside that is an error.
+  constexpr std::time_t kMaxSeconds = INT64_MAX / kNsPerSecond - 1;
+  if (seconds == static_cast<std::time_t>(-1) || seconds > kMaxSeconds || seconds < -kMaxSeconds) return std::nullopt;
   return static_cast<int64_t>(seconds) * kNsPerSecond + frac_ns;
 }
 
@@ -142,8 +145,9 @@ std::optional<uint32_t> AscParser::Number(std::string_view token) const {
 std::variant<int64_t, ParseError> AscParser::ToTime(TextCursor& cur, int64_t offset_ns, size_t pos) {
   // Relative mode: each stamp counts from the event before it.
   const int64_t base = relative_ ? last_ns_ : start_ns_;
-  if (offset_ns > INT64_MAX - base) return cur.ErrorAt(pos, "a timestamp that fits in 64-bit nanoseconds");
-  last_ns_ = base + offset_ns;
+  if (__builtin_add_overflow(base, offset_ns, &last_ns_)) {
+    return cur.ErrorAt(pos, "a timestamp that fits in 64-bit nanoseconds");
+  }
   return last_ns_;
 }
 

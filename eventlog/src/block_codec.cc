@@ -121,8 +121,11 @@ bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, R
     return false;
   }
   if (length > block.size() - *pos || source > INT64_MAX) return false;
-  out->wall_ns = previous_wall_ns + UnZigZag(wall_delta);
-  out->capture_ns = out->wall_ns + UnZigZag(capture_delta);
+  // A hand-made block may hold deltas that overflow: damage, never a wrapped time.
+  if (__builtin_add_overflow(previous_wall_ns, UnZigZag(wall_delta), &out->wall_ns) ||
+      __builtin_add_overflow(out->wall_ns, UnZigZag(capture_delta), &out->capture_ns)) {
+    return false;
+  }
   out->source_id = static_cast<int64_t>(source);
   out->body = block.substr(*pos, length);
   *pos += length;

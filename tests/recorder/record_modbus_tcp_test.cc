@@ -36,7 +36,7 @@ uint16_t FreePort() {
 // answers a read at address 7 (a stuck device).
 class Server {
  public:
-  explicit Server(uint16_t port) : port_(port) {
+  explicit Server(uint16_t port) {
     ctx_ = modbus_new_tcp("127.0.0.1", port);
     map_ = modbus_mapping_new(0, 0, 10, 0);
     for (int i = 0; i < 10; ++i) map_->tab_registers[i] = static_cast<uint16_t>(100 + i);
@@ -69,7 +69,6 @@ class Server {
       client_ = -1;
     }
   }
-  uint16_t port_;
   modbus_t* ctx_ = nullptr;
   modbus_mapping_t* map_ = nullptr;
   int listen_ = -1;

@@ -76,7 +76,7 @@ TEST(Check, GridClosedInLockoutIsFlaggedAfterOneCycle) {
   EXPECT_EQ(findings[0]["rule"], "grid-closed-in-lockout");
   EXPECT_EQ(findings[0]["node"], "0x2A");
   EXPECT_EQ(findings[0]["evidence_seq"], (std::vector<int>{2, 4}));
-  EXPECT_EQ(findings[0]["section"], "pack-behaviour.md: Grid import limit");
+  EXPECT_EQ(findings[0]["section"], "docs/spec/pack-behaviour.md: Grid import limit");
   Capture near_miss;
   near_miss.At(0, EncodeTelBatt(Batt(40, 0x0F, kModeGridLimit, kStatusLockout)))
       .At(2000, EncodeTelBatt(Batt(40, 0x0E, kModeGridLimit, kStatusLockout)))

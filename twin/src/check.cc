@@ -20,6 +20,8 @@
 namespace packtwin::twin {
 namespace {
 
+const std::string kSpecFolder = "docs/spec/";
+
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kDecisionAllowanceNs = 2'500 * kNsPerMs;  // one 2 s cycle plus jitter
 constexpr int64_t kHandoverNs = 12'500 * kNsPerMs;          // a heartbeat period plus the allowance
@@ -90,8 +92,10 @@ class Checker {
  private:
   void Flag(int64_t wall_ns, uint8_t node, std::string rule, std::string section, std::string expected,
             std::string observed, std::vector<uint64_t> evidence) {
-    findings_.push_back({wall_ns, node, std::move(rule), std::move(section), std::move(expected), std::move(observed),
-                         std::move(evidence)});
+    // Cited by the copy of the spec that ships with packtwin (docs/spec/), so a
+    // finding's reader can look the rule up without the team's shared folder.
+    findings_.push_back({wall_ns, node, std::move(rule), kSpecFolder + section, std::move(expected),
+                         std::move(observed), std::move(evidence)});
   }
   void ExpireCommands(int64_t now_ns);
   void OnDivergence(const RelayDivergence& d);

@@ -19,7 +19,7 @@ struct Finding {
   int64_t wall_ns = 0;
   uint8_t node = 0;      // 0: the site
   std::string rule;      // "grid-closed-in-lockout"
-  std::string section;   // "pack-behaviour.md: Grid import limit"
+  std::string section;   // "docs/spec/pack-behaviour.md: Grid import limit" (the spec ships in docs/spec/)
   std::string expected;
   std::string observed;
   std::vector<uint64_t> evidence;  // sequence numbers of the events that show it

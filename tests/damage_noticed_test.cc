@@ -2,6 +2,9 @@
 // with verify's exit code 2: no command reports a changed or cut log as clean.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "store_test_util.h"
 #include "test_support.h"
 
@@ -72,6 +75,78 @@ TEST(DamageNoticed, AnIntactLogReadsWithExit0) {
     EXPECT_EQ(result.err.find("hash chain"), std::string::npos) << args[0] << ": " << result.err;
   }
   EXPECT_EQ(Packtwin({"info", dir.File("site.db")}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace packtwin
+
+namespace packtwin {
+namespace {
+
+// A log still open by its writer, copied with its -wal as a crash would leave it.
+std::string CopyWithWal(const testing::TempDir& dir) {
+  const std::string live = dir.File("live.db");
+  WriterOptions options;
+  options.background_commits = false;
+  auto writer = EventWriter::Create(live, options);
+  EXPECT_TRUE(writer.ok());
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_TRUE((*writer)->Append(testing::CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x180, "abcd")).ok());
+    if (i % 10 == 9) {
+      EXPECT_TRUE((*writer)->Commit().ok());
+    }
+  }
+  const std::string copy = dir.File("copy.db");
+  std::filesystem::copy_file(live, copy);
+  std::filesystem::copy_file(live + "-wal", copy + "-wal");
+  EXPECT_TRUE((*writer)->Close().ok());
+  return copy;
+}
+
+void FlipWalByte(const std::string& db, size_t offset) {
+  std::fstream wal(db + "-wal", std::ios::in | std::ios::out | std::ios::binary);
+  wal.seekg(static_cast<std::streamoff>(offset));
+  char byte = 0;
+  wal.get(byte);
+  wal.seekp(static_cast<std::streamoff>(offset));
+  wal.put(static_cast<char>(byte ^ 0x5A));
+}
+
+TEST(DamageNoticed, AWalIsPartOfTheLog) {
+  testing::TempDir dir;
+  const std::string copy = CopyWithWal(dir);
+  ASSERT_GT(std::filesystem::file_size(copy + "-wal"), 4096u) << "the committed blocks live in the WAL";
+  auto intact = Packtwin({"verify", copy});
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_NE(intact.out.find("intact: 50 events"), std::string::npos) << intact.out;
+}
+
+TEST(DamageNoticed, ADamagedWalIsReportedNotReadAsAShorterLog) {
+  testing::TempDir dir;
+  const std::string copy = CopyWithWal(dir);
+  FlipWalByte(copy, 32 + 24 + 100);  // inside the first frame's page
+  auto result = Packtwin({"verify", copy});
+  EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+  EXPECT_NE(result.err.find("copy.db-wal: frame 1 of"), std::string::npos) << result.err;
+  EXPECT_EQ(Packtwin({"check", copy}).exit_code, 2) << "every reader, not only verify";
+}
+
+TEST(DamageNoticed, AWalWithADamagedHeaderIsReported) {
+  testing::TempDir dir;
+  const std::string copy = CopyWithWal(dir);
+  FlipWalByte(copy, 20);  // a salt
+  auto result = Packtwin({"verify", copy});
+  EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+  EXPECT_NE(result.err.find("header's checksum does not match"), std::string::npos) << result.err;
+}
+
+TEST(DamageNoticed, AWalEndingInsideAFrameIsWhatACrashLeavesNotDamage) {
+  testing::TempDir dir;
+  const std::string copy = CopyWithWal(dir);
+  const auto size = std::filesystem::file_size(copy + "-wal");
+  std::filesystem::resize_file(copy + "-wal", size + 100);  // a frame header and part of a page, never committed
+  auto result = Packtwin({"verify", copy});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
 }  // namespace

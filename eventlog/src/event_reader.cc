@@ -8,6 +8,7 @@
 #include <map>
 
 #include "packtwin/eventlog/chain_watch.h"
+#include "packtwin/eventlog/wal_check.h"
 #include "packtwin/eventlog/sqlite_db.h"
 #include "block_codec.h"
 #include "store_schema.h"
@@ -417,6 +418,10 @@ Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) 
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::Error(fmt::format("{}: no such file", path));
   if (std::filesystem::is_directory(path, ec)) return Status::Error(fmt::format("{}: is a directory, not a capture", path));
+  // The WAL is part of the log: SQLite would silently read a damaged one as a shorter (or empty) log.
+  if (auto problem = CheckWal(path)) {
+    return Status::Corruption(fmt::format("{}; the log is damaged: run packtwin verify on a copy of both files", *problem));
+  }
   auto db = sqlite::Db::Open(path, SQLITE_OPEN_READONLY);
   if (!db.ok()) return db.status();
   auto schema = CheckSchema(*db, path);

@@ -2,10 +2,7 @@
 // --force replaces only a regular file no other packtwin has open, devices and
 // FIFOs are written into and symlinks followed, an interrupted writer leaves
 // nothing half-written, and output that cannot be written is an error.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,19 +87,7 @@ TEST(OutputSafety, ASymlinkIsFollowedAndStays) {
   EXPECT_NE(ReadFile(dir.File("target.log")).find("can0 "), std::string::npos);
 }
 
-uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string ProxySpec() { return "127.0.0.1:" + std::to_string(FreePort()) + "=127.0.0.1:9"; }
+std::string ProxySpec() { return "127.0.0.1:" + std::to_string(testing::FreeTcpPort()) + "=127.0.0.1:9"; }
 
 TEST(OutputSafety, ForceNeverReplacesALogAnotherPacktwinIsRecordingInto) {
   TempDir dir;

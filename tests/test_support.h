@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ bool WaitForFile(const std::string& path, int timeout_ms = 10'000);
 // The events of a log as `packtwin export --format jsonl` shows them, one
 // parsed object each; only those of `kind` when given.
 std::vector<nlohmann::json> ExportedEvents(const std::string& db, const std::string& kind = "");
+
+// A TCP port on 127.0.0.1 that was free a moment ago (for servers the tests start).
+uint16_t FreeTcpPort();
 
 // Paths baked in by CMake.
 std::string PacktwinBinary();

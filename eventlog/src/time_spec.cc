@@ -24,6 +24,15 @@ std::optional<int64_t> FractionNs(TextCursor& cur) {
 constexpr uint64_t kMaxOffsetSeconds = 9'000'000'000;  // ~285 years: fits in int64 ns
 constexpr int64_t kNsPerDay = 86'400 * kNsPerSecond;
 
+// An optional ".FRACTION" added to *ns; false when '.' has no digits after it.
+bool AddFraction(TextCursor& cur, int64_t* ns) {
+  if (!cur.Consume('.')) return true;
+  auto fraction = FractionNs(cur);
+  if (!fraction) return false;
+  *ns += *fraction;
+  return true;
+}
+
 std::variant<TimeSpec, ParseError> ParseSecondsFromStart(TextCursor& cur) {
   TimeSpec spec;
   spec.from_start = true;
@@ -42,11 +51,7 @@ std::variant<TimeSpec, ParseError> ParseSecondsFromStart(TextCursor& cur) {
     return cur.ErrorAt(cur.position() - digits, "seconds from the start up to 9000000000 (about 285 years)");
   }
   spec.offset_ns = static_cast<int64_t>(*seconds) * kNsPerSecond;
-  if (cur.Consume('.')) {
-    auto fraction = FractionNs(cur);
-    if (!fraction) return cur.Error("digits after '.'");
-    spec.offset_ns += *fraction;
-  }
+  if (!AddFraction(cur, &spec.offset_ns)) return cur.Error("digits after '.'");
   if (!cur.AtEnd()) return cur.Error("the end of the time");
   return spec;
 }
@@ -70,11 +75,7 @@ std::variant<TimeSpec, ParseError> ParseTimeOfDay(TextCursor& cur) {
   TimeSpec spec;
   spec.time_of_day = true;
   spec.offset_ns = (*hour * 3600LL + *minute * 60LL + *second) * kNsPerSecond;
-  if (cur.Consume('.')) {
-    auto fraction = FractionNs(cur);
-    if (!fraction) return cur.Error("digits after '.'");
-    spec.offset_ns += *fraction;
-  }
+  if (!AddFraction(cur, &spec.offset_ns)) return cur.Error("digits after '.'");
   if (!cur.AtEnd()) return cur.Error("the end of the time of day");
   return spec;
 }
@@ -96,11 +97,7 @@ std::variant<TimeSpec, ParseError> ParseTimeSpec(std::string_view text) {
   auto second = Field(cur, ':', 2, 60);
   if (!hour || !minute || !second) return cur.Error("a time HH:MM:SS");
   int64_t fraction_ns = 0;
-  if (cur.Consume('.')) {
-    auto fraction = FractionNs(cur);
-    if (!fraction) return cur.Error("digits after '.'");
-    fraction_ns = *fraction;
-  }
+  if (!AddFraction(cur, &fraction_ns)) return cur.Error("digits after '.'");
   tm.tm_year = *year - 1900;
   tm.tm_mon = *month - 1;
   tm.tm_mday = *day;

@@ -20,18 +20,6 @@
 namespace packtwin {
 namespace {
 
-uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // A libmodbus server with 10 holding registers (0..9 = 100..109) that never
 // answers a read at address 7 (a stuck device).
 class Server {
@@ -79,8 +67,8 @@ class Server {
 
 TEST(RecordModbusTcp, ProxyForwardsAndRecordsEachExchangePairedByTransactionId) {
   testing::TempDir dir;
-  const uint16_t server_port = FreePort();
-  const uint16_t proxy_port = FreePort();
+  const uint16_t server_port = testing::FreeTcpPort();
+  const uint16_t proxy_port = testing::FreeTcpPort();
   Server server(server_port);
   const std::string spec = fmt::format("127.0.0.1:{}=127.0.0.1:{}", proxy_port, server_port);
   testing::Child recorder({testing::PacktwinBinary(), "record", "-o", dir.File("tcp.db"), "--quiet",
@@ -127,8 +115,8 @@ std::string Adu(uint16_t tid, uint16_t address, uint16_t count) {
 
 TEST(RecordModbusTcp, TwoRequestsWithOneTransactionIdArePairedInOrderAndOneWaitingAtStopIsPending) {
   testing::TempDir dir;
-  const uint16_t server_port = FreePort();
-  const uint16_t proxy_port = FreePort();
+  const uint16_t server_port = testing::FreeTcpPort();
+  const uint16_t proxy_port = testing::FreeTcpPort();
   Server server(server_port);
   const std::string spec = fmt::format("127.0.0.1:{}=127.0.0.1:{},timeout=10s", proxy_port, server_port);
   testing::Child recorder({testing::PacktwinBinary(), "record", "-o", dir.File("tcp.db"), "--quiet",

@@ -7,18 +7,14 @@
 #include "packtwin/recorder/rtu_pairer.h"
 #include "packtwin/recorder/rtu_shapes.h"
 #include "packtwin/recorder/rtu_splitter.h"
+#include "rtu_test_util.h"
 
 namespace packtwin::recorder {
 namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
-std::string WithCrc(std::string body) {
-  const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(body.data()), body.size());
-  body.push_back(static_cast<char>(crc & 0xFF));
-  body.push_back(static_cast<char>(crc >> 8));
-  return body;
-}
+using testing::WithCrc;
 
 std::string Hex(std::string_view text) {
   std::string out;

@@ -6,18 +6,14 @@
 #include "packtwin/firmware/modbus_rtu.h"
 #include "packtwin/recorder/rtu_pairer.h"
 #include "packtwin/recorder/rtu_splitter.h"
+#include "rtu_test_util.h"
 
 namespace packtwin::recorder {
 namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
-std::string WithCrc(std::string body) {
-  const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(body.data()), body.size());
-  body.push_back(static_cast<char>(crc & 0xFF));
-  body.push_back(static_cast<char>(crc >> 8));
-  return body;
-}
+using testing::WithCrc;
 
 const std::string kRequest("\x01\x03\x00\x00\x00\x04\x44\x09", 8);
 const std::string kReply = WithCrc(std::string("\x01\x03\x08\x02\x20\x04\xE2\x00\x00\x00\xD7", 11));

@@ -116,6 +116,9 @@ TEST(TimeSpec, ValuesThatWouldOverflowAreErrorsNotWrappedTimes) {
   EXPECT_FALSE(ParseDurationMs("999999999d", false, false).has_value());
   const auto far = std::get<TimeSpec>(ParseTimeSpec("9000000000"));
   EXPECT_EQ(far.Resolve(INT64_MAX - 5), INT64_MAX) << "saturates";
+  const auto time_of_day = std::get<TimeSpec>(ParseTimeSpec("05:30:00"));  // found by fuzz_specs
+  EXPECT_EQ(time_of_day.Resolve(INT64_MIN), INT64_MIN);
+  EXPECT_EQ(time_of_day.Resolve(INT64_MAX), INT64_MAX);
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ int64_t TimeSpec::Resolve(int64_t start_wall_ns) const {
   int64_t base = start_wall_ns;
   if (time_of_day) {
     const int64_t day = start_wall_ns / kNsPerDay - (start_wall_ns % kNsPerDay < 0 ? 1 : 0);
-    base = day * kNsPerDay;
+    if (__builtin_mul_overflow(day, kNsPerDay, &base)) return day < 0 ? INT64_MIN : INT64_MAX;
   }
   int64_t out = 0;
   if (__builtin_add_overflow(base, offset_ns, &out)) return offset_ns > 0 ? INT64_MAX : INT64_MIN;

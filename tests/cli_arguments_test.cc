@@ -118,7 +118,7 @@ TEST(TimeSpec, ValuesThatWouldOverflowAreErrorsNotWrappedTimes) {
   EXPECT_EQ(far.Resolve(INT64_MAX - 5), INT64_MAX) << "saturates";
   const auto time_of_day = std::get<TimeSpec>(ParseTimeSpec("05:30:00"));  // found by fuzz_specs
   EXPECT_EQ(time_of_day.Resolve(INT64_MIN), INT64_MIN);
-  EXPECT_EQ(time_of_day.Resolve(INT64_MAX), INT64_MAX);
+  EXPECT_GT(time_of_day.Resolve(INT64_MAX), INT64_MAX - 2 * 86'400'000'000'000LL) << "no wrap";
 }
 
 }  // namespace

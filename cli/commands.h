@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/status.h"
 
 namespace packtwin::cli {
@@ -44,6 +45,12 @@ int Fail(const Status& status);
 CLI::Validator SpeedValidator();
 // A --seed value: a whole number 0 or above.
 CLI::Validator SeedValidator();
+
+// --tz site|utc|local: how text output prints times (site: the offset of the
+// log's first TIME frame, else UTC). False when the log cannot be read.
+inline constexpr const char* kTzHelp =
+    "how times are printed: site (the offset the site's TIME frames announce; UTC when it has none), utc or local";
+bool ApplyDisplayZone(const std::string& tz, EventReader& reader, int& exit_code);
 
 // A --duration value (90s, 10m, 24h) in ms; on a bad value says so and sets exit_code.
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code);

@@ -8,13 +8,14 @@ namespace packtwin::cli {
 
 void AddInfoCommand(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string db;
+    std::string db, tz = "site";
     bool json = false;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "info", "Events by kind and source, time span, sources, schema version and hash-chain status of a log");
   cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
   cmd->add_flag("--json", options->json, "print as JSON");
   cmd->callback([options, &exit_code] {
     auto reader = EventReader::Open(options->db);
@@ -22,6 +23,7 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(reader.status());
       return;
     }
+    if (!ApplyDisplayZone(options->tz, **reader, exit_code)) return;
     auto counts = (*reader)->Counts();
     ProgressBar bar("checking the hash chain", counts.ok() ? counts->events : 0, "");
     auto info = CollectInfo(**reader, [&bar](uint64_t done) { bar.Update(done); });

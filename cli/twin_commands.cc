@@ -9,6 +9,7 @@
 #include "packtwin/twin/check.h"
 #include "packtwin/twin/names.h"
 #include "packtwin/twin/rebuild.h"
+#include "packtwin/twin/site_zone.h"
 #include "packtwin/twin/snapshot_store.h"
 #include "packtwin/twin/state_report.h"
 #include "progress_bar.h"
@@ -49,6 +50,27 @@ bool ResolveTime(const std::string& flag, const std::string& text, int64_t start
   *out = std::get<TimeSpec>(parsed).Resolve(start_ns);
   return true;
 }
+
+}  // namespace
+
+bool ApplyDisplayZone(const std::string& tz, EventReader& reader, int& /*exit_code*/) {
+  DisplayZone zone;
+  if (tz == "local") {
+    zone.kind = DisplayZone::Kind::kLocal;
+  } else if (tz == "site") {
+    // A log that cannot be read this far is reported by the command itself
+    // as it reads; its times are then printed in UTC.
+    auto offset = twin::SiteUtcOffsetMin(reader);
+    if (offset.ok() && *offset && **offset != 0) {
+      zone.kind = DisplayZone::Kind::kOffset;
+      zone.offset_min = **offset;
+    }
+  }
+  SetDisplayZone(zone);
+  return true;
+}
+
+namespace {
 
 // A moment the log does not cover is a mistake worth saying, not an empty answer.
 bool InsideLog(const std::string& flag, const std::string& text, int64_t at_ns, const EventCounts& counts,
@@ -127,7 +149,7 @@ Result<twin::TwinState> RebuildSnapshotted(EventReader& reader, const twin::Rebu
 
 void AddStateCommand(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string db, at, node;
+    std::string db, at, node, tz = "site";
     uint64_t seq = 0;
     bool seq_given = false;
     bool json = false;
@@ -142,10 +164,11 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
       ->excludes(at)
       ->each([options](const std::string&) { options->seq_given = true; });
   cmd->add_option("--node", options->node, "only this node, e.g. 0x2A");
+  cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
   cmd->add_flag("--json", options->json, "print as JSON");
   cmd->callback([options, &exit_code] {
     auto request = OpenRequest(options->db, options->node, exit_code);
-    if (!request) return;
+    if (!request || !ApplyDisplayZone(options->tz, *request->reader, exit_code)) return;
     auto& reader = request->reader;
     const auto& node = request->node;
     const EventCounts* counts = &request->counts;
@@ -180,7 +203,7 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
 
 void AddTimelineCommand(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string db, node, from, to;
+    std::string db, node, from, to, tz = "site";
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -191,10 +214,11 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--node", options->node, "only changes of this node (and of the whole site), e.g. 0x2A");
   cmd->add_option("--from", options->from, "first time, inclusive: ISO 8601 or seconds from the start");
   cmd->add_option("--to", options->to, "end time, exclusive, in the same forms");
+  cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
   cmd->add_flag("--json", options->json, "one JSON object per line");
   cmd->callback([options, &exit_code] {
     auto request = OpenRequest(options->db, options->node, exit_code);
-    if (!request) return;
+    if (!request || !ApplyDisplayZone(options->tz, *request->reader, exit_code)) return;
     auto& reader = request->reader;
     const auto& node = request->node;
     const EventCounts* counts = &request->counts;
@@ -223,7 +247,7 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
                                        {"text", change.text}};
         fmt::print("{}\n", line.dump());
       } else {
-        fmt::print("{}  {:<5} {:<12} {}  [seq {}]\n", FormatUtc(change.wall_ns),
+        fmt::print("{}  {:<5} {:<12} {}  [seq {}]\n", FormatDisplayTime(change.wall_ns),
                    change.node == 0 ? "site" : twin::NodeName(change.node), twin::ChangeKindName(change.kind),
                    change.text, change.seq);
       }
@@ -238,17 +262,18 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
 
 void AddCheckCommand(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string db;
+    std::string db, tz = "site";
     bool json = false;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "check", "Every place where the devices did something the rules forbid; exit 0 when clean, 1 when not");
   cmd->add_option("DB", options->db, "event log")->required();
+  cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
   cmd->add_flag("--json", options->json, "print the findings as JSON");
   cmd->callback([options, &exit_code] {
     auto reader = OpenLog(options->db, exit_code);
-    if (!reader) return;
+    if (!reader || !ApplyDisplayZone(options->tz, *reader, exit_code)) return;
     auto counts = reader->Counts();
     ProgressBar bar("checking", counts.ok() ? counts->events : 0, "");
     auto report = twin::CheckLog(*reader, [&bar](uint64_t done) { bar.Update(done); });

@@ -280,10 +280,23 @@ TEST(Cli, StateShowsFleetAndPacksAtAMoment) {
   EXPECT_EQ(Packtwin({"state", dir.File("a.db"), "--node", "0x80"}).exit_code, 64);
 }
 
+TEST(Cli, TimesArePrintedInTheSitesZoneByDefaultOrAsTzSays) {
+  TempDir dir;
+  ASSERT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o", dir.File("a.db")}).exit_code, 0);
+  auto site = Packtwin({"state", dir.File("a.db"), "--at", "30"});
+  EXPECT_NE(site.out.find("state at 2026-11-21T06:00:30.000000+01:00"), std::string::npos)
+      << "the offset the bridge's TIME frames announce: " << site.out;
+  auto utc = Packtwin({"state", dir.File("a.db"), "--at", "30", "--tz", "utc"});
+  EXPECT_NE(utc.out.find("state at 2026-11-21T05:00:30.000000Z"), std::string::npos) << utc.out;
+  auto json = Packtwin({"state", dir.File("a.db"), "--at", "30", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(json.out)["time"], "2026-11-21T05:00:30.000000Z") << "JSON stays in UTC";
+  EXPECT_EQ(Packtwin({"state", dir.File("a.db"), "--tz", "mars"}).exit_code, 64);
+}
+
 TEST(Cli, TimelineListsChangesReadably) {
   TempDir dir;
   ASSERT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o", dir.File("a.db")}).exit_code, 0);
-  auto timeline = Packtwin({"timeline", dir.File("a.db"), "--node", "0x2A", "--from", "20"});
+  auto timeline = Packtwin({"timeline", dir.File("a.db"), "--node", "0x2A", "--from", "20", "--tz", "utc"});
   ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
   EXPECT_EQ(timeline.out,
             "2026-11-21T05:00:21.500000Z  site  command      command SET_MODE eco on (seq 7) to all packs  [seq 113]\n"

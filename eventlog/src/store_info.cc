@@ -29,7 +29,7 @@ std::string ChainText(const ChainReport& chain) {
 std::string Span(const EventCounts& counts) {
   if (counts.events == 0) return "empty";
   const int64_t span_ns = counts.last_wall_ns - counts.first_wall_ns;
-  return fmt::format("{} .. {} ({}.{:03} s)", FormatUtc(counts.first_wall_ns), FormatUtc(counts.last_wall_ns),
+  return fmt::format("{} .. {} ({}.{:03} s)", FormatDisplayTime(counts.first_wall_ns), FormatDisplayTime(counts.last_wall_ns),
                      span_ns / 1'000'000'000, (span_ns % 1'000'000'000) / 1'000'000);
 }
 

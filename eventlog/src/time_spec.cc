@@ -178,6 +178,37 @@ std::optional<int64_t> ParseDurationMs(std::string_view text, bool bare_seconds,
   return sign * total_ms;
 }
 
+namespace {
+DisplayZone g_display_zone;
+
+std::string FormatWithOffset(int64_t wall_ns, int offset_min) {
+  int64_t shifted = 0;
+  if (__builtin_add_overflow(wall_ns, static_cast<int64_t>(offset_min) * 60 * kNsPerSecond, &shifted)) return FormatUtc(wall_ns);
+  std::string text = FormatUtc(shifted);
+  text.pop_back();  // the 'Z'
+  const int magnitude = offset_min < 0 ? -offset_min : offset_min;
+  return text + fmt::format("{}{:02}:{:02}", offset_min < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+}
+}  // namespace
+
+void SetDisplayZone(const DisplayZone& zone) { g_display_zone = zone; }
+
+std::string FormatDisplayTime(int64_t wall_ns) {
+  switch (g_display_zone.kind) {
+    case DisplayZone::Kind::kUtc:
+      return FormatUtc(wall_ns);
+    case DisplayZone::Kind::kOffset:
+      return FormatWithOffset(wall_ns, g_display_zone.offset_min);
+    case DisplayZone::Kind::kLocal: {
+      const auto t = static_cast<std::time_t>(wall_ns / kNsPerSecond);
+      std::tm tm{};
+      localtime_r(&t, &tm);
+      return FormatWithOffset(wall_ns, static_cast<int>(tm.tm_gmtoff / 60));
+    }
+  }
+  return FormatUtc(wall_ns);
+}
+
 std::string FormatUtc(int64_t wall_ns) {
   int64_t seconds = wall_ns / kNsPerSecond;
   int64_t ns = wall_ns % kNsPerSecond;

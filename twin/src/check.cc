@@ -474,7 +474,7 @@ std::string FindingAsText(const Finding& f) {
   std::string evidence;
   for (uint64_t seq : f.evidence) evidence += (evidence.empty() ? "" : ", ") + std::to_string(seq);
   return fmt::format("{}  {:<5} {}  [{}]\n    expected: {}\n    observed: {}\n    evidence: seq {}\n",
-                     FormatUtc(f.wall_ns), f.node == 0 ? "site" : NodeName(f.node), f.rule, f.section, f.expected,
+                     FormatDisplayTime(f.wall_ns), f.node == 0 ? "site" : NodeName(f.node), f.rule, f.section, f.expected,
                      f.observed, evidence);
 }
 

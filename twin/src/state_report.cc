@@ -85,7 +85,7 @@ bool Selected(uint8_t node, std::optional<uint8_t> only) { return !only || *only
 
 std::string StateAsText(const TwinState& state, int64_t at_wall_ns, std::optional<uint8_t> only_node) {
   const uint64_t now_ms = TwinMs(at_wall_ns);
-  std::string out = fmt::format("state at {} (seq {}, {} events folded)\n", FormatUtc(at_wall_ns), state.last_seq,
+  std::string out = fmt::format("state at {} (seq {}, {} events folded)\n", FormatDisplayTime(at_wall_ns), state.last_seq,
                                 state.events);
   const uint8_t master = firmware::ElectMaster(state.fleet.nodes, now_ms, 0, firmware::DeviceType::kEnergyPack);
   out += fmt::format("fleet: master by the rules {}\n", master == 0 ? "none" : NodeName(master));

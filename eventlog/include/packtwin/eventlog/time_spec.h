@@ -38,4 +38,15 @@ std::optional<int64_t> ParseDurationMs(std::string_view text, bool bare_seconds,
 // "2026-11-21T05:00:00.123456Z" in UTC: 6 decimals, or 9 when the time has sub-microsecond digits.
 std::string FormatUtc(int64_t wall_ns);
 
+// How text output prints times (--tz): UTC, a fixed offset (the site's, from
+// its TIME frames), or the machine's local zone. JSON output stays in UTC.
+struct DisplayZone {
+  enum class Kind { kUtc, kOffset, kLocal } kind = Kind::kUtc;
+  int offset_min = 0;  // for kOffset
+};
+// Set once by the command line before anything is printed.
+void SetDisplayZone(const DisplayZone& zone);
+// "2026-11-21T06:00:00.000000+01:00" in the display zone ("...Z" in UTC).
+std::string FormatDisplayTime(int64_t wall_ns);
+
 }  // namespace packtwin

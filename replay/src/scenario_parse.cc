@@ -56,6 +56,9 @@ Result<Scenario> ParseScenario(const std::string& json_text, const std::string& 
     doc = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
     return Status::Error(fmt::format("{}: not JSON at byte {}: {}", source, e.byte, e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond double's range (1e400) is out_of_range, not a parse error.
+    return Status::Error(fmt::format("{}: not usable JSON: {}", source, e.what()));
   }
   std::string error;
   auto scenario = ParseRoot(JsonFields(doc, "$", &error));

@@ -75,6 +75,12 @@ TEST(ScenarioFormat, NotJsonNamesTheByte) {
   EXPECT_EQ(parsed.status().message().rfind("s.json: not JSON at byte 14", 0), 0u) << parsed.status().message();
 }
 
+TEST(ScenarioFormat, ANumberBeyondDoubleRangeIsAnErrorNotAnAbort) {  // found by fuzz_scenario_json
+  auto parsed = replay::ParseScenario("{\"duration\": 1e400}", "s.json");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("s.json: not usable JSON"), std::string::npos) << parsed.status().message();
+}
+
 TEST(ScenarioFormat, TimesTakeCompoundAndSignedUnits) {
   json doc = EcoScenario();
   doc["duration"] = "1h2m3s500ms";

@@ -117,7 +117,9 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     }
     auto sources = recorder::MakeSources(options->specs);
     if (!sources.ok()) {
-      exit_code = Fail(sources.status());
+      // A source spec that does not parse is a command line that does not parse.
+      Fail(sources.status());
+      exit_code = kExitUsage;
       return;
     }
     InstallStopHandlers();

@@ -99,7 +99,7 @@ TEST(RecordModbusRtu, TapFramesEveryFunctionCodePymodbusImplementsSlowStrayAndPe
 TEST(RecordModbusRtu, TapSpecRejectsABadTimeoutAndSaysWhatItTakes) {
   auto result = testing::Run({testing::PacktwinBinary(), "record", "-o", "/tmp/never.db", "--modbus-tap",
                               "/dev/null@9600,timeout=soon"});
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 64);
   EXPECT_NE(result.err.find("timeout 'soon' is not a positive duration"), std::string::npos) << result.err;
 }
 

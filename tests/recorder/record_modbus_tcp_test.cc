@@ -158,7 +158,7 @@ TEST(RecordModbusTcp, TwoRequestsWithOneTransactionIdArePairedInOrderAndOneWaiti
 
 TEST(RecordModbusTcp, BadProxySpecIsAUsageErrorNamingTheForm) {
   auto result = testing::Packtwin({"record", "-o", "/tmp/never.db", "--modbus-tcp-proxy", "1502=502"});
-  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.exit_code, 64);
   EXPECT_NE(result.err.find("expected LISTEN=TARGET"), std::string::npos) << result.err;
 }
 

@@ -10,7 +10,7 @@
 
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/firmware/can_v1_frames.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/snapshot_store.h"
 
@@ -22,7 +22,7 @@ int64_t Events() {
   return text ? std::max(100L, std::atol(text)) : 10'000'000;
 }
 
-v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return EventFromFirmwareFrame(f, wall_ns); }
+v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return bus::EventFromFirmwareFrame(f, wall_ns); }
 
 // Three packs' telemetry and heartbeats, 2 s cycles.
 const std::string& SiteLog() {

@@ -1,13 +1,13 @@
 #include "packtwin/recorder/relay_events.h"
 
 #include "packtwin/firmware/can_v1_frames.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 
 namespace packtwin::recorder {
 
 std::optional<v1::Event> RelayChangeFromFrame(const v1::Event& frame_event, uint64_t frame_seq) {
   if (!frame_event.has_can_frame()) return std::nullopt;
-  const auto frame = twin::ToFirmwareFrame(frame_event.can_frame());
+  const auto frame = bus::ToFirmwareFrame(frame_event.can_frame());
   firmware::RelayEvtFrame evt;
   if (!frame || firmware::DecodeRelayEvt(*frame, &evt) != firmware::DecodeStatus::kOk) return std::nullopt;
   v1::Event out;

@@ -13,7 +13,7 @@
 #include "packtwin/firmware/modbus_rtu.h"
 #include "packtwin/recorder/serial_port.h"
 #include "packtwin/recorder/source.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 
 namespace packtwin::replay {
 namespace {
@@ -53,7 +53,7 @@ Result<Loaded> Load(const std::string& db) {
       loaded.by_tap[m.port()].push_back({row.wall_ns, m.request(), m.reply(), m.status() == v1::MODBUS_TIMEOUT});
       if (const uint16_t v = ReplyVoltageDv(m.reply()); v != 0) loaded.voltages_by_tap[m.port()].insert(v);
     } else if (event.has_can_frame()) {
-      const auto frame = twin::ToFirmwareFrame(event.can_frame());
+      const auto frame = bus::ToFirmwareFrame(event.can_frame());
       firmware::TelBattFrame batt;
       if (frame && firmware::DecodeTelBatt(*frame, &batt) == firmware::DecodeStatus::kOk) {
         loaded.voltages_by_node[batt.node].insert(static_cast<uint16_t>(batt.pack_cV / 10));

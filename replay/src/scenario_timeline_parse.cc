@@ -8,7 +8,7 @@
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/can_v1_id.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "scenario_names.h"
 #include "scenario_parsers.h"
 
@@ -179,7 +179,7 @@ class TimelineParser {
     auto parsed = ParseCandumpLine("(0.000000) can0 " + *text);
     const auto* line = std::get_if<CandumpLine>(&parsed);
     const auto* frame_line = line != nullptr ? std::get_if<CandumpFrameLine>(line) : nullptr;
-    auto frame = frame_line != nullptr ? twin::ToFirmwareFrame(frame_line->frame) : std::nullopt;
+    auto frame = frame_line != nullptr ? bus::ToFirmwareFrame(frame_line->frame) : std::nullopt;
     if (!frame) {
       f.Fail(f.KeyPath("raw"), fmt::format("expected a classic CAN frame in candump notation like \"07F#10070201\", found \"{}\"", *text));
       return;

@@ -9,7 +9,7 @@
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/modbus_rtu.h"
 #include "packtwin/firmware/pack_reducer.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 
 namespace packtwin::replay {
 namespace {
@@ -282,7 +282,7 @@ Status SimEngine::DrainBus(int64_t t_ms) {
     std::stable_sort(sending.begin(), sending.end(),
                      [](const Pending& a, const Pending& b) { return a.frame.id < b.frame.id; });
     for (const auto& pending : sending) {
-      auto event = twin::EventFromFirmwareFrame(pending.frame, WallNs(t_ms));
+      auto event = bus::EventFromFirmwareFrame(pending.frame, WallNs(t_ms));
       event.mutable_can_frame()->set_direction(v1::DIRECTION_RX);
       ++summary_.frames;
       PACKTWIN_RETURN_IF_ERROR(Record(std::move(event)));

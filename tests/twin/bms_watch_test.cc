@@ -9,7 +9,7 @@
 #include "packtwin/firmware/modbus_rtu.h"
 #include "packtwin/firmware/protocol_v1.h"
 #include "packtwin/twin/check.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "test_support.h"
 
 namespace packtwin::twin {
@@ -43,7 +43,7 @@ v1::Event Exchange(int64_t ms, v1::ModbusStatus status, const std::string& reply
 
 v1::Event Batt(int64_t ms, uint16_t pack_cV, uint8_t status) {
   const uint8_t soc = firmware::SocFromMillivolts(pack_cV * 10u);
-  return EventFromFirmwareFrame(firmware::EncodeTelBatt({0x2A, pack_cV, 0, soc, 0x0F, 0, status}), kT0 + ms * kMs);
+  return bus::EventFromFirmwareFrame(firmware::EncodeTelBatt({0x2A, pack_cV, 0, soc, 0x0F, 0, status}), kT0 + ms * kMs);
 }
 
 // 20 cycles: the BMS says `bms_dV` (or times out), the pack reports `pack_cV` with `status`.

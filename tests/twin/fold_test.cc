@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "packtwin/firmware/can_v1_frames.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "packtwin/twin/twin_state.h"
 
 namespace packtwin::twin {
@@ -14,7 +14,7 @@ namespace {
 constexpr int64_t kT0 = 1795237200'000000000;
 
 v1::Event Frame(uint64_t seq, int64_t wall_ns, const firmware::CanFrame& f) {
-  v1::Event event = EventFromFirmwareFrame(f, wall_ns);
+  v1::Event event = bus::EventFromFirmwareFrame(f, wall_ns);
   event.set_seq(seq);
   return event;
 }

@@ -8,7 +8,7 @@
 
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/firmware/can_v1_frames.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/snapshot_store.h"
 #include "test_support.h"
@@ -18,7 +18,7 @@ namespace {
 
 constexpr int64_t kT0 = 1795237200'000000000;
 
-v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return EventFromFirmwareFrame(f, wall_ns); }
+v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return bus::EventFromFirmwareFrame(f, wall_ns); }
 
 // A site of three packs for `cycles` control cycles: telemetry, heartbeats,
 // and now and then a relay change, a command and its ACKs.

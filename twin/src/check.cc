@@ -11,7 +11,7 @@
 #include "packtwin/firmware/local_clock.h"
 #include "packtwin/firmware/measurement.h"
 #include "packtwin/firmware/protocol_v1.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "packtwin/twin/fold.h"
 #include "packtwin/twin/bms_watch.h"
 #include "packtwin/twin/names.h"
@@ -362,7 +362,7 @@ void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
   ExpireCommands(event.wall_time_ns());
   if (event.has_modbus()) bms_.OnModbus(event);
   if (!event.has_can_frame()) return;
-  const auto frame = ToFirmwareFrame(event.can_frame());
+  const auto frame = bus::ToFirmwareFrame(event.can_frame());
   if (!frame) return;
   CheckWrongLength(event, *frame);
   const auto id = firmware::ClassifyCanV1Id(frame->id, frame->extended, frame->remote, frame->error);

@@ -6,7 +6,7 @@
 
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/firmware/protocol_v1.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 #include "packtwin/twin/names.h"
 
 namespace packtwin::twin {
@@ -114,7 +114,7 @@ void Folder::OnCommand(const v1::Event& event, const firmware::CommandFrame& com
 }
 
 void Folder::OnCanFrame(const v1::Event& event) {
-  const auto frame = ToFirmwareFrame(event.can_frame());
+  const auto frame = bus::ToFirmwareFrame(event.can_frame());
   if (!frame) return;
   const uint64_t now_ms = TwinMs(event.wall_time_ns());
   firmware::FleetFindings findings;

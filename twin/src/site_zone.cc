@@ -2,7 +2,7 @@
 
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/can_v1_id.h"
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 
 namespace packtwin::twin {
 namespace {
@@ -19,7 +19,7 @@ Result<std::optional<int>> SiteUtcOffsetMin(EventReader& reader) {
     const auto& stored = event.can_frame();
     const auto id = firmware::ClassifyCanV1Id(stored.id(), stored.extended(), stored.rtr(), stored.error());
     if (!id.valid || id.function != firmware::CanFunction::kTime) return true;
-    const auto frame = ToFirmwareFrame(stored);
+    const auto frame = bus::ToFirmwareFrame(stored);
     firmware::TimeFrame time;
     if (!frame || firmware::DecodeTime(*frame, &time) != firmware::DecodeStatus::kOk) return true;
     offset_min = time.utc_offset_min;

@@ -1,8 +1,8 @@
-#include "packtwin/twin/firmware_frame.h"
+#include "packtwin/bus/firmware_frame.h"
 
 #include <algorithm>
 
-namespace packtwin::twin {
+namespace packtwin::bus {
 
 std::optional<firmware::CanFrame> ToFirmwareFrame(const v1::CanFrame& in) {
   if (in.fd() || in.data().size() > firmware::kCanMaxLen) return std::nullopt;
@@ -32,4 +32,4 @@ v1::Event EventFromFirmwareFrame(const firmware::CanFrame& frame, int64_t wall_n
   return event;
 }
 
-}  // namespace packtwin::twin
+}  // namespace packtwin::bus

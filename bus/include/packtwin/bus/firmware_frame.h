@@ -9,7 +9,7 @@
 #include "packtwin/firmware/can_frame.h"
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin::twin {
+namespace packtwin::bus {
 
 std::optional<firmware::CanFrame> ToFirmwareFrame(const v1::CanFrame& frame);
 
@@ -17,4 +17,4 @@ std::optional<firmware::CanFrame> ToFirmwareFrame(const v1::CanFrame& frame);
 // (source and channel alike) at `wall_ns` (also its capture time).
 v1::Event EventFromFirmwareFrame(const firmware::CanFrame& frame, int64_t wall_ns, const std::string& channel = "can0");
 
-}  // namespace packtwin::twin
+}  // namespace packtwin::bus

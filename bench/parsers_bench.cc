@@ -14,7 +14,7 @@
 #include "packtwin/eventlog/importer.h"
 #include "packtwin/firmware/modbus_rtu.h"
 #include "packtwin/recorder/rtu_splitter.h"
-#include "packtwin/recorder/slcan_parser.h"
+#include "packtwin/bus/slcan_codec.h"
 
 namespace packtwin {
 namespace {
@@ -26,7 +26,7 @@ void BM_SlcanParse(benchmark::State& state) {
   std::string stream;
   for (int i = 0; i < 1000; ++i) stream += "t1AA85014E204230F0100\rt72A8010206004D3C2B1A\r";
   for (auto _ : state) {
-    recorder::SlcanParser parser;
+    bus::SlcanParser parser;
     size_t items = 0;
     parser.Feed(reinterpret_cast<const uint8_t*>(stream.data()), stream.size(), [&](const auto&) { ++items; });
     benchmark::DoNotOptimize(items);

@@ -2,11 +2,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "packtwin/recorder/slcan_parser.h"
+#include "packtwin/bus/slcan_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  packtwin::recorder::SlcanParser parser;
+  packtwin::bus::SlcanParser parser;
   size_t items = 0;
-  parser.Feed(data, size, [&items](const packtwin::recorder::SlcanItem&) { ++items; });
+  parser.Feed(data, size, [&items](const packtwin::bus::SlcanItem&) { ++items; });
   return 0;
 }

@@ -7,7 +7,7 @@
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/recorder/modbus_tap_source.h"
 #include "packtwin/recorder/modbus_tcp_proxy.h"
-#include "packtwin/recorder/source_spec.h"
+#include "packtwin/bus/can_spec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)packtwin::ParseDurationMs(text, true, true);
   (void)packtwin::IdRanges::Parse(text);
-  (void)packtwin::recorder::ParseCanSourceSpec(text);
+  (void)packtwin::bus::ParseCanBusSpec(text);
   std::string error;
   packtwin::recorder::TapSpec tap;
   (void)packtwin::recorder::ParseTapSpec(text, &tap, &error);

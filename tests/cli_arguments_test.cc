@@ -6,7 +6,7 @@
 
 #include "packtwin/eventlog/id_ranges.h"
 #include "packtwin/eventlog/time_spec.h"
-#include "packtwin/recorder/source_spec.h"
+#include "packtwin/bus/can_spec.h"
 
 namespace packtwin {
 namespace {
@@ -75,19 +75,19 @@ TEST(Duration, UnitsCompoundBareSecondsAndSign) {
   EXPECT_EQ(ParseDurationMs("", true, true), std::nullopt);
 }
 
-TEST(CanSourceSpec, SocketCanAndSlcanWithBitrate) {
-  auto can0 = std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("can0"));
-  EXPECT_EQ(can0.kind, recorder::CanSourceKind::kSocketCan);
+TEST(CanBusSpec, SocketCanAndSlcanWithBitrate) {
+  auto can0 = std::get<bus::CanBusSpec>(bus::ParseCanBusSpec("can0"));
+  EXPECT_EQ(can0.kind, bus::CanBusKind::kSocketCan);
   EXPECT_EQ(can0.device, "can0");
-  auto slcan = std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("slcan:/dev/ttyACM0@250000"));
-  EXPECT_EQ(slcan.kind, recorder::CanSourceKind::kSlcan);
+  auto slcan = std::get<bus::CanBusSpec>(bus::ParseCanBusSpec("slcan:/dev/ttyACM0@250000"));
+  EXPECT_EQ(slcan.kind, bus::CanBusKind::kSlcan);
   EXPECT_EQ(slcan.device, "/dev/ttyACM0");
   EXPECT_EQ(slcan.bitrate_bps, 250000u);
-  EXPECT_EQ(std::get<recorder::CanSourceSpec>(recorder::ParseCanSourceSpec("slcan:/dev/ttyUSB1")).bitrate_bps, 500000u);
+  EXPECT_EQ(std::get<bus::CanBusSpec>(bus::ParseCanBusSpec("slcan:/dev/ttyUSB1")).bitrate_bps, 500000u);
 }
 
-TEST(CanSourceSpec, UnsupportedBitrateSaysWhichAreSupported) {
-  EXPECT_EQ(ErrorOf(recorder::ParseCanSourceSpec("slcan:/dev/ttyACM0@333333")),
+TEST(CanBusSpec, UnsupportedBitrateSaysWhichAreSupported) {
+  EXPECT_EQ(ErrorOf(bus::ParseCanBusSpec("slcan:/dev/ttyACM0@333333")),
             "column 20: expected a bit rate slcan supports: 10000, 20000, 50000, 100000, 125000, 250000, 500000, "
             "800000 or 1000000, found '333333'");
 }

@@ -59,10 +59,10 @@ std::string ModbusTapSource::config_json() const {
 }
 
 Status ModbusTapSource::Start() {
-  auto port = SerialPort::Open(spec_.device, spec_.baud);
+  auto port = bus::SerialPort::Open(spec_.device, spec_.baud);
   if (!port.ok()) return port.status();
-  port_ = std::make_unique<SerialPort>(std::move(*port));
-  wall_minus_mono_ns_ = WallNs() - MonotonicNs();
+  port_ = std::make_unique<bus::SerialPort>(std::move(*port));
+  wall_minus_mono_ns_ = bus::WallNs() - bus::MonotonicNs();
   return Status::Ok();
 }
 
@@ -98,7 +98,7 @@ Status ModbusTapSource::OnReadable(int /*fd*/, short revents, const EventSink& s
     auto got = port_->Read(buffer, sizeof buffer);
     if (!got.ok()) return got.status().Context(name_ + ": ");
     if (*got == 0) break;
-    PACKTWIN_RETURN_IF_ERROR(Record(splitter_.Feed(buffer, *got, MonotonicNs()), sink));
+    PACKTWIN_RETURN_IF_ERROR(Record(splitter_.Feed(buffer, *got, bus::MonotonicNs()), sink));
   }
   if ((revents & (POLLHUP | POLLERR)) != 0) {
     return Status::Error(fmt::format("{}: the tap adapter went away (device unplugged or closed)", name_));
@@ -106,12 +106,12 @@ Status ModbusTapSource::OnReadable(int /*fd*/, short revents, const EventSink& s
   return Status::Ok();
 }
 
-Status ModbusTapSource::OnTick(const EventSink& sink) { return Record(splitter_.Tick(MonotonicNs()), sink); }
+Status ModbusTapSource::OnTick(const EventSink& sink) { return Record(splitter_.Tick(bus::MonotonicNs()), sink); }
 
 // Bytes still in the splitter end with the recording (as silence would end
 // them), then a request still waiting is recorded as such.
 Status ModbusTapSource::Drain(const EventSink& sink) {
-  const int64_t now = MonotonicNs();
+  const int64_t now = bus::MonotonicNs();
   PACKTWIN_RETURN_IF_ERROR(Record(splitter_.Flush(), sink));
   return Record(pairer_.Drain(now), sink);
 }

@@ -201,7 +201,7 @@ Status ModbusTcpProxy::Forward(Connection& conn, bool from_client, const EventSi
                                         conn.pending.front().at_ns, sink));
         conn.pending.pop_front();
       }
-      conn.pending.push_back({frame.bytes, MonotonicNs(), frame.transaction_id});
+      conn.pending.push_back({frame.bytes, bus::MonotonicNs(), frame.transaction_id});
       continue;
     }
     // The oldest outstanding request with this transaction id: a client that
@@ -246,7 +246,7 @@ Status ModbusTcpProxy::OnReadable(int fd, short /*revents*/, const EventSink& si
 }
 
 Status ModbusTcpProxy::OnTick(const EventSink& sink) {
-  const int64_t now = MonotonicNs();
+  const int64_t now = bus::MonotonicNs();
   for (auto& [key, conn] : connections_) {
     for (auto it = conn->pending.begin(); it != conn->pending.end();) {
       if (now - it->at_ns < reply_window_ns_) {

@@ -47,7 +47,7 @@ class Session {
       stop.mutable_capture_stop()->set_reason(summary_.stop_reason);
       stop.mutable_capture_stop()->set_events(summary_.events + 1);
       PACKTWIN_RETURN_IF_ERROR(Sink(std::move(stop)).status());
-      PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStoppedNs, std::to_string(WallNs())));
+      PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStoppedNs, std::to_string(bus::WallNs())));
     }
     Status closed = writer_->Close();
     if (!looped.ok()) return looped;
@@ -86,7 +86,7 @@ class Session {
     for (auto& entry : live_) {
       PACKTWIN_RETURN_IF_ERROR(writer_->AddSource(entry.source->name(), entry.source->config_json()));
     }
-    return writer_->SetMeta(meta_key::kStartedNs, std::to_string(WallNs()));
+    return writer_->SetMeta(meta_key::kStartedNs, std::to_string(bus::WallNs()));
   }
 
   Status WriteCaptureStart() {
@@ -125,7 +125,7 @@ class Session {
 
   Status Loop() {
     const EventSink sink = [this](v1::Event event) { return Sink(std::move(event)); };
-    const int64_t start_ns = MonotonicNs();
+    const int64_t start_ns = bus::MonotonicNs();
     int64_t next_status_ms = kStatusEveryMs;
     // Bounded by the stop conditions; each pass waits at most one tick.
     while (true) {
@@ -162,7 +162,7 @@ class Session {
       for (auto& entry : live_) {
         if (entry.failure.empty()) PACKTWIN_RETURN_IF_ERROR(Handle(entry, entry.source->OnTick(sink)));
       }
-      const int64_t elapsed_ms = (MonotonicNs() - start_ns) / 1'000'000;
+      const int64_t elapsed_ms = (bus::MonotonicNs() - start_ns) / 1'000'000;
       if (options_.duration_ms > 0 && elapsed_ms >= options_.duration_ms) {
         summary_.stop_reason = "duration reached";
         return Status::Ok();

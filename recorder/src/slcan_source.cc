@@ -16,7 +16,7 @@ constexpr int64_t kReplyTimeoutNs = 500'000'000;
 
 }  // namespace
 
-SlcanSource::SlcanSource(CanSourceSpec spec) : spec_(std::move(spec)), name_("slcan:" + spec_.device) {}
+SlcanSource::SlcanSource(bus::CanBusSpec spec) : spec_(std::move(spec)), name_("slcan:" + spec_.device) {}
 
 std::string SlcanSource::config_json() const {
   return nlohmann::json{{"kind", "slcan"},
@@ -28,10 +28,10 @@ std::string SlcanSource::config_json() const {
 
 Result<bool> SlcanSource::Command(const std::string& command) {
   PACKTWIN_RETURN_IF_ERROR(port_->Write(command + "\r").Context(name_ + ": "));
-  const int64_t deadline_ns = MonotonicNs() + kReplyTimeoutNs;
+  const int64_t deadline_ns = bus::MonotonicNs() + kReplyTimeoutNs;
   uint8_t byte = 0;
   // Bounded by the deadline; anything before the reply (a stray frame) is skipped.
-  while (MonotonicNs() < deadline_ns) {
+  while (bus::MonotonicNs() < deadline_ns) {
     pollfd pfd{port_->fd(), POLLIN, 0};
     if (::poll(&pfd, 1, 50) <= 0) continue;
     auto got = port_->Read(&byte, 1);
@@ -45,20 +45,20 @@ Result<bool> SlcanSource::Command(const std::string& command) {
 }
 
 Status SlcanSource::Start() {
-  auto port = SerialPort::Open(spec_.device, kSerialBaud);
+  auto port = bus::SerialPort::Open(spec_.device, kSerialBaud);
   if (!port.ok()) return port.status();
-  port_ = std::make_unique<SerialPort>(std::move(*port));
+  port_ = std::make_unique<bus::SerialPort>(std::move(*port));
   // Close first: an adapter left open by a crashed program refuses S commands
   // (and answers BEL when it was already closed, which is fine).
-  auto closed = Command("C");
+  auto closed = Command(bus::kSlcanClose);
   if (!closed.ok()) return closed.status();
-  auto rate = Command(SlcanBitrateCommand(spec_.bitrate_bps));
+  auto rate = Command(bus::SlcanBitrateCommand(spec_.bitrate_bps));
   if (!rate.ok()) return rate.status();
   if (!*rate) return Status::Error(fmt::format("{}: the adapter refused bit rate {}", name_, spec_.bitrate_bps));
-  auto stamps = Command("Z1");  // adapters without a clock say BEL: record host time then
+  auto stamps = Command(bus::kSlcanTimestampsOn);  // adapters without a clock say BEL: record host time then
   if (!stamps.ok()) return stamps.status();
   timestamps_ = *stamps;
-  auto opened = Command("O");
+  auto opened = Command(bus::kSlcanOpen);
   if (!opened.ok()) return opened.status();
   if (!*opened) return Status::Error(fmt::format("{}: the adapter refused to open the channel", name_));
   return Status::Ok();
@@ -66,11 +66,14 @@ Status SlcanSource::Start() {
 
 std::vector<int> SlcanSource::fds() const { return port_ ? std::vector<int>{port_->fd()} : std::vector<int>{}; }
 
-int64_t SlcanSource::CaptureNs(const SlcanFrame& frame, int64_t host_ns) {
+int64_t SlcanSource::CaptureNs(const bus::SlcanFrame& frame, int64_t host_ns) {
   if (!frame.has_timestamp) return host_ns;
   int64_t adapter_ms = frame.timestamp_ms;
   // Unwrap the 60 s counter past the last frame.
-  while (anchored_ && adapter_ms < last_adapter_ms_) adapter_ms += kAdapterWrapMs;
+  // (Arithmetic, not a loop: after a day the counter has wrapped 1440 times.)
+  if (anchored_ && adapter_ms < last_adapter_ms_) {
+    adapter_ms += ((last_adapter_ms_ - adapter_ms + kAdapterWrapMs - 1) / kAdapterWrapMs) * kAdapterWrapMs;
+  }
   last_adapter_ms_ = adapter_ms;
   const int64_t estimate = anchor_host_ns_ + (adapter_ms - anchor_adapter_ms_) * 1'000'000;
   if (!anchored_ || estimate > host_ns + kMaxDriftNs || estimate < host_ns - kMaxDriftNs) {
@@ -82,8 +85,8 @@ int64_t SlcanSource::CaptureNs(const SlcanFrame& frame, int64_t host_ns) {
   return estimate;
 }
 
-Status SlcanSource::Emit(const SlcanItem& item, const EventSink& sink) {
-  if (const auto* frame = std::get_if<SlcanFrame>(&item)) {
+Status SlcanSource::Emit(const bus::SlcanItem& item, const EventSink& sink) {
+  if (const auto* frame = std::get_if<bus::SlcanFrame>(&item)) {
     v1::Event event = NewEvent(name_);
     const int64_t host_ns = event.capture_time_ns();
     const int64_t capture_ns = CaptureNs(*frame, host_ns);
@@ -96,7 +99,7 @@ Status SlcanSource::Emit(const SlcanItem& item, const EventSink& sink) {
     auto seq = sink(std::move(event));
     return seq.ok() ? Status::Ok() : seq.status();
   }
-  if (const auto* bad = std::get_if<SlcanMalformed>(&item)) {
+  if (const auto* bad = std::get_if<bus::SlcanMalformed>(&item)) {
     // Garbled bytes are recorded, never dropped silently.
     ++stats_.malformed;
     v1::Event event = NewEvent(name_);
@@ -115,7 +118,7 @@ Status SlcanSource::OnReadable(int /*fd*/, short revents, const EventSink& sink)
     if (!got.ok()) return got.status().Context(name_ + ": ");
     if (*got == 0) break;
     Status status = Status::Ok();
-    parser_.Feed(buffer, *got, [&](const SlcanItem& item) {
+    parser_.Feed(buffer, *got, [&](const bus::SlcanItem& item) {
       if (status.ok()) status = Emit(item, sink);
     });
     PACKTWIN_RETURN_IF_ERROR(status);

@@ -6,19 +6,19 @@
 #include "packtwin/recorder/modbus_tcp_proxy.h"
 #include "packtwin/recorder/slcan_source.h"
 #include "packtwin/recorder/socketcan_source.h"
-#include "packtwin/recorder/source_spec.h"
+#include "packtwin/bus/can_spec.h"
 
 namespace packtwin::recorder {
 
 Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& specs) {
   std::vector<std::unique_ptr<Source>> sources;
   for (const auto& text : specs.can) {
-    auto parsed = ParseCanSourceSpec(text);
+    auto parsed = bus::ParseCanBusSpec(text);
     if (auto* error = std::get_if<ParseError>(&parsed)) {
       return Status::Error(fmt::format("--can '{}': {}", text, error->Describe()));
     }
-    auto spec = std::get<CanSourceSpec>(parsed);
-    if (spec.kind == CanSourceKind::kSlcan) {
+    auto spec = std::get<bus::CanBusSpec>(parsed);
+    if (spec.kind == bus::CanBusKind::kSlcan) {
       sources.push_back(std::make_unique<SlcanSource>(spec));
     } else {
       sources.push_back(std::make_unique<SocketCanSource>(spec.device));

@@ -11,8 +11,8 @@
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/modbus_rtu.h"
-#include "packtwin/recorder/serial_port.h"
-#include "packtwin/recorder/source.h"
+#include "packtwin/bus/serial_port.h"
+#include "packtwin/bus/clock.h"
 #include "packtwin/bus/firmware_frame.h"
 
 namespace packtwin::replay {
@@ -176,7 +176,7 @@ Result<BmsEmulateReport> EmulateBms(const BmsEmulateRequest& request, const std:
   const int64_t first_ns = recorded.front().wall_ns;
   const int64_t start_ns = request.from ? std::max(first_ns, request.from->Resolve(loaded->first_wall_ns)) : first_ns;
   if (start_ns > recorded.back().wall_ns) return Status::Error("--from: after the last recorded exchange");
-  auto port = recorder::SerialPort::Open(request.port, request.baud);
+  auto port = bus::SerialPort::Open(request.port, request.baud);
   if (!port.ok()) return port.status();
   BmsEmulateReport report;
   report.tap = *tap;
@@ -186,7 +186,7 @@ Result<BmsEmulateReport> EmulateBms(const BmsEmulateRequest& request, const std:
   std::string frame;
   const int gap_ms = FrameGapMs(request.baud);
   // Bounded by the recording: it ends 2 s after the last exchange's time.
-  while (!(stop_requested && stop_requested()) && !emulator.Finished(recorder::MonotonicNs())) {
+  while (!(stop_requested && stop_requested()) && !emulator.Finished(bus::MonotonicNs())) {
     pollfd pfd{port->fd(), POLLIN, 0};
     const int ready = ::poll(&pfd, 1, frame.empty() ? 100 : gap_ms);
     if (ready < 0 && errno != EINTR) return Status::Error(fmt::format("{}: poll failed", request.port));
@@ -200,7 +200,7 @@ Result<BmsEmulateReport> EmulateBms(const BmsEmulateRequest& request, const std:
       continue;
     }
     if (frame.empty()) continue;
-    const std::string reply = emulator.OnFrame(frame, recorder::MonotonicNs());
+    const std::string reply = emulator.OnFrame(frame, bus::MonotonicNs());
     frame.clear();
     if (!reply.empty()) PACKTWIN_RETURN_IF_ERROR(port->Write(reply));
   }

@@ -1,27 +1,22 @@
 #include "packtwin/replay/playback.h"
 
 #include <fmt/format.h>
-#include <linux/can.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <cerrno>
 #include <cstring>
 #include <thread>
 #include <vector>
 
 #include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/event_reader.h"
-#include "packtwin/recorder/serial_port.h"
-#include "packtwin/recorder/slcan_parser.h"
-#include "packtwin/recorder/source.h"
-#include "packtwin/recorder/source_spec.h"
+#include "packtwin/bus/can_spec.h"
+#include "packtwin/bus/clock.h"
+#include "packtwin/bus/serial_port.h"
+#include "packtwin/bus/slcan_codec.h"
+#include "packtwin/bus/socketcan.h"
 
 namespace packtwin::replay {
 namespace {
@@ -42,73 +37,45 @@ class Bus {
 
 class SlcanBus : public Bus {
  public:
-  explicit SlcanBus(recorder::SerialPort port) : port_(std::move(port)) {}
-  // Leaves the adapter as found: its channel closed ('C').
-  ~SlcanBus() override { (void)port_.Write("C\r"); }
+  explicit SlcanBus(bus::SerialPort port) : port_(std::move(port)) {}
+  // Leaves the adapter as found: its channel closed.
+  ~SlcanBus() override { (void)port_.Write(std::string(bus::kSlcanClose) + "\r"); }
   Status Send(const v1::CanFrame& frame) override {
-    if (frame.fd() || frame.error()) return Status::Ok();  // slcan carries neither
-    std::string line;
-    const char kind = frame.extended() ? (frame.rtr() ? 'R' : 'T') : (frame.rtr() ? 'r' : 't');
-    line += kind;
-    line += frame.extended() ? fmt::format("{:08X}", frame.id()) : fmt::format("{:03X}", frame.id());
-    line += fmt::format("{:X}", frame.rtr() ? std::min<uint32_t>(frame.dlc(), 8) : frame.data().size());
-    for (unsigned char byte : frame.data()) line += fmt::format("{:02X}", byte);
+    const std::string line = bus::SlcanTransmitLine(frame);
+    if (line.empty()) return Status::Ok();  // slcan carries neither FD nor error frames
     return port_.Write(line + "\r");
   }
 
  private:
-  recorder::SerialPort port_;
+  bus::SerialPort port_;
 };
 
 class SocketCanBus : public Bus {
  public:
-  explicit SocketCanBus(int fd) : fd_(fd) {}
-  ~SocketCanBus() override { ::close(fd_); }
-  Status Send(const v1::CanFrame& in) override {
-    if (in.fd()) return Status::Ok();
-    can_frame frame{};
-    frame.can_id = in.id() | (in.extended() ? CAN_EFF_FLAG : 0u) | (in.rtr() ? CAN_RTR_FLAG : 0u);
-    frame.len = static_cast<uint8_t>(std::min<size_t>(in.data().size(), CAN_MAX_DLEN));
-    std::memcpy(frame.data, in.data().data(), frame.len);
-    if (::write(fd_, &frame, sizeof frame) != static_cast<ssize_t>(sizeof frame)) {
-      return Status::Error(fmt::format("CAN write failed: {}", std::strerror(errno)));
-    }
-    return Status::Ok();
-  }
+  explicit SocketCanBus(bus::CanSocket socket) : socket_(std::move(socket)) {}
+  Status Send(const v1::CanFrame& frame) override { return socket_.Write(frame); }
 
  private:
-  int fd_;
+  bus::CanSocket socket_;
 };
 
 Result<std::unique_ptr<Bus>> OpenBus(const std::string& target) {
-  auto parsed = recorder::ParseCanSourceSpec(target);
+  auto parsed = bus::ParseCanBusSpec(target);
   if (auto* error = std::get_if<ParseError>(&parsed)) {
     return Status::Error(fmt::format("--to '{}': {}", target, error->Describe()));
   }
-  const auto spec = std::get<recorder::CanSourceSpec>(parsed);
-  if (spec.kind == recorder::CanSourceKind::kSlcan) {
-    auto port = recorder::SerialPort::Open(spec.device, 115200);
+  const auto spec = std::get<bus::CanBusSpec>(parsed);
+  if (spec.kind == bus::CanBusKind::kSlcan) {
+    auto port = bus::SerialPort::Open(spec.device, 115200);
     if (!port.ok()) return port.status();
     // Set the bit rate and open the channel; replies (CR/BEL) are not waited for.
-    PACKTWIN_RETURN_IF_ERROR(port->Write("C\r" + recorder::SlcanBitrateCommand(spec.bitrate_bps) + "\rO\r"));
+    PACKTWIN_RETURN_IF_ERROR(port->Write(std::string(bus::kSlcanClose) + "\r" + bus::SlcanBitrateCommand(spec.bitrate_bps) +
+                                         "\r" + bus::kSlcanOpen + "\r"));
     return std::unique_ptr<Bus>(new SlcanBus(std::move(*port)));
   }
-  const int fd = ::socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW);
-  if (fd < 0) return Status::Error(fmt::format("{}: no SocketCAN on this machine ({})", target, std::strerror(errno)));
-  ifreq ifr{};
-  std::snprintf(ifr.ifr_name, IFNAMSIZ, "%s", spec.device.c_str());
-  sockaddr_can addr{};
-  addr.can_family = AF_CAN;
-  if (::ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
-    ::close(fd);
-    return Status::Error(fmt::format("{}: no such CAN interface", spec.device));
-  }
-  addr.can_ifindex = ifr.ifr_ifindex;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    ::close(fd);
-    return Status::Error(fmt::format("{}: cannot bind: {}", spec.device, std::strerror(errno)));
-  }
-  return std::unique_ptr<Bus>(new SocketCanBus(fd));
+  auto socket = bus::CanSocket::Open(spec.device, bus::CanSocket::Use::kTransmit);
+  if (!socket.ok()) return socket.status();
+  return std::unique_ptr<Bus>(new SocketCanBus(std::move(*socket)));
 }
 
 Result<std::vector<Scheduled>> Load(const PlaybackRequest& request) {
@@ -213,7 +180,7 @@ Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<
   int64_t steps_left = 0;
   for (int loop = 0; loop < request.loops; ++loop) {
     // The monotonic clock, anchored at the first frame of each pass.
-    const int64_t anchor_ns = recorder::MonotonicNs();
+    const int64_t anchor_ns = bus::MonotonicNs();
     if (stop_requested && stop_requested()) {
       report.interrupted = true;
       break;
@@ -233,7 +200,7 @@ Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<
       }
       const auto due_ns = anchor_ns + static_cast<int64_t>(static_cast<double>(scheduled.offset_ns) / request.speed);
       // Waits in slices so Ctrl-C is answered within 50 ms even across a long gap.
-      for (int64_t wait_ns = due_ns - recorder::MonotonicNs(); wait_ns > 0; wait_ns = due_ns - recorder::MonotonicNs()) {
+      for (int64_t wait_ns = due_ns - bus::MonotonicNs(); wait_ns > 0; wait_ns = due_ns - bus::MonotonicNs()) {
         if (stop_requested && stop_requested()) break;
         std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(wait_ns, 50'000'000)));
       }
@@ -242,7 +209,7 @@ Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<
         break;
       }
       PACKTWIN_RETURN_IF_ERROR(scheduled.bus->Send(scheduled.frame));
-      errors_us.push_back((recorder::MonotonicNs() - due_ns) / 1000);
+      errors_us.push_back((bus::MonotonicNs() - due_ns) / 1000);
       ++report.frames;
     }
   }

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "packtwin/recorder/socketcan_source.h"
+#include "packtwin/bus/socketcan.h"
 #include "test_support.h"
 
 namespace packtwin {
@@ -17,7 +17,7 @@ namespace {
 
 // The vcan interface to use, or why there is none.
 std::string VcanOrReason(std::string* reason) {
-  if (!recorder::SocketCanAvailable()) {
+  if (!bus::SocketCanAvailable()) {
     *reason = "this kernel has no SocketCAN (AF_CAN socket: address family not supported)";
     return "";
   }

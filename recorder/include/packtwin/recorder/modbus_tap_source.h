@@ -7,7 +7,7 @@
 
 #include "packtwin/recorder/rtu_pairer.h"
 #include "packtwin/recorder/rtu_splitter.h"
-#include "packtwin/recorder/serial_port.h"
+#include "packtwin/bus/serial_port.h"
 #include "packtwin/recorder/source.h"
 
 namespace packtwin::recorder {
@@ -46,7 +46,7 @@ class ModbusTapSource : public Source {
 
   TapSpec spec_;
   std::string name_;
-  std::unique_ptr<SerialPort> port_;
+  std::unique_ptr<bus::SerialPort> port_;
   RtuSplitter splitter_;
   RtuPairer pairer_;
   // Monotonic and wall clocks at one instant, to stamp exchanges settled later.

@@ -5,16 +5,16 @@
 
 #include <memory>
 
-#include "packtwin/recorder/serial_port.h"
-#include "packtwin/recorder/slcan_parser.h"
+#include "packtwin/bus/serial_port.h"
+#include "packtwin/bus/slcan_codec.h"
 #include "packtwin/recorder/source.h"
-#include "packtwin/recorder/source_spec.h"
+#include "packtwin/bus/can_spec.h"
 
 namespace packtwin::recorder {
 
 class SlcanSource : public Source {
  public:
-  explicit SlcanSource(CanSourceSpec spec);
+  explicit SlcanSource(bus::CanBusSpec spec);
   const std::string& name() const override { return name_; }
   std::string config_json() const override;
   Status Start() override;
@@ -23,15 +23,15 @@ class SlcanSource : public Source {
   void Stop() override;
 
  private:
-  Status Emit(const SlcanItem& item, const EventSink& sink);
+  Status Emit(const bus::SlcanItem& item, const EventSink& sink);
   // Sends one setup command and waits for CR (true) or BEL (false).
   Result<bool> Command(const std::string& command);
-  int64_t CaptureNs(const SlcanFrame& frame, int64_t host_ns);
+  int64_t CaptureNs(const bus::SlcanFrame& frame, int64_t host_ns);
 
-  CanSourceSpec spec_;
+  bus::CanBusSpec spec_;
   std::string name_;
-  std::unique_ptr<SerialPort> port_;
-  SlcanParser parser_;
+  std::unique_ptr<bus::SerialPort> port_;
+  bus::SlcanParser parser_;
   bool timestamps_ = false;  // the adapter accepted Z1
   // Adapter timestamps (ms, wrapping at 60 s) unwrapped onto the host clock.
   bool anchored_ = false;

@@ -1,21 +1,19 @@
-// A SocketCAN interface through a raw socket: every frame including error
-// frames, CAN FD when the interface is FD, kernel timestamps, and the kernel's
-// drop counter turned into gap events.
+// A SocketCAN interface as a capture source: frames (error and FD frames
+// included) with kernel timestamps, and the kernel's drop counter turned into
+// gap events. The socket itself is bus::CanSocket.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
+#include "packtwin/bus/socketcan.h"
 #include "packtwin/recorder/source.h"
 
 namespace packtwin::recorder {
 
-// False when this kernel has no AF_CAN (then SocketCAN sources cannot start).
-bool SocketCanAvailable();
-
 class SocketCanSource : public Source {
  public:
   explicit SocketCanSource(std::string interface);
-  ~SocketCanSource() override;
   const std::string& name() const override { return interface_; }
   std::string config_json() const override;
   Status Start() override;
@@ -24,9 +22,10 @@ class SocketCanSource : public Source {
   void Stop() override;
 
  private:
+  Status Emit(bus::ReceivedCanFrame received, const EventSink& sink);
+
   std::string interface_;
-  int fd_ = -1;
-  bool fd_frames_ = false;
+  std::optional<bus::CanSocket> socket_;
   uint32_t last_drop_count_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "packtwin/bus/clock.h"
 #include "packtwin/eventlog/status.h"
 #include "packtwin/v1/event.pb.h"
 
@@ -48,10 +49,6 @@ class Source {
  protected:
   SourceStats stats_;
 };
-
-// Clocks of the capture host: monotonic for capture time, realtime for wall time.
-int64_t MonotonicNs();
-int64_t WallNs();
 
 // An event stamped now, from `source`.
 v1::Event NewEvent(const std::string& source);

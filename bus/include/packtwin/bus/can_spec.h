@@ -10,16 +10,16 @@
 
 #include "packtwin/eventlog/text_cursor.h"
 
-namespace packtwin::recorder {
+namespace packtwin::bus {
 
-enum class CanSourceKind { kSocketCan, kSlcan };
+enum class CanBusKind { kSocketCan, kSlcan };
 
-struct CanSourceSpec {
-  CanSourceKind kind = CanSourceKind::kSocketCan;
+struct CanBusSpec {
+  CanBusKind kind = CanBusKind::kSocketCan;
   std::string device;              // interface name or serial device path
   uint32_t bitrate_bps = 500'000;  // Alfaspark buses run at 500 kbit/s
 };
 
-std::variant<CanSourceSpec, ParseError> ParseCanSourceSpec(std::string_view text);
+std::variant<CanBusSpec, ParseError> ParseCanBusSpec(std::string_view text);
 
-}  // namespace packtwin::recorder
+}  // namespace packtwin::bus

@@ -1,4 +1,4 @@
-#include "packtwin/recorder/serial_port.h"
+#include "packtwin/bus/serial_port.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace packtwin::recorder {
+namespace packtwin::bus {
 namespace {
 
 speed_t BaudConstant(uint32_t baud) {
@@ -98,4 +98,4 @@ Result<size_t> SerialPort::Read(uint8_t* buffer, size_t capacity) {
   return Status::Error(fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
 }
 
-}  // namespace packtwin::recorder
+}  // namespace packtwin::bus

@@ -1,8 +1,8 @@
-#include "packtwin/recorder/source_spec.h"
+#include "packtwin/bus/can_spec.h"
 
 #include <array>
 
-namespace packtwin::recorder {
+namespace packtwin::bus {
 namespace {
 // The bit rates slcan adapters can be set to (commands S0..S8).
 constexpr std::array<uint32_t, 9> kSlcanBitrates = {10'000,  20'000,  50'000,  100'000,  125'000,
@@ -10,9 +10,9 @@ constexpr std::array<uint32_t, 9> kSlcanBitrates = {10'000,  20'000,  50'000,  1
 constexpr size_t kMaxDeviceChars = 255;
 }  // namespace
 
-std::variant<CanSourceSpec, ParseError> ParseCanSourceSpec(std::string_view text) {
+std::variant<CanBusSpec, ParseError> ParseCanBusSpec(std::string_view text) {
   TextCursor cur(text);
-  CanSourceSpec spec;
+  CanBusSpec spec;
   if (!cur.Consume("slcan:")) {
     if (text.empty() || text.size() > 15 || text.find_first_of("/:@ ") != std::string_view::npos) {
       return cur.Error("a SocketCAN interface name (e.g. can0) or slcan:/dev/ttyACM0[@500000]");
@@ -20,7 +20,7 @@ std::variant<CanSourceSpec, ParseError> ParseCanSourceSpec(std::string_view text
     spec.device = std::string(text);
     return spec;
   }
-  spec.kind = CanSourceKind::kSlcan;
+  spec.kind = CanBusKind::kSlcan;
   const size_t device_pos = cur.position();
   const std::string_view rest = cur.Rest();
   const size_t at = rest.find('@');
@@ -40,4 +40,4 @@ std::variant<CanSourceSpec, ParseError> ParseCanSourceSpec(std::string_view text
                                            "500000, 800000 or 1000000");
 }
 
-}  // namespace packtwin::recorder
+}  // namespace packtwin::bus

@@ -1,6 +1,6 @@
-// The slcan (Lawicel ASCII) protocol of CANable/USBtin-style adapters, the
-// receive side: bytes from the serial port -> frames, acknowledgements and
-// errors. Lines end with CR; an adapter answers a command with CR (ok) or BEL
+// The slcan (Lawicel ASCII) protocol of CANable/USBtin-style adapters, both
+// directions: bytes from the serial port -> frames, acknowledgements and
+// errors; setup commands and transmit lines -> bytes for the adapter. Lines end with CR; an adapter answers a command with CR (ok) or BEL
 // (error). Frames:
 //   tIIILDD..[TTTT]        standard data frame, L = 0..8, TTTT = ms timestamp (Z1)
 //   TIIIIIIIILDD..[TTTT]   extended data frame
@@ -16,7 +16,7 @@
 
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin::recorder {
+namespace packtwin::bus {
 
 struct SlcanFrame {
   v1::CanFrame frame;  // channel left empty for the caller
@@ -58,7 +58,16 @@ class SlcanParser {
 // Parses one line without its CR (exposed for tests).
 SlcanItem ParseSlcanLine(const std::string& line);
 
+// Setup commands, each sent followed by CR; the adapter answers CR or BEL.
+inline constexpr char kSlcanClose[] = "C";
+inline constexpr char kSlcanOpen[] = "O";
+inline constexpr char kSlcanTimestampsOn[] = "Z1";
+
 // The command that sets a bit rate ("S6" for 500000), or empty if none.
 std::string SlcanBitrateCommand(uint32_t bitrate_bps);
 
-}  // namespace packtwin::recorder
+// The transmit line for `frame` (t/T/r/R, without CR); empty for a frame slcan
+// cannot carry (CAN FD, error frames). The inverse of ParseSlcanLine.
+std::string SlcanTransmitLine(const v1::CanFrame& frame);
+
+}  // namespace packtwin::bus

@@ -1,11 +1,12 @@
-#include "packtwin/recorder/slcan_parser.h"
+#include "packtwin/bus/slcan_codec.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
-namespace packtwin::recorder {
+namespace packtwin::bus {
 namespace {
 
 constexpr uint8_t kCr = '\r';
@@ -131,4 +132,16 @@ std::string SlcanBitrateCommand(uint32_t bitrate_bps) {
   return "";
 }
 
-}  // namespace packtwin::recorder
+std::string SlcanTransmitLine(const v1::CanFrame& frame) {
+  if (frame.fd() || frame.error()) return "";
+  std::string line(1, frame.extended() ? (frame.rtr() ? 'R' : 'T') : (frame.rtr() ? 'r' : 't'));
+  line += frame.extended() ? fmt::format("{:08X}", frame.id()) : fmt::format("{:03X}", frame.id());
+  const size_t length = frame.rtr() ? std::min<uint32_t>(frame.dlc(), 8) : std::min<size_t>(frame.data().size(), 8);
+  line += fmt::format("{:X}", length);
+  if (!frame.rtr()) {
+    for (size_t i = 0; i < length; ++i) line += fmt::format("{:02X}", static_cast<unsigned char>(frame.data()[i]));
+  }
+  return line;
+}
+
+}  // namespace packtwin::bus

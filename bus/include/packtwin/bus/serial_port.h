@@ -8,7 +8,7 @@
 
 #include "packtwin/eventlog/status.h"
 
-namespace packtwin::recorder {
+namespace packtwin::bus {
 
 class SerialPort {
  public:
@@ -31,4 +31,4 @@ class SerialPort {
   std::string path_;
 };
 
-}  // namespace packtwin::recorder
+}  // namespace packtwin::bus

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "commands.h"
+#include "packtwin/eventlog/event_hash.h"
 #include "packtwin/eventlog/interrupt.h"
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/recorder/recorder.h"
@@ -64,6 +65,10 @@ int main(int argc, char** argv) {
   // Past a file-size limit a write should fail (and be reported), not kill us.
   ::signal(SIGXFSZ, SIG_IGN);
   packtwin::InstallInterruptCleanup();
+  if (const packtwin::Status hashing = packtwin::Sha256Available(); !hashing.ok()) {
+    std::fprintf(stderr, "packtwin: %s\n", hashing.message().c_str());
+    return 1;
+  }
   CLI::App app{"packtwin: record, replay and explain Alfaspark energy sites from their CAN and Modbus traffic"};
   app.set_version_flag("--version", PACKTWIN_VERSION);
   app.require_subcommand(1);

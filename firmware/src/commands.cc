@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include <cassert>
+
 #include "pack_actions.h"
 #include "packtwin/firmware/le_bytes.h"
 
@@ -70,6 +72,7 @@ AckStatus SetRelayCommand(Context& ctx) {
   const uint8_t relay = ctx.command.args[0];
   const uint8_t state = ctx.command.args[1];
   if (relay >= kRelayCount || (state > 1 && state != kManualClear)) return AckStatus::kOutOfRange;
+  assert(relay < sizeof ctx.state->decision.manual);
   if (state == kManualClear) {
     ctx.state->decision.manual[relay] = kNoManual;
     return AckStatus::kOk;

@@ -29,7 +29,7 @@ void CheckTwoMasters(const FleetState& state, uint8_t claimant, uint64_t now_ms,
 }
 
 void OnHeartbeat(FleetState* state, const HeartbeatFrame& hb, uint64_t now_ms, FleetFindings* findings) {
-  NodeEntry& entry = state->nodes.nodes[hb.node];
+  NodeEntry& entry = EntryOf(&state->nodes, hb.node);
   const bool was_live = IsLive(entry, now_ms);
   if (was_live && entry.serial_lo != hb.serial_lo) {
     findings->Add({FleetFindingKind::kDuplicateNodeId, hb.node, 0, entry.serial_lo, hb.serial_lo, now_ms});
@@ -95,21 +95,21 @@ void FleetOnCanFrame(FleetState* state, const CanFrame& frame, uint64_t now_ms, 
       TelBattFrame batt;
       const DecodeStatus status = DecodeTelBatt(frame, &batt);
       Count(state, status);
-      if (status == DecodeStatus::kOk) RecordTelBatt(&state->nodes.nodes[batt.node], batt);
+      if (status == DecodeStatus::kOk) RecordTelBatt(&EntryOf(&state->nodes, batt.node), batt);
       break;
     }
     case CanFunction::kTelPower: {
       TelPowerFrame power;
       const DecodeStatus status = DecodeTelPower(frame, &power);
       Count(state, status);
-      if (status == DecodeStatus::kOk) RecordTelPower(&state->nodes.nodes[power.node], power);
+      if (status == DecodeStatus::kOk) RecordTelPower(&EntryOf(&state->nodes, power.node), power);
       break;
     }
     case CanFunction::kTelLoads: {
       TelLoadsFrame loads;
       const DecodeStatus status = DecodeTelLoads(frame, &loads);
       Count(state, status);
-      if (status == DecodeStatus::kOk) RecordTelLoads(&state->nodes.nodes[loads.node], loads);
+      if (status == DecodeStatus::kOk) RecordTelLoads(&EntryOf(&state->nodes, loads.node), loads);
       break;
     }
     default:

@@ -1,5 +1,7 @@
 #include "packtwin/twin/fold.h"
 
+#include <cassert>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -58,7 +60,7 @@ void Folder::Emit(const v1::Event& event, uint8_t node, ChangeKind kind, std::st
 void Folder::EmitFindings(const firmware::FleetFindings& findings, const v1::Event& event) {
   for (uint8_t i = 0; i < findings.count; ++i) {
     const auto& f = findings.items[i];
-    const auto& entry = state_.fleet.nodes.nodes[f.node];
+    const auto& entry = firmware::EntryOf(state_.fleet.nodes, f.node);
     switch (f.kind) {
       case firmware::FleetFindingKind::kNodeJoined:
         Emit(event, f.node, ChangeKind::kNodeJoined,
@@ -187,6 +189,7 @@ void Folder::OnCanFrame(const v1::Event& event) {
       firmware::RelayEvtFrame f;
       if ((status = DecodeRelayEvt(*frame, &f)) != DecodeStatus::kOk) break;
       PackView& pack = Pack(f.node);
+      assert(f.relay < pack.relay.size() && "DecodeRelayEvt refuses relays beyond 4");
       pack.relay[f.relay] = {true, f.closed == 1, f.cause, event.seq()};
       pack.relays = f.relays_after;
       Emit(event, f.node, ChangeKind::kRelay,
@@ -197,6 +200,7 @@ void Folder::OnCanFrame(const v1::Event& event) {
       firmware::AlarmFrame f;
       if ((status = DecodeAlarm(*frame, &f)) != DecodeStatus::kOk) break;
       PackView& pack = Pack(f.node);
+      assert(f.code < pack.alarm_active.size() && "DecodeAlarm refuses unknown alarm codes");
       pack.alarm_active[f.code] = f.active == 1;
       if (f.code == static_cast<uint8_t>(firmware::AlarmCode::kBmsAlarmBits)) pack.bms_alarm_bits = f.bms_alarm_bits;
       Emit(event, f.node, ChangeKind::kAlarm,

@@ -5,6 +5,13 @@
 
 namespace packtwin::twin {
 
+// A field added to these structs without a line below fails to compile here.
+// Not digested (as since the first snapshot format): the wall times, first,
+// last and per pack.
+static_assert(sizeof(RelayView) == 16, "RelayView changed: digest the new field below, then update this size");
+static_assert(sizeof(PackView) == 128, "PackView changed: digest the new field below, then update this size");
+static_assert(sizeof(TwinState) == 6512, "TwinState changed: digest the new field below, then update this size");
+
 uint64_t TwinDigest(const TwinState& state) {
   firmware::Digest64 d;
   d.Put64(firmware::StateDigest(state.fleet));

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "packtwin/eventlog/status.h"
+
 namespace packtwin {
 
 using Sha256Digest = std::array<uint8_t, 32>;
@@ -26,6 +28,9 @@ struct ChainFields {
 };
 
 Sha256Digest Sha256(std::string_view bytes);
+// Whether libcrypto can hash at all (checked once at start-up, so an
+// environment without SHA-256 is an error message, not a crash later).
+Status Sha256Available();
 Sha256Digest ChainHash(const Sha256Digest& previous, const ChainFields& fields);
 std::string ToHex(const Sha256Digest& digest);
 

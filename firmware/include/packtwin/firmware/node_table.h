@@ -2,6 +2,7 @@
 // fleet aggregate needs. Indexed by node id: fixed size, no search.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 
 #include "packtwin/firmware/can_v1_frames.h"
@@ -34,6 +35,16 @@ struct NodeEntry {
 struct NodeTable {
   NodeEntry nodes[kNodeSlots];
 };
+
+// The entry of a node id a decoder accepted (decoders refuse ids beyond the table).
+inline NodeEntry& EntryOf(NodeTable* table, uint8_t node) {
+  assert(node < kNodeSlots && "a decoded node id is always within the node table");
+  return table->nodes[node];
+}
+inline const NodeEntry& EntryOf(const NodeTable& table, uint8_t node) {
+  assert(node < kNodeSlots && "a decoded node id is always within the node table");
+  return table.nodes[node];
+}
 
 inline bool IsLive(const NodeEntry& entry, uint64_t now_ms) {
   return entry.present && now_ms <= entry.last_heartbeat_ms + kNodeTtlMs;

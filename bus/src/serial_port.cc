@@ -37,13 +37,13 @@ speed_t BaudConstant(uint32_t baud) {
 
 Result<SerialPort> SerialPort::Open(const std::string& path, uint32_t baud) {
   const speed_t speed = BaudConstant(baud);
-  if (speed == 0) return Status::Error(fmt::format("{}: unsupported baud rate {}", path, baud));
+  if (speed == 0) return Status::IoError(fmt::format("{}: unsupported baud rate {}", path, baud));
   const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return Status::Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (fd < 0) return Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   SerialPort port(fd, path);
   termios tio{};
   if (tcgetattr(fd, &tio) != 0) {
-    return Status::Error(fmt::format("{}: not a serial device: {}", path, std::strerror(errno)));
+    return Status::IoError(fmt::format("{}: not a serial device: {}", path, std::strerror(errno)));
   }
   cfmakeraw(&tio);
   tio.c_cflag |= CLOCAL | CREAD;
@@ -53,7 +53,7 @@ Result<SerialPort> SerialPort::Open(const std::string& path, uint32_t baud) {
   cfsetispeed(&tio, speed);
   cfsetospeed(&tio, speed);
   if (tcsetattr(fd, TCSANOW, &tio) != 0) {
-    return Status::Error(fmt::format("{}: cannot configure: {}", path, std::strerror(errno)));
+    return Status::IoError(fmt::format("{}: cannot configure: {}", path, std::strerror(errno)));
   }
   return port;
 }
@@ -82,12 +82,12 @@ Status SerialPort::Write(const std::string& text) {
       continue;
     }
     if (wrote < 0 && errno != EAGAIN && errno != EINTR) {
-      return Status::Error(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
+      return Status::IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
     }
     pollfd pfd{fd_, POLLOUT, 0};
     ::poll(&pfd, 1, 100);
   }
-  if (done < text.size()) return Status::Error(fmt::format("{}: write timed out", path_));
+  if (done < text.size()) return Status::IoError(fmt::format("{}: write timed out", path_));
   return Status::Ok();
 }
 
@@ -95,7 +95,7 @@ Result<size_t> SerialPort::Read(uint8_t* buffer, size_t capacity) {
   const ssize_t got = ::read(fd_, buffer, capacity);
   if (got >= 0) return static_cast<size_t>(got);
   if (errno == EAGAIN || errno == EINTR) return static_cast<size_t>(0);
-  return Status::Error(fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
+  return Status::IoError(fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
 }
 
 }  // namespace packtwin::bus

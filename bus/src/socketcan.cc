@@ -89,7 +89,7 @@ Result<CanSocket> CanSocket::Open(const std::string& interface, Use use) {
   const int flags = SOCK_RAW | SOCK_CLOEXEC | (use == Use::kCapture ? SOCK_NONBLOCK : 0);
   const int fd = ::socket(PF_CAN, flags, CAN_RAW);
   if (fd < 0) {
-    return Status::Error(fmt::format("{}: no SocketCAN on this machine ({}); use slcan:/dev/ttyACM0 or load the can "
+    return Status::IoError(fmt::format("{}: no SocketCAN on this machine ({}); use slcan:/dev/ttyACM0 or load the can "
                                      "kernel modules",
                                      interface, std::strerror(errno)));
   }
@@ -97,7 +97,7 @@ Result<CanSocket> CanSocket::Open(const std::string& interface, Use use) {
   ifreq ifr{};
   std::snprintf(ifr.ifr_name, IFNAMSIZ, "%s", interface.c_str());
   if (::ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
-    return Status::Error(fmt::format("{}: no such CAN interface ({})", interface, std::strerror(errno)));
+    return Status::NotFound(fmt::format("{}: no such CAN interface ({})", interface, std::strerror(errno)));
   }
   const int index = ifr.ifr_ifindex;
   if (use == Use::kCapture) {
@@ -112,7 +112,7 @@ Result<CanSocket> CanSocket::Open(const std::string& interface, Use use) {
   addr.can_family = AF_CAN;
   addr.can_ifindex = index;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    return Status::Error(fmt::format("{}: cannot bind: {}", interface, std::strerror(errno)));
+    return Status::IoError(fmt::format("{}: cannot bind: {}", interface, std::strerror(errno)));
   }
   return socket;
 }
@@ -154,7 +154,7 @@ Result<std::optional<ReceivedCanFrame>> CanSocket::Read() {
     raw.size = ::recvmsg(fd_, &msg, 0);
     if (raw.size < 0) {
       if (errno == EAGAIN || errno == EINTR) return std::optional<ReceivedCanFrame>();
-      return Status::Error(fmt::format("{}: read failed: {}", interface_, std::strerror(errno)));
+      return Status::IoError(fmt::format("{}: read failed: {}", interface_, std::strerror(errno)));
     }
     if (raw.size != static_cast<ssize_t>(CAN_MTU) && raw.size != static_cast<ssize_t>(CANFD_MTU)) continue;
     ReceivedCanFrame out;
@@ -172,7 +172,7 @@ Status CanSocket::Write(const v1::CanFrame& in) {
   frame.len = static_cast<uint8_t>(std::min<size_t>(in.data().size(), CAN_MAX_DLEN));
   std::memcpy(frame.data, in.data().data(), frame.len);
   if (::write(fd_, &frame, sizeof frame) != static_cast<ssize_t>(sizeof frame)) {
-    return Status::Error(fmt::format("{}: CAN write failed: {}", interface_, std::strerror(errno)));
+    return Status::IoError(fmt::format("{}: CAN write failed: {}", interface_, std::strerror(errno)));
   }
   return Status::Ok();
 }

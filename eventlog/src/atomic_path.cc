@@ -27,7 +27,7 @@ Result<std::string> FollowLinks(const std::string& path) {
   if (!std::filesystem::is_symlink(path, ec)) return path;
   const auto target = std::filesystem::canonical(path, ec);
   if (ec) {
-    return Status::Error(fmt::format("{}: a symlink to nothing that exists; give its target or another name", path));
+    return Status::InvalidArgument(fmt::format("{}: a symlink to nothing that exists; give its target or another name", path));
   }
   return target.string();
 }
@@ -37,7 +37,7 @@ Result<std::string> FollowLinks(const std::string& path) {
 Status CheckOutputPath(const std::string& path, const OutputRules& rules) {
   for (const auto& input : rules.inputs) {
     if (SameFile(path, input)) {
-      return Status::Error(fmt::format("{}: is the input {}; writing there would replace what is being read "
+      return Status::InvalidArgument(fmt::format("{}: is the input {}; writing there would replace what is being read "
                                        "(even with --force); choose another output",
                                        path, input));
     }
@@ -47,18 +47,18 @@ Status CheckOutputPath(const std::string& path, const OutputRules& rules) {
     const auto parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-      return Status::Error(fmt::format("{}: directory {} does not exist", path, parent.string()));
+      return Status::NotFound(fmt::format("{}: directory {} does not exist", path, parent.string()));
     }
     return Status::Ok();
   }
-  if (S_ISDIR(st.st_mode)) return Status::Error(fmt::format("{}: is a directory; give a file name", path));
+  if (S_ISDIR(st.st_mode)) return Status::InvalidArgument(fmt::format("{}: is a directory; give a file name", path));
   if (!S_ISREG(st.st_mode)) {
     if (rules.stream) return Status::Ok();  // a device or FIFO is written into, never replaced
-    return Status::Error(fmt::format("{}: is a device or FIFO, not a file; an event log must be a regular file", path));
+    return Status::InvalidArgument(fmt::format("{}: is a device or FIFO, not a file; an event log must be a regular file", path));
   }
-  if (!rules.force) return Status::Error(fmt::format("{}: already exists; pass --force to replace it", path));
+  if (!rules.force) return Status::InvalidArgument(fmt::format("{}: already exists; pass --force to replace it", path));
   if (InUseByAnotherProcess(path)) {
-    return Status::Error(fmt::format("{}: another packtwin process has it open (recording into it or reading it); "
+    return Status::InvalidArgument(fmt::format("{}: another packtwin process has it open (recording into it or reading it); "
                                      "it is not replaced, even with --force: stop that process or choose another name",
                                      path));
   }
@@ -101,7 +101,7 @@ Status AtomicPath::Commit() {
   std::filesystem::remove(final_path_ + "-wal", ec);
   std::filesystem::remove(final_path_ + "-shm", ec);
   if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    return Status::Error(fmt::format("{}: cannot rename {} into place", final_path_, temp_path_));
+    return Status::IoError(fmt::format("{}: cannot rename {} into place", final_path_, temp_path_));
   }
   UnregisterPartialOutput(temp_path_);
   done_ = true;

@@ -46,7 +46,7 @@ Status Sha256Available() {
   static constexpr char kAbcHex[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   Sha256Digest digest{};
   if (!TrySha256("abc", &digest) || ToHex(digest) != kAbcHex) {
-    return Status::Error("OpenSSL's libcrypto cannot compute SHA-256 (is its default provider installed and "
+    return Status::InvalidArgument("OpenSSL's libcrypto cannot compute SHA-256 (is its default provider installed and "
                          "OPENSSL_CONF sane?); packtwin needs it for the hash chain of every log");
   }
   return Status::Ok();

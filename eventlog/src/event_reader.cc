@@ -230,7 +230,7 @@ class BlockCursor : public EventCursor {
     body_ = stmt_.ColumnBlob(2);
     hash_ = stmt_.ColumnBlob(3);
     if (loaded_ && first != next_seq_) {
-      return Status::Error(fmt::format("events seq {} to {} are missing: removed", next_seq_, first - 1));
+      return Status::Corruption(fmt::format("events seq {} to {} are missing: removed", next_seq_, first - 1));
     }
     block_first_ = first;
     next_seq_ = first;
@@ -269,7 +269,7 @@ class BlockCursor : public EventCursor {
   }
 
   Status Damaged(const std::string& what) const {
-    return Status::Error(fmt::format("events seq {} to {}: the block {}: the file is damaged", block_first_, last_seq_, what));
+    return Status::Corruption(fmt::format("events seq {} to {}: the block {}: the file is damaged", block_first_, last_seq_, what));
   }
 
   sqlite::Statement stmt_;
@@ -352,7 +352,7 @@ class BlockReader : public EventReader {
     if (!prev_row.ok()) return prev_row.status();
     if (*prev_row) {
       const std::string stored = previous->ColumnBlob(0);
-      if (stored.size() != chain.size()) return Status::Error(fmt::format("{}: a block's hash is damaged", path_));
+      if (stored.size() != chain.size()) return Status::Corruption(fmt::format("{}: a block's hash is damaged", path_));
       std::copy(stored.begin(), stored.end(), chain.begin());
     }
     auto cursor = FromSeq(static_cast<uint64_t>(first));
@@ -416,8 +416,8 @@ class BlockReader : public EventReader {
 
 Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::Error(fmt::format("{}: no such file", path));
-  if (std::filesystem::is_directory(path, ec)) return Status::Error(fmt::format("{}: is a directory, not a capture", path));
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound(fmt::format("{}: no such file", path));
+  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(fmt::format("{}: is a directory, not a capture", path));
   // The WAL is part of the log: SQLite would silently read a damaged one as a shorter (or empty) log.
   if (auto problem = CheckWal(path)) {
     return Status::Corruption(fmt::format("{}; the log is damaged: run packtwin verify on a copy of both files", *problem));
@@ -460,7 +460,7 @@ Status DecodeEventInto(const StoredEvent& row, v1::Event* event) {
     decoded = block::DecodeBody(row.kind, row.payload, row.source, event);
   }
   if (!decoded) {
-    return Status::Error(fmt::format("event seq {}: payload does not decode as its kind ({}): the file is damaged",
+    return Status::Corruption(fmt::format("event seq {}: payload does not decode as its kind ({}): the file is damaged",
                                      row.seq, row.kind));
   }
   event->set_seq(row.seq);

@@ -116,7 +116,7 @@ EventWriter::EventWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Result<std::unique_ptr<EventWriter>> EventWriter::Create(const std::string& path, const WriterOptions& options) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
-    return Status::Error(fmt::format("{}: already exists; choose another name or pass --force to replace it", path));
+    return Status::InvalidArgument(fmt::format("{}: already exists; choose another name or pass --force to replace it", path));
   }
   auto db = sqlite::Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db.ok()) return db.status();
@@ -177,7 +177,7 @@ int64_t EventWriter::SourceIdLocked(const std::string& name, const std::string& 
 Status EventWriter::AddSource(const std::string& name, const std::string& config_json) {
   std::lock_guard lock(mutex_);
   if (!impl_->failure.ok()) return impl_->failure;
-  if (impl_->source_ids.count(name) != 0) return Status::Error(fmt::format("source '{}' is already registered", name));
+  if (impl_->source_ids.count(name) != 0) return Status::InvalidArgument(fmt::format("source '{}' is already registered", name));
   SourceIdLocked(name, config_json);
   return Status::Ok();
 }
@@ -189,9 +189,9 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
     std::lock_guard lock(mutex_);
     Impl& w = *impl_;
     if (!w.failure.ok()) return w.failure;
-    if (w.closed) return Status::Error("the event log is closed");
+    if (w.closed) return Status::Closed("the event log is closed");
     const int kind = event.kind_case();
-    if (kind == v1::Event::KIND_NOT_SET) return Status::Error("an event without a kind cannot be recorded");
+    if (kind == v1::Event::KIND_NOT_SET) return Status::InvalidArgument("an event without a kind cannot be recorded");
     // The header lives in the record; the body is what is left of the event.
     const std::string source = std::move(*event.mutable_source());
     const int64_t capture_ns = event.capture_time_ns();

@@ -190,7 +190,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
   if (!begun) sink->Begin(request.from ? from_ns : start_ns);
   sink->End();
   out.flush();
-  if (!out) return Status::Error("writing the export failed (disk full or closed pipe?)");
+  if (!out) return Status::IoError("writing the export failed (disk full or closed pipe?)");
   return summary;
 }
 
@@ -198,13 +198,13 @@ Result<ExportSummary> ExportEventsToFile(const ExportRequest& request, const std
                                         const ProgressFn& progress) {
   auto target = AtomicPath::Prepare(path, OutputRules{force, {request.db}, true});
   if (!target.ok()) return target.status();
-  Result<ExportSummary> summary = Status::Error("not run");
+  Result<ExportSummary> summary = Status::Failed("not run");
   {
     std::ofstream out(target->temp_path(), std::ios::binary);
-    if (!out) return Status::Error(fmt::format("{}: cannot create", target->temp_path()));
+    if (!out) return Status::IoError(fmt::format("{}: cannot create", target->temp_path()));
     summary = ExportEvents(request, out, progress);
     out.close();
-    if (summary.ok() && !out) return Status::Error(fmt::format("{}: write failed (disk full?)", path));
+    if (summary.ok() && !out) return Status::IoError(fmt::format("{}: write failed (disk full?)", path));
   }
   if (!summary.ok()) return summary;
   PACKTWIN_RETURN_IF_ERROR(target->Commit());

@@ -12,7 +12,7 @@ namespace packtwin {
 namespace {
 
 Status LineError(const LineReader& reader, const ParseError& error) {
-  return Status::Error(fmt::format("{}:{}:{} (byte {}): expected {}, found {}", reader.path(), reader.line_number(),
+  return Status::InvalidArgument(fmt::format("{}:{}:{} (byte {}): expected {}, found {}", reader.path(), reader.line_number(),
                                    error.column, reader.line_offset() + error.column - 1, error.expected, error.found));
 }
 
@@ -134,14 +134,14 @@ Result<InputFormat> Sniff(const std::string& path) {
       continue;  // ASC comments and header lines that do not decide alone
     }
     const std::string shown = TextCursor(line).Error("").found;  // escaped and shortened
-    return Status::Error(fmt::format(
+    return Status::InvalidArgument(fmt::format(
         "{}:{}: not a CAN log packtwin reads: found {}; packtwin imports candump logs (candump -l/-L: "
         "'(1700000000.000000) can0 123#1122') and Vector ASC (a 'date ...' or 'base hex ...' header); "
         "give --format candump|asc if the file is one of them",
         path, (*reader)->line_number(), shown));
   }
-  if (looked == 0) return Status::Error(fmt::format("{}: empty: no CAN log lines to import", path));
-  return Status::Error(fmt::format(
+  if (looked == 0) return Status::InvalidArgument(fmt::format("{}: empty: no CAN log lines to import", path));
+  return Status::InvalidArgument(fmt::format(
       "{}: not a CAN log packtwin reads: only comments in its first {} lines; packtwin imports candump logs and "
       "Vector ASC (with a 'date ...' or 'base hex ...' header)",
       path, kSniffLines));

@@ -65,7 +65,7 @@ class Import {
   Import(const ImportRequest& request, const ByteProgressFn& progress) : request_(request), progress_(progress) {}
 
   Result<ImportSummary> Run() {
-    if (request_.inputs.empty()) return Status::Error("no input files given");
+    if (request_.inputs.empty()) return Status::InvalidArgument("no input files given");
     auto target = AtomicPath::Prepare(request_.output, OutputRules{request_.force, request_.inputs, false});
     if (!target.ok()) return target.status();
     PACKTWIN_RETURN_IF_ERROR(OpenLanes());

@@ -18,9 +18,9 @@ LineReader::~LineReader() { std::fclose(file_); }
 
 Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return Status::Error(fmt::format("{}: is a directory", path));
+  if (std::filesystem::is_directory(path, ec)) return Status::IoError(fmt::format("{}: is a directory", path));
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return Status::Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (file == nullptr) return Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   const auto size = std::filesystem::file_size(path, ec);
   return std::unique_ptr<LineReader>(new LineReader(file, path, ec ? 0 : size));
 }
@@ -58,11 +58,11 @@ Result<bool> LineReader::Next(std::string_view* line) {
     }
     if (available > kMaxLineBytes) break;
     if (!Fill()) {
-      if (std::ferror(file_)) return Status::Error(fmt::format("{}: read error: {}", path_, std::strerror(errno)));
+      if (std::ferror(file_)) return Status::IoError(fmt::format("{}: read error: {}", path_, std::strerror(errno)));
       if (end_ == begin_) return false;
     }
   }
-  return Status::Error(fmt::format("{}:{} (byte {}): line longer than {} bytes: not a text CAN log", path_,
+  return Status::InvalidArgument(fmt::format("{}:{} (byte {}): line longer than {} bytes: not a text CAN log", path_,
                                    line_number_ + 1, consumed_, kMaxLineBytes));
 }
 

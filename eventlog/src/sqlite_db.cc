@@ -16,7 +16,7 @@ Result<Db> Db::Open(const std::string& path, int flags) {
   db.path_ = path;
   const int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    return Status::Error(fmt::format("{}: cannot open: {}", path, db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc)));
+    return Status::IoError(fmt::format("{}: cannot open: {}", path, db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(db.db_, 1);
   sqlite3_busy_timeout(db.db_, 5000);
@@ -60,7 +60,7 @@ Status Db::Error(std::string_view doing) const {
   }
   if ((code & 0xFF) == SQLITE_NOTADB) hint = " (not an SQLite database)";
   if ((code & 0xFF) == SQLITE_CORRUPT) hint = " (the file is damaged or truncated)";
-  return Status::Error(fmt::format("{}: {} while {}{}", path_, sqlite3_errmsg(db_), doing, hint));
+  return Status::IoError(fmt::format("{}: {} while {}{}", path_, sqlite3_errmsg(db_), doing, hint));
 }
 
 Statement::~Statement() {

@@ -39,7 +39,7 @@ Result<int64_t> PragmaInt(sqlite::Db& db, const char* pragma) {
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
-  if (!*row) return Status::Error(fmt::format("PRAGMA {} returned nothing", pragma));
+  if (!*row) return Status::IoError(fmt::format("PRAGMA {} returned nothing", pragma));
   return stmt->ColumnInt(0);
 }
 
@@ -55,15 +55,17 @@ Result<int> CheckSchema(sqlite::Db& db, const std::string& path) {
   auto app_id = PragmaInt(db, "application_id");
   if (!app_id.ok()) {
     if ((sqlite3_extended_errcode(db.handle()) & 0xFF) == SQLITE_CORRUPT) {
-      return Status::Error(fmt::format(
+      // SQLite cannot read its own pages: reported as a read failure (exit 1),
+      // apart from the hash chain's verdict on readable contents (exit 2).
+      return Status::IoError(fmt::format(
           "{}: damaged or truncated capture: {}; committed events may be recoverable with 'sqlite3 {} .recover'", path,
           sqlite3_errmsg(db.handle()), path));
     }
-    return Status::Error(fmt::format("{}: not a packtwin capture: {} (give a .db written by packtwin import or record)",
+    return Status::InvalidArgument(fmt::format("{}: not a packtwin capture: {} (give a .db written by packtwin import or record)",
                                      path, sqlite3_errmsg(db.handle())));
   }
   if (*app_id != kApplicationId) {
-    return Status::Error(fmt::format(
+    return Status::InvalidArgument(fmt::format(
         "{}: not a packtwin capture (an SQLite database with application_id {:#x}, expected {:#x}); "
         "import CAN logs with 'packtwin import'",
         path, *app_id, kApplicationId));
@@ -71,12 +73,12 @@ Result<int> CheckSchema(sqlite::Db& db, const std::string& path) {
   auto version = PragmaInt(db, "user_version");
   if (!version.ok()) return version.status();
   if (*version > kSchemaVersion) {
-    return Status::Error(fmt::format(
+    return Status::InvalidArgument(fmt::format(
         "{}: written by a newer packtwin (schema version {}; this packtwin reads up to {}). "
         "Upgrade packtwin to read it; the file is left untouched.",
         path, *version, kSchemaVersion));
   }
-  if (*version < 1) return Status::Error(fmt::format("{}: damaged packtwin capture: schema version {}", path, *version));
+  if (*version < 1) return Status::InvalidArgument(fmt::format("{}: damaged packtwin capture: schema version {}", path, *version));
   const char* events_table = *version == 1 ? "events" : "blocks";
   auto tables = db.Prepare(fmt::format(
       "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('meta','sources','{}')", events_table));
@@ -84,7 +86,7 @@ Result<int> CheckSchema(sqlite::Db& db, const std::string& path) {
   auto row = tables->Step();
   if (!row.ok()) return row.status().Context(path + ": damaged packtwin capture: ");
   if (tables->ColumnInt(0) != 3) {
-    return Status::Error(
+    return Status::InvalidArgument(
         fmt::format("{}: damaged packtwin capture: tables meta, sources or {} are missing", path, events_table));
   }
   return static_cast<int>(*version);

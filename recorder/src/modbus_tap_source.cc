@@ -101,7 +101,7 @@ Status ModbusTapSource::OnReadable(int /*fd*/, short revents, const EventSink& s
     PACKTWIN_RETURN_IF_ERROR(Record(splitter_.Feed(buffer, *got, bus::MonotonicNs()), sink));
   }
   if ((revents & (POLLHUP | POLLERR)) != 0) {
-    return Status::Error(fmt::format("{}: the tap adapter went away (device unplugged or closed)", name_));
+    return Status::IoError(fmt::format("{}: the tap adapter went away (device unplugged or closed)", name_));
   }
   return Status::Ok();
 }

@@ -111,13 +111,13 @@ std::string ModbusTcpProxy::config_json() const {
 
 Status ModbusTcpProxy::Start() {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return Status::Error(fmt::format("{}: socket: {}", name_, std::strerror(errno)));
+  if (listen_fd_ < 0) return Status::IoError(fmt::format("{}: socket: {}", name_, std::strerror(errno)));
   const int on = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   const sockaddr_in addr = Address(listen_);
   if (::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, kMaxConnections) != 0) {
-    return Status::Error(fmt::format("{}: cannot listen on {}:{}: {}", name_, listen_.host, listen_.port,
+    return Status::IoError(fmt::format("{}: cannot listen on {}:{}: {}", name_, listen_.host, listen_.port,
                                      std::strerror(errno)));
   }
   return Status::Ok();
@@ -184,10 +184,10 @@ Status ModbusTcpProxy::Forward(Connection& conn, bool from_client, const EventSi
   const int from = from_client ? conn.client : conn.server;
   const int to = from_client ? conn.server : conn.client;
   const ssize_t got = ::recv(from, buffer, sizeof buffer, 0);
-  if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) return Status::Error("closed");
+  if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) return Status::Closed("the connection closed");
   if (got < 0) return Status::Ok();
   // Forward first: recording never delays or alters the traffic.
-  if (!WriteAll(to, buffer, static_cast<size_t>(got))) return Status::Error("closed");
+  if (!WriteAll(to, buffer, static_cast<size_t>(got))) return Status::Closed("the connection closed");
   MbapStream& stream = from_client ? conn.requests : conn.replies;
   for (auto& frame : stream.Feed(buffer, static_cast<size_t>(got))) {
     if (frame.malformed) {
@@ -239,7 +239,7 @@ Status ModbusTcpProxy::OnReadable(int fd, short /*revents*/, const EventSink& si
     if (fd != conn->client && fd != conn->server) continue;
     const Status forwarded = Forward(*conn, fd == conn->client, sink);
     // A closed connection is the peers' business, not a failure of the proxy.
-    if (!forwarded.ok() && forwarded.message() == "closed") return Close(key, sink);
+    if (!forwarded.ok() && forwarded.IsClosed()) return Close(key, sink);
     return forwarded;
   }
   return Status::Ok();

@@ -147,7 +147,7 @@ class Session {
         return Status::Ok();
       }
       const int ready = ::poll(fds.data(), fds.size(), kTickMs);
-      if (ready < 0 && errno != EINTR) return Status::Error(fmt::format("poll failed: {}", std::strerror(errno)));
+      if (ready < 0 && errno != EINTR) return Status::IoError(fmt::format("poll failed: {}", std::strerror(errno)));
       for (size_t i = 0; ready > 0 && i < fds.size(); ++i) {
         if (fds[i].revents == 0) continue;
         if (owners[i] == nullptr) {
@@ -232,7 +232,7 @@ class Session {
 
 Result<RecordSummary> Record(const RecordOptions& options, std::vector<std::unique_ptr<Source>> sources,
                              const StatusFn& status, const WarnFn& warn) {
-  if (sources.empty()) return Status::Error("no sources: give --can, --modbus-tap or --modbus-tcp-proxy");
+  if (sources.empty()) return Status::InvalidArgument("no sources: give --can, --modbus-tap or --modbus-tcp-proxy");
   return Session(options, std::move(sources), status, warn).Run();
 }
 

@@ -40,7 +40,7 @@ Result<bool> SlcanSource::Command(const std::string& command) {
     if (byte == '\r') return true;
     if (byte == 0x07) return false;
   }
-  return Status::Error(fmt::format("{}: the adapter did not answer '{}' within 500 ms (is it an slcan adapter?)",
+  return Status::IoError(fmt::format("{}: the adapter did not answer '{}' within 500 ms (is it an slcan adapter?)",
                                    name_, command));
 }
 
@@ -54,13 +54,13 @@ Status SlcanSource::Start() {
   if (!closed.ok()) return closed.status();
   auto rate = Command(bus::SlcanBitrateCommand(spec_.bitrate_bps));
   if (!rate.ok()) return rate.status();
-  if (!*rate) return Status::Error(fmt::format("{}: the adapter refused bit rate {}", name_, spec_.bitrate_bps));
+  if (!*rate) return Status::InvalidArgument(fmt::format("{}: the adapter refused bit rate {}", name_, spec_.bitrate_bps));
   auto stamps = Command(bus::kSlcanTimestampsOn);  // adapters without a clock say BEL: record host time then
   if (!stamps.ok()) return stamps.status();
   timestamps_ = *stamps;
   auto opened = Command(bus::kSlcanOpen);
   if (!opened.ok()) return opened.status();
-  if (!*opened) return Status::Error(fmt::format("{}: the adapter refused to open the channel", name_));
+  if (!*opened) return Status::InvalidArgument(fmt::format("{}: the adapter refused to open the channel", name_));
   return Status::Ok();
 }
 
@@ -124,7 +124,7 @@ Status SlcanSource::OnReadable(int /*fd*/, short revents, const EventSink& sink)
     PACKTWIN_RETURN_IF_ERROR(status);
   }
   if ((revents & (POLLHUP | POLLERR)) != 0) {
-    return Status::Error(fmt::format("{}: the adapter went away (device unplugged or closed)", name_));
+    return Status::IoError(fmt::format("{}: the adapter went away (device unplugged or closed)", name_));
   }
   return Status::Ok();
 }

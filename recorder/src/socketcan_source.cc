@@ -51,7 +51,7 @@ Status SocketCanSource::Emit(bus::ReceivedCanFrame received, const EventSink& si
 }
 
 Status SocketCanSource::OnReadable(int /*fd*/, short revents, const EventSink& sink) {
-  if (!socket_) return Status::Error(fmt::format("{}: not started", interface_));
+  if (!socket_) return Status::InvalidArgument(fmt::format("{}: not started", interface_));
   // Bounded: at most 256 frames per wake-up, then the other sources get a turn.
   for (int pass = 0; pass < 256; ++pass) {
     auto received = socket_->Read();
@@ -59,7 +59,7 @@ Status SocketCanSource::OnReadable(int /*fd*/, short revents, const EventSink& s
     if (!*received) break;
     PACKTWIN_RETURN_IF_ERROR(Emit(std::move(**received), sink));
   }
-  if ((revents & (POLLHUP | POLLERR)) != 0) return Status::Error(fmt::format("{}: interface went down", interface_));
+  if ((revents & (POLLHUP | POLLERR)) != 0) return Status::IoError(fmt::format("{}: interface went down", interface_));
   return Status::Ok();
 }
 

@@ -15,7 +15,7 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
   for (const auto& text : specs.can) {
     auto parsed = bus::ParseCanBusSpec(text);
     if (auto* error = std::get_if<ParseError>(&parsed)) {
-      return Status::Error(fmt::format("--can '{}': {}", text, error->Describe()));
+      return Status::InvalidArgument(fmt::format("--can '{}': {}", text, error->Describe()));
     }
     auto spec = std::get<bus::CanBusSpec>(parsed);
     if (spec.kind == bus::CanBusKind::kSlcan) {
@@ -27,13 +27,13 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
   for (const auto& text : specs.modbus_taps) {
     TapSpec spec;
     std::string error;
-    if (!ParseTapSpec(text, &spec, &error)) return Status::Error(error);
+    if (!ParseTapSpec(text, &spec, &error)) return Status::InvalidArgument(error);
     sources.push_back(std::make_unique<ModbusTapSource>(spec));
   }
   for (const auto& text : specs.tcp_proxies) {
     ProxySpec spec;
     std::string error;
-    if (!ParseProxySpec(text, &spec, &error)) return Status::Error(error);
+    if (!ParseProxySpec(text, &spec, &error)) return Status::InvalidArgument(error);
     sources.push_back(std::make_unique<ModbusTcpProxy>(spec));
   }
   return sources;

@@ -69,13 +69,13 @@ Result<Loaded> Load(const std::string& db) {
 // "pack-2A"), else the one whose good replies show a voltage the pack reported.
 Result<std::string> ChooseTap(const Loaded& loaded, const BmsEmulateRequest& request) {
   if (loaded.by_tap.empty()) {
-    return Status::Error(fmt::format("{}: no Modbus RTU exchanges to answer with (record with --modbus-tap)", request.db));
+    return Status::NotFound(fmt::format("{}: no Modbus RTU exchanges to answer with (record with --modbus-tap)", request.db));
   }
   if (!request.node) {
     if (loaded.by_tap.size() == 1) return loaded.by_tap.begin()->first;
     std::string taps;
     for (const auto& [tap, _] : loaded.by_tap) taps += fmt::format("{}{}", taps.empty() ? "" : ", ", tap);
-    return Status::Error(fmt::format("{}: {} Modbus taps ({}): say whose BMS with --node", request.db,
+    return Status::InvalidArgument(fmt::format("{}: {} Modbus taps ({}): say whose BMS with --node", request.db,
                                      loaded.by_tap.size(), taps));
   }
   const std::string suffix = fmt::format("{:02X}", *request.node);
@@ -89,7 +89,7 @@ Result<std::string> ChooseTap(const Loaded& loaded, const BmsEmulateRequest& req
       if (node_volts->second.count(v) != 0) return tap;
     }
   }
-  return Status::Error(fmt::format("{}: no Modbus tap belongs to node 0x{:02X}", request.db, *request.node));
+  return Status::NotFound(fmt::format("{}: no Modbus tap belongs to node 0x{:02X}", request.db, *request.node));
 }
 
 bool CrcOk(const std::string& frame) {
@@ -167,7 +167,7 @@ int FrameGapMs(uint32_t baud) { return std::max(2, static_cast<int>(11 * 35 * 10
 
 Result<BmsEmulateReport> EmulateBms(const BmsEmulateRequest& request, const std::function<bool()>& stop_requested,
                                     const BmsReadyFn& on_ready) {
-  if (request.speed <= 0) return Status::Error("--speed must be above 0");
+  if (request.speed <= 0) return Status::InvalidArgument("--speed must be above 0");
   auto loaded = Load(request.db);
   if (!loaded.ok()) return loaded.status();
   auto tap = ChooseTap(*loaded, request);
@@ -175,7 +175,7 @@ Result<BmsEmulateReport> EmulateBms(const BmsEmulateRequest& request, const std:
   std::vector<Recorded> recorded = std::move(loaded->by_tap[*tap]);
   const int64_t first_ns = recorded.front().wall_ns;
   const int64_t start_ns = request.from ? std::max(first_ns, request.from->Resolve(loaded->first_wall_ns)) : first_ns;
-  if (start_ns > recorded.back().wall_ns) return Status::Error("--from: after the last recorded exchange");
+  if (start_ns > recorded.back().wall_ns) return Status::InvalidArgument("--from: after the last recorded exchange");
   auto port = bus::SerialPort::Open(request.port, request.baud);
   if (!port.ok()) return port.status();
   BmsEmulateReport report;
@@ -189,12 +189,12 @@ Result<BmsEmulateReport> EmulateBms(const BmsEmulateRequest& request, const std:
   while (!(stop_requested && stop_requested()) && !emulator.Finished(bus::MonotonicNs())) {
     pollfd pfd{port->fd(), POLLIN, 0};
     const int ready = ::poll(&pfd, 1, frame.empty() ? 100 : gap_ms);
-    if (ready < 0 && errno != EINTR) return Status::Error(fmt::format("{}: poll failed", request.port));
+    if (ready < 0 && errno != EINTR) return Status::IoError(fmt::format("{}: poll failed", request.port));
     if (ready > 0) {
       uint8_t buffer[kMaxRtuFrame];
       auto n = port->Read(buffer, sizeof buffer);
       if (!n.ok()) return n.status();
-      if (*n == 0) return Status::Error(fmt::format("{}: the device went away", request.port));
+      if (*n == 0) return Status::IoError(fmt::format("{}: the device went away", request.port));
       frame.append(reinterpret_cast<const char*>(buffer), *n);
       if (frame.size() > kMaxRtuFrame) frame.erase(0, frame.size() - kMaxRtuFrame);  // noise, not a frame
       continue;

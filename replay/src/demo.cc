@@ -69,7 +69,7 @@ Status RunDemo(const DemoRequest& request, std::ostream& out) {
     return Status::Ok();
   }
   out << fmt::format("{}: {}\n", db, Counted(report->findings.size(), "finding"));
-  return Status::Error("the simulated site broke a rule: the firmware and the twin disagree");
+  return Status::Failed("the simulated site broke a rule: the firmware and the twin disagree");
 }
 
 }  // namespace packtwin::replay

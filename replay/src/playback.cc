@@ -62,7 +62,7 @@ class SocketCanBus : public Bus {
 Result<std::unique_ptr<Bus>> OpenBus(const std::string& target) {
   auto parsed = bus::ParseCanBusSpec(target);
   if (auto* error = std::get_if<ParseError>(&parsed)) {
-    return Status::Error(fmt::format("--to '{}': {}", target, error->Describe()));
+    return Status::InvalidArgument(fmt::format("--to '{}': {}", target, error->Describe()));
   }
   const auto spec = std::get<bus::CanBusSpec>(parsed);
   if (spec.kind == bus::CanBusKind::kSlcan) {
@@ -139,7 +139,7 @@ Result<std::vector<std::unique_ptr<Bus>>> Route(const PlaybackRequest& request, 
     if (f.bus != nullptr) routed.push_back(std::move(f));
   }
   if (!request.maps.empty() && routed.empty()) {
-    return Status::Error(fmt::format("--map: no frame in {} was recorded on a mapped interface", request.db));
+    return Status::InvalidArgument(fmt::format("--map: no frame in {} was recorded on a mapped interface", request.db));
   }
   *frames = std::move(routed);
   return buses;
@@ -163,14 +163,14 @@ int64_t AskSteps(const PlaybackRequest& request, const Scheduled& next) {
 Result<InterfaceMap> ParseInterfaceMap(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
-    return Status::Error(fmt::format("--map '{}': expected SRC=DST, e.g. can0=slcan:/dev/ttyACM0", text));
+    return Status::InvalidArgument(fmt::format("--map '{}': expected SRC=DST, e.g. can0=slcan:/dev/ttyACM0", text));
   }
   return InterfaceMap{text.substr(0, eq), text.substr(eq + 1)};
 }
 
 Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<bool()>& stop_requested) {
-  if (request.speed <= 0) return Status::Error("--speed must be above 0");
-  if (request.target.empty() && request.maps.empty()) return Status::Error("give a bus with --to, or --map SRC=DST");
+  if (request.speed <= 0) return Status::InvalidArgument("--speed must be above 0");
+  if (request.target.empty() && request.maps.empty()) return Status::InvalidArgument("give a bus with --to, or --map SRC=DST");
   auto frames = Load(request);
   if (!frames.ok()) return frames.status();
   auto buses = Route(request, &*frames);

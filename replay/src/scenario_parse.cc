@@ -55,20 +55,20 @@ Result<Scenario> ParseScenario(const std::string& json_text, const std::string& 
     // nlohmann reports the failing byte only through its exception; it stays here.
     doc = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
-    return Status::Error(fmt::format("{}: not JSON at byte {}: {}", source, e.byte, e.what()));
+    return Status::InvalidArgument(fmt::format("{}: not JSON at byte {}: {}", source, e.byte, e.what()));
   } catch (const nlohmann::json::exception& e) {
     // A number beyond double's range (1e400) is out_of_range, not a parse error.
-    return Status::Error(fmt::format("{}: not usable JSON: {}", source, e.what()));
+    return Status::InvalidArgument(fmt::format("{}: not usable JSON: {}", source, e.what()));
   }
   std::string error;
   auto scenario = ParseRoot(JsonFields(doc, "$", &error));
-  if (!scenario) return Status::Error(fmt::format("{}: {}", source, error));
+  if (!scenario) return Status::InvalidArgument(fmt::format("{}: {}", source, error));
   return std::move(*scenario);
 }
 
 Result<Scenario> LoadScenario(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(fmt::format("{}: cannot open the scenario: {}", path, std::strerror(errno)));
+  if (!in) return Status::IoError(fmt::format("{}: cannot open the scenario: {}", path, std::strerror(errno)));
   std::stringstream text;
   text << in.rdbuf();
   auto scenario = ParseScenario(text.str(), path);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/eventlog/bug.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/modbus_rtu.h"
@@ -192,7 +193,8 @@ Status SimEngine::Run(const std::function<void(int64_t, int64_t)>& progress) {
       next_progress_ms = t + 3'600'000;
     }
     const int64_t next = NextTime(t);
-    if (next <= t) return Status::Error("simulator: time did not advance (a bug)");
+    // Each instant's frames are handled before the next; time that stands still is a bug.
+    if (next <= t) PACKTWIN_BUG("simulator: time did not advance");
     model_->AfterInstant(*this, t, next > config_.duration_ms ? kNeverMs : next);
     t = next;
   }
@@ -297,7 +299,7 @@ Status SimEngine::DrainBus(int64_t t_ms) {
       }
     }
   }
-  if (!bus_.empty()) return Status::Error("simulator: frames kept answering frames within one instant (a bug)");
+  if (!bus_.empty()) PACKTWIN_BUG("simulator: frames kept answering frames within one instant");
   return Status::Ok();
 }
 

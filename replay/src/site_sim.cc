@@ -99,8 +99,8 @@ class DailyModel : public SimModel {
 }  // namespace
 
 Result<SimSummary> Simulate(const SimConfig& config, const SimProgressFn& progress) {
-  if (config.packs < 1 || config.packs > 100) return Status::Error("--packs: 1 to 100 packs");
-  if (config.duration_ms <= 0) return Status::Error("--duration: must be positive");
+  if (config.packs < 1 || config.packs > 100) return Status::InvalidArgument("--packs: 1 to 100 packs");
+  if (config.duration_ms <= 0) return Status::InvalidArgument("--duration: must be positive");
   SimSiteConfig site;
   site.start_unix_s = config.start_unix_s;
   site.utc_offset_min = config.utc_offset_min;

@@ -78,20 +78,20 @@ Status CheckList(const nlohmann::json& golden, const char* key, bool required,
                  std::initializer_list<std::pair<const char*, Want>> members) {
   const auto found = golden.find(key);
   if (found == golden.end()) {
-    return required ? Status::Error(fmt::format("/{}: missing; write the file with 'packtwin golden'", key))
+    return required ? Status::InvalidArgument(fmt::format("/{}: missing; write the file with 'packtwin golden'", key))
                     : Status::Ok();
   }
-  if (!found->is_array()) return Status::Error(fmt::format("/{}: expected an array, found {}", key, found->type_name()));
+  if (!found->is_array()) return Status::InvalidArgument(fmt::format("/{}: expected an array, found {}", key, found->type_name()));
   for (size_t i = 0; i < found->size(); ++i) {
     const auto& item = (*found)[i];
     if (!item.is_object()) {
-      return Status::Error(fmt::format("/{}/{}: expected an object, found {}", key, i, item.type_name()));
+      return Status::InvalidArgument(fmt::format("/{}/{}: expected an object, found {}", key, i, item.type_name()));
     }
     for (const auto& [member, want] : members) {
       const auto value = item.find(member);
-      if (value == item.end()) return Status::Error(fmt::format("/{}/{}/{}: missing", key, i, member));
+      if (value == item.end()) return Status::InvalidArgument(fmt::format("/{}/{}/{}: missing", key, i, member));
       if (!Has(*value, want)) {
-        return Status::Error(fmt::format("/{}/{}/{}: expected {}, found {}", key, i, member, Name(want), value->dump()));
+        return Status::InvalidArgument(fmt::format("/{}/{}/{}: expected {}, found {}", key, i, member, Name(want), value->dump()));
       }
     }
   }
@@ -102,7 +102,7 @@ Status CheckList(const nlohmann::json& golden, const char* key, bool required,
 // truncated golden file is an error naming the place, never a crash.
 Status CheckGoldenShape(const nlohmann::json& golden) {
   if (!golden.is_object()) {
-    return Status::Error("expected an object with timeline and digests; write one with 'packtwin golden'");
+    return Status::InvalidArgument("expected an object with timeline and digests; write one with 'packtwin golden'");
   }
   PACKTWIN_RETURN_IF_ERROR(CheckList(golden, "timeline", true,
                                      {{"seq", Want::kUnsigned}, {"node", Want::kUnsigned}, {"text", Want::kString}, {"kind", Want::kString}}));
@@ -111,7 +111,7 @@ Status CheckGoldenShape(const nlohmann::json& golden) {
       CheckList(golden, "findings", false, {{"rule", Want::kString}, {"evidence_seq", Want::kUnsignedArray}}));
   const auto events = golden.find("events");
   if (events != golden.end() && !Has(*events, Want::kUnsigned)) {
-    return Status::Error(fmt::format("/events: expected a whole number, found {}", events->dump()));
+    return Status::InvalidArgument(fmt::format("/events: expected a whole number, found {}", events->dump()));
   }
   return Status::Ok();
 }
@@ -120,7 +120,7 @@ Status CheckGoldenShape(const nlohmann::json& golden) {
 
 Result<std::optional<GoldenDifference>> Regress(EventReader& reader, const nlohmann::json& golden) {
   const Status shape = CheckGoldenShape(golden);
-  if (!shape.ok()) return Status::Error("not a packtwin golden file: " + shape.message());
+  if (!shape.ok()) return Status::InvalidArgument("not a packtwin golden file: " + shape.message());
   auto rebuilt = MakeGolden(reader);
   if (!rebuilt.ok()) return rebuilt.status();
   // Compared as the golden file was read: plain JSON.

@@ -12,20 +12,29 @@ namespace packtwin {
 // What kind of failure, so callers decide without reading messages.
 enum class StatusCode {
   kOk,
-  kError,       // input that does not parse, I/O, anything else
-  kCorruption,  // a log whose contents or chain do not hold (verify's exit 2)
+  kInvalidArgument,  // input or options that do not parse or make no sense
+  kNotFound,         // a file, device, interface or record that is not there
+  kIoError,          // the operating system or SQLite failed to read or write
+  kCorruption,       // a log whose contents or chain do not hold (exit 2)
+  kClosed,           // the other end (a peer, the log) is closed: not a failure of ours
+  kFailed,           // the operation ran and did not succeed (a rule broken, nothing run)
 };
 
 class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status Error(std::string message) { return Status(std::move(message), StatusCode::kError); }
+  static Status InvalidArgument(std::string message) { return Status(std::move(message), StatusCode::kInvalidArgument); }
+  static Status NotFound(std::string message) { return Status(std::move(message), StatusCode::kNotFound); }
+  static Status IoError(std::string message) { return Status(std::move(message), StatusCode::kIoError); }
   static Status Corruption(std::string message) { return Status(std::move(message), StatusCode::kCorruption); }
+  static Status Closed(std::string message) { return Status(std::move(message), StatusCode::kClosed); }
+  static Status Failed(std::string message) { return Status(std::move(message), StatusCode::kFailed); }
 
   bool ok() const { return !message_.has_value(); }
   StatusCode code() const { return ok() ? StatusCode::kOk : code_; }
   bool IsCorruption() const { return code() == StatusCode::kCorruption; }
+  bool IsClosed() const { return code() == StatusCode::kClosed; }
   const std::string& message() const {
     assert(!ok());
     return *message_;

@@ -1,12 +1,15 @@
 // `state`, `timeline` and `digest`: the twin rebuilt from a log.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "packtwin/eventlog/counted.h"
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/twin/check.h"
+#include "packtwin/twin/check_rules.h"
 #include "packtwin/twin/names.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/site_zone.h"
@@ -260,28 +263,95 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
   });
 }
 
+// " (rule eco-oscillation, node 0x2A)": says a check was narrowed.
+std::string ScopeText(const twin::CheckScope& scope) {
+  std::string parts;
+  if (!scope.rules.empty()) {
+    std::string names;
+    for (const std::string& name : scope.rules) names += (names.empty() ? "" : ", ") + name;
+    parts = (scope.rules.size() == 1 ? "rule " : "rules ") + names;
+  }
+  if (scope.node) parts += (parts.empty() ? "" : ", ") + std::string("node ") + twin::NodeName(*scope.node);
+  return parts.empty() ? "" : " (" + parts + ")";
+}
+
+// `check --list-rules`: the rule table, as text or JSON.
+void PrintCheckRules(bool json) {
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const twin::CheckRule& rule : twin::CheckRules()) {
+      out.push_back({{"rule", rule.name}, {"family", rule.family}, {"section", "docs/spec/" + std::string(rule.section)},
+                     {"description", rule.description}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  for (const twin::CheckRule& rule : twin::CheckRules()) {
+    fmt::print("{:<32} {:<12} docs/spec/{}\n    {}\n", rule.name, rule.family, rule.section, rule.description);
+  }
+}
+
+// --rule names rules of the table; a typo would otherwise give a clean check.
+bool ResolveRules(const std::vector<std::string>& names, int& exit_code) {
+  for (const std::string& name : names) {
+    if (twin::FindCheckRule(name) != nullptr) continue;
+    fmt::print(stderr, "packtwin: --rule '{}': no such rule; 'packtwin check --list-rules' lists them\n", name);
+    exit_code = kExitUsage;
+    return false;
+  }
+  return true;
+}
+
+bool NodeSeen(const std::vector<uint8_t>& seen, std::optional<uint8_t> node, int& exit_code) {
+  if (!node || std::find(seen.begin(), seen.end(), *node) != seen.end()) return true;
+  std::string listed;
+  for (uint8_t id : seen) listed += (listed.empty() ? "" : ", ") + twin::NodeName(id);
+  exit_code = Fail(fmt::format("--node {}: no such node in the log (nodes seen: {})", twin::NodeName(*node),
+                               listed.empty() ? "none" : listed));
+  return false;
+}
+
 void AddCheckCommand(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string db, tz = "site";
-    bool json = false;
+    std::string db, tz = "site", node;
+    std::vector<std::string> rules;
+    bool json = false, list_rules = false;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "check", "Every place where the devices did something the rules forbid; exit 0 when clean, 1 when not");
-  cmd->add_option("DB", options->db, "event log")->required();
+  auto* db = cmd->add_option("DB", options->db, "event log");
+  auto* list = cmd->add_flag("--list-rules", options->list_rules, "print the rules check enforces (name, family, spec section, what it catches)");
+  db->excludes(list);
+  cmd->add_option("--rule", options->rules, "report only this rule's findings (repeat or comma-separate for several)")
+      ->delimiter(',')->excludes(list);
+  cmd->add_option("--node", options->node, "report only findings about this node, e.g. 0x2A")->excludes(list);
   cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
-  cmd->add_flag("--json", options->json, "print the findings as JSON");
+  cmd->add_flag("--json", options->json, "print the findings (or the rules) as JSON");
   cmd->callback([options, &exit_code] {
+    if (options->list_rules) {
+      PrintCheckRules(options->json);
+      return;
+    }
+    if (options->db.empty()) {
+      fmt::print(stderr, "packtwin: check: DB is required (or --list-rules); see 'packtwin check --help'\n");
+      exit_code = kExitUsage;
+      return;
+    }
+    twin::CheckScope scope;
+    scope.rules = options->rules;
+    if (!ResolveRules(scope.rules, exit_code) || !ResolveNode(options->node, &scope.node, exit_code)) return;
     auto reader = OpenLog(options->db, exit_code);
     if (!reader || !ApplyDisplayZone(options->tz, *reader, exit_code)) return;
     auto counts = reader->Counts();
     ProgressBar bar("checking", counts.ok() ? counts->events : 0, "");
-    auto report = twin::CheckLog(*reader, [&bar](uint64_t done) { bar.Update(done); });
+    auto report = twin::CheckLog(*reader, scope, [&bar](uint64_t done) { bar.Update(done); });
     bar.Finish();
     if (!report.ok()) {
       exit_code = Fail(report.status());
       return;
     }
+    if (!NodeSeen(report->nodes_seen, scope.node, exit_code)) return;
     exit_code = report->findings.empty() ? kExitOk : kExitFailed;
     if (options->json) {
       nlohmann::ordered_json out = {{"file", options->db}, {"events", report->events}, {"findings", nlohmann::ordered_json::array()}};
@@ -291,10 +361,10 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
     }
     for (const auto& f : report->findings) fmt::print("{}", twin::FindingAsText(f));
     if (report->findings.empty()) {
-      fmt::print("{}: clean: {} events, nothing the rules forbid\n", options->db, report->events);
+      fmt::print("{}: clean: {} events, nothing the rules forbid{}\n", options->db, report->events, ScopeText(scope));
     } else {
-      fmt::print("{}: {} in {}\n", options->db, Counted(report->findings.size(), "finding"),
-                 Counted(report->events, "event"));
+      fmt::print("{}: {} in {}{}\n", options->db, Counted(report->findings.size(), "finding"),
+                 Counted(report->events, "event"), ScopeText(scope));
     }
   });
 }

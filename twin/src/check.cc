@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "packtwin/eventlog/bug.h"
 #include "packtwin/eventlog/time_spec.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/local_clock.h"
@@ -14,6 +15,7 @@
 #include "packtwin/bus/firmware_frame.h"
 #include "packtwin/twin/fold.h"
 #include "packtwin/twin/bms_watch.h"
+#include "packtwin/twin/check_rules.h"
 #include "packtwin/twin/names.h"
 #include "packtwin/twin/shadow.h"
 
@@ -81,7 +83,7 @@ class Checker {
   Checker()
       : shadow_([this](const RelayDivergence& d) { OnDivergence(d); }),
         bms_([this](const BmsFinding& f) {
-          Flag(f.wall_ns, f.node, f.rule, "pack-behaviour.md: BMS and state of charge; bms-modbus.md", f.expected,
+          Flag(f.wall_ns, f.node, f.rule, f.expected,
                f.observed, f.evidence);
         }) {}
   void OnEvent(const v1::Event& event, const TwinState& state);
@@ -90,12 +92,15 @@ class Checker {
   std::vector<Finding> TakeFindings() { return std::move(findings_); }
 
  private:
-  void Flag(int64_t wall_ns, uint8_t node, std::string rule, std::string section, std::string expected,
-            std::string observed, std::vector<uint64_t> evidence) {
+  // Every finding names a rule of the table (check_rules.cc), which gives its section.
+  void Flag(int64_t wall_ns, uint8_t node, std::string_view rule_name, std::string expected, std::string observed,
+            std::vector<uint64_t> evidence) {
+    const CheckRule* rule = FindCheckRule(rule_name);
+    if (rule == nullptr) PACKTWIN_BUG("a check finding names a rule missing from the rule table");
     // Cited by the copy of the spec that ships with packtwin (docs/spec/), so a
     // finding's reader can look the rule up without the team's shared folder.
-    findings_.push_back({wall_ns, node, std::move(rule), kSpecFolder + section, std::move(expected),
-                         std::move(observed), std::move(evidence)});
+    findings_.push_back({wall_ns, node, std::string(rule->name), kSpecFolder + std::string(rule->section),
+                         std::move(expected), std::move(observed), std::move(evidence)});
   }
   void ExpireCommands(int64_t now_ns);
   void OnDivergence(const RelayDivergence& d);
@@ -159,7 +164,7 @@ void Checker::OnChange(const Change& change) {
     episode.last_ns = change.wall_ns;
     if (change.wall_ns - episode.first_ns < kHandoverNs) return;
     episode.flagged = true;
-    Flag(change.wall_ns, change.node, "two-masters", "pack-behaviour.md: Election",
+    Flag(change.wall_ns, change.node, "two-masters",
          "one master: a live gateway, else the live pack with the highest node id",
          change.text + fmt::format(" (for {} s)", (change.wall_ns - episode.first_ns) / 1'000'000'000),
          {episode.first_seq, change.seq});
@@ -178,7 +183,7 @@ void Checker::OnHeartbeat(const v1::Event& event, const firmware::HeartbeatFrame
   auto it = id_conflicts_.find(f.node);
   if (it == id_conflicts_.end() || f.serial_lo != it->second.loser_serial) return;
   if (event.wall_time_ns() - it->second.since_ns <= kDecisionAllowanceNs) return;
-  Flag(event.wall_time_ns(), f.node, "duplicate-node-id", "pack-behaviour.md: Identity",
+  Flag(event.wall_time_ns(), f.node, "duplicate-node-id",
        "each node id used by one serial; the higher serial moves to the next free id",
        fmt::format("serial {:08X} still announces {} after the conflict", f.serial_lo, NodeName(f.node)),
        {it->second.seq, event.seq()});
@@ -187,7 +192,7 @@ void Checker::OnHeartbeat(const v1::Event& event, const firmware::HeartbeatFrame
 
 void Checker::OnDivergence(const RelayDivergence& d) {
   auto state = [](bool closed) { return closed ? "closed" : "open"; };
-  Flag(d.now_ns, d.node, "relay-decision", "pack-behaviour.md: Who decides each relay",
+  Flag(d.now_ns, d.node, "relay-decision",
        fmt::format("{} {} ({}, by the firmware's own decision on what the pack reported)", RelayName(d.relay),
                    state(d.expected_closed), CauseName(static_cast<uint8_t>(d.expected_cause))),
        fmt::format("{} {} for {} ms", RelayName(d.relay), state(!d.expected_closed), (d.now_ns - d.since_ns) / kNsPerMs),
@@ -202,7 +207,7 @@ void Checker::ExpireCommands(int64_t now_ns) {
     }
     for (uint8_t node : it->expected_acks) {
       if (std::find(it->acked.begin(), it->acked.end(), node) != it->acked.end()) continue;
-      Flag(it->wall_ns + kDecisionAllowanceNs, node, "missing-ack", "can-protocol.md: Commands",
+      Flag(it->wall_ns + kDecisionAllowanceNs, node, "missing-ack",
            fmt::format("an ACK of {} (seq {}) from {}", CommandName(it->command.cmd), it->command.seq, NodeName(node)),
            "no ACK within 2.5 s", {it->seq});
     }
@@ -220,7 +225,7 @@ void Checker::CheckWrongLength(const v1::Event& event, const firmware::CanFrame&
   auto& flagged = packs_[id.node].wrong_length_flagged[static_cast<uint8_t>(function)];
   if (flagged) return;
   flagged = true;
-  Flag(event.wall_time_ns(), id.node, "telemetry-wrong-length", "can-protocol.md: frame table",
+  Flag(event.wall_time_ns(), id.node, "telemetry-wrong-length",
        "8-byte telemetry frames", fmt::format("a {}-byte frame with id 0x{:03X}", frame.len, frame.id), {event.seq()});
 }
 
@@ -237,7 +242,7 @@ void Checker::OnTelBatt(const v1::Event& event, const firmware::TelBattFrame& f)
   p.lockout = lockout;
   if (lockout && grid_closed && !p.lockout_flagged && now - p.lockout_since_ns > kDecisionAllowanceNs) {
     p.lockout_flagged = true;
-    Flag(now, f.node, "grid-closed-in-lockout", "pack-behaviour.md: Grid import limit",
+    Flag(now, f.node, "grid-closed-in-lockout",
          "grid relay open while locked out (nothing may close it)",
          fmt::format("grid relay closed {} ms after the lockout began", (now - p.lockout_since_ns) / kNsPerMs),
          {p.lockout_seq, event.seq()});
@@ -247,7 +252,7 @@ void Checker::OnTelBatt(const v1::Event& event, const firmware::TelBattFrame& f)
   const int diff = static_cast<int>(f.soc) - static_cast<int>(from_voltage);
   if (!p.soc_flagged && (diff > kSocTolerancePct || diff < -static_cast<int>(kSocTolerancePct))) {
     p.soc_flagged = true;
-    Flag(now, f.node, "soc-inconsistent-with-voltage", "pack-behaviour.md: BMS and state of charge",
+    Flag(now, f.node, "soc-inconsistent-with-voltage",
          fmt::format("SOC {} % for {}.{:02} V", from_voltage, f.pack_cV / 100, f.pack_cV % 100),
          fmt::format("SOC {} %", f.soc), {event.seq()});
   }
@@ -280,11 +285,11 @@ void Checker::OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& 
       // A 05:00 must fall between the last report and this one.
       const bool after_jump = jumped_across_five_ns_ && now - *jumped_across_five_ns_ <= kDecisionAllowanceNs + 2'000 * kNsPerMs;
       if (!CrossesFive(*local_before, *local_now) && !after_jump) {
-        Flag(now, f.node, "reset-not-at-0500", "pack-behaviour.md: Grid import limit (daily reset)",
+        Flag(now, f.node, "reset-not-at-0500",
              "the daily reset at 05:00 local", fmt::format("grid energy reset at {}", LocalClockText(*local_now)),
              {p.last_loads_seq, event.seq()});
       } else if (p.last_reset_local_ms && *local_now - *p.last_reset_local_ms < kMsPerDay - 3'600'000) {
-        Flag(now, f.node, "reset-twice", "pack-behaviour.md: Grid import limit (daily reset)", "one reset a day",
+        Flag(now, f.node, "reset-twice", "one reset a day",
              fmt::format("a second reset at {}", LocalClockText(*local_now)), {p.last_loads_seq, event.seq()});
       }
       p.last_reset_local_ms = *local_now;
@@ -299,12 +304,12 @@ void Checker::OnTelLoads(const v1::Event& event, const firmware::TelLoadsFrame& 
     // Telemetry reports 10 Wh steps and power every 2 s: allow that much slack.
     if (gain_Wh > 10 * expected_gain_Wh + 50) {
       p.energy_flagged = true;
-      Flag(now, f.node, "grid-energy-scale", "pack-behaviour.md: Power figures",
+      Flag(now, f.node, "grid-energy-scale",
            fmt::format("about {} Wh more grid energy (integrated from TEL_POWER)", expected_gain_Wh),
            fmt::format("{} Wh more: integrated as if W were kW?", gain_Wh), {p.last_loads_seq, event.seq()});
     } else if (expected_gain_Wh > 100 && gain_Wh == 0) {
       p.energy_flagged = true;
-      Flag(now, f.node, "grid-energy-not-integrated", "pack-behaviour.md: Power figures",
+      Flag(now, f.node, "grid-energy-not-integrated",
            fmt::format("about {} Wh more grid energy (integrated from TEL_POWER)", expected_gain_Wh),
            "grid energy today does not move", {p.last_loads_seq, event.seq()});
     }
@@ -330,7 +335,7 @@ void Checker::OnRelayEvt(const v1::Event& event, const firmware::RelayEvtFrame& 
   if (f.closed && p.shed[f.relay]) {
     p.shed[f.relay] = false;
     if (now - p.shed_ns[f.relay] < kEcoHoldNs && (f.cause != static_cast<uint8_t>(firmware::RelayCause::kBoot))) {
-      Flag(now, f.node, "eco-oscillation", "pack-behaviour.md: Functions (Eco)",
+      Flag(now, f.node, "eco-oscillation",
            fmt::format("{} stays shed at least 30 s", RelayName(f.relay)),
            fmt::format("{} restored {} ms after it was shed", RelayName(f.relay), (now - p.shed_ns[f.relay]) / kNsPerMs),
            {p.shed_seq[f.relay], event.seq()});
@@ -354,7 +359,7 @@ void Checker::OnAck(const v1::Event& event, const firmware::AckFrame& f) {
     evidence.insert(evidence.begin(), source->second.first);
     observed += fmt::format(": it answered seq {}, which is not a command frame", source->second.first);
   }
-  Flag(event.wall_time_ns(), f.node, "acted-on-non-command", "can-protocol.md: ids matched exactly",
+  Flag(event.wall_time_ns(), f.node, "acted-on-non-command",
        "commands only from ids 0x000-0x07F addressed to the node or 0x07F", observed, evidence);
 }
 
@@ -465,8 +470,24 @@ Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
   // A command at the very end of a capture cannot be judged: its ACKs may be after it.
   checker.Finish(last_ns - 2 * kDecisionAllowanceNs);
   report.findings = checker.TakeFindings();
+  for (const auto& [node, pack] : folder.state().packs) report.nodes_seen.push_back(node);
+  for (uint8_t node = 0; node < firmware::kNodeSlots; ++node) {
+    if (firmware::EntryOf(folder.state().fleet.nodes, node).present) report.nodes_seen.push_back(node);
+  }
+  std::sort(report.nodes_seen.begin(), report.nodes_seen.end());
+  report.nodes_seen.erase(std::unique(report.nodes_seen.begin(), report.nodes_seen.end()), report.nodes_seen.end());
   std::stable_sort(report.findings.begin(), report.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.wall_ns < b.wall_ns; });
+  return report;
+}
+
+Result<CheckReport> CheckLog(EventReader& reader, const CheckScope& scope, const ProgressFn& progress) {
+  auto report = CheckLog(reader, progress);
+  if (!report.ok()) return report;
+  std::erase_if(report->findings, [&scope](const Finding& f) {
+    const bool rule_out = !scope.rules.empty() && std::find(scope.rules.begin(), scope.rules.end(), f.rule) == scope.rules.end();
+    return rule_out || (scope.node && f.node != *scope.node);
+  });
   return report;
 }
 

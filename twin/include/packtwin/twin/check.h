@@ -4,7 +4,9 @@
 // show before it counts as missing.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +30,18 @@ struct Finding {
 struct CheckReport {
   uint64_t events = 0;
   std::vector<Finding> findings;
+  std::vector<uint8_t> nodes_seen;  // every node the log has frames of, ascending
+};
+
+// Narrows what a check reports (`check --rule`, `check --node`). Every rule
+// still watches the whole log, so a finding is the same whether narrowed or not.
+struct CheckScope {
+  std::vector<std::string> rules;  // names from CheckRules(); empty: every rule
+  std::optional<uint8_t> node;     // only findings about this node
 };
 
 Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress = {});
+Result<CheckReport> CheckLog(EventReader& reader, const CheckScope& scope, const ProgressFn& progress = {});
 
 std::string FindingAsText(const Finding& finding);
 nlohmann::ordered_json FindingAsJson(const Finding& finding);

@@ -242,17 +242,11 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
       if (change.wall_ns < from_ns || change.wall_ns >= to_ns) return;
       if (node && change.node != *node && change.node != 0) return;
       if (json) {
-        nlohmann::ordered_json line = {{"seq", change.seq},
-                                       {"time", FormatUtc(change.wall_ns)},
-                                       {"node", change.node == 0 ? nlohmann::ordered_json(nullptr)
-                                                                 : nlohmann::ordered_json(twin::NodeName(change.node))},
-                                       {"kind", twin::ChangeKindName(change.kind)},
-                                       {"text", change.text}};
-        fmt::print("{}\n", line.dump());
+        fmt::print("{}\n", twin::ChangeAsJson(change).dump());
       } else {
         fmt::print("{}  {:<5} {:<12} {}  [seq {}]\n", FormatDisplayTime(change.wall_ns),
                    change.node == 0 ? "site" : twin::NodeName(change.node), twin::ChangeKindName(change.kind),
-                   change.text, change.seq);
+                   twin::ChangeText(change), change.seq);
       }
     });
     if (!state.ok()) {

@@ -48,7 +48,7 @@ Status RunDemo(const DemoRequest& request, std::ostream& out) {
     ++by_kind[twin::ChangeKindName(c.kind)];
     if (lines.size() < kTimelineLines && c.kind != twin::ChangeKind::kTime) {
       lines.push_back(fmt::format("  {}  {:<5} {}", FormatUtc(c.wall_ns), c.node == 0 ? "site" : twin::NodeName(c.node),
-                                  c.text));
+                                  twin::ChangeText(c)));
     }
   });
   if (!state.ok()) return state.status();

@@ -25,7 +25,7 @@ class Fold : public ::testing::Test {
   std::vector<std::string> Texts(ChangeKind kind) const {
     std::vector<std::string> out;
     for (const auto& c : changes_) {
-      if (c.kind == kind) out.push_back(c.text);
+      if (c.kind == kind) out.push_back(ChangeText(c));
     }
     return out;
   }
@@ -105,6 +105,53 @@ TEST_F(Fold, BadLengthTelemetryIsCountedNotBelieved) {
   Feed(0, frame);
   EXPECT_EQ(folder_.state().bad_length_frames, 1u);
   EXPECT_TRUE(folder_.state().packs.empty());
+}
+
+// A change is data: the printers make its text and its JSON fields from the
+// same values, so --json readers never parse the wording.
+TEST_F(Fold, ChangesCarryTheirValuesAsStructuredFieldsBesideTheText) {
+  Feed(0, firmware::EncodeTelLoads({0x2A, 0, 0, 0, 10, 30}));
+  Feed(2000, firmware::EncodeTelLoads({0x2A, 0, 0, 0, 12, 30}));
+  Feed(2001, firmware::EncodeRelayEvt({0x2A, 3, 0, static_cast<uint8_t>(firmware::RelayCause::kEco), 0x07}));
+  Feed(2002, firmware::EncodeAck({0x2A, 0x02, 9, 0}));
+  ASSERT_EQ(changes_.size(), 3u);
+  const auto limit = ChangeAsJson(changes_[0]);
+  EXPECT_EQ(limit["kind"], "limit");
+  EXPECT_EQ(limit["node"], "0x2A");
+  EXPECT_EQ(limit["limit"], "grid_budget_kWh");
+  EXPECT_EQ(limit["before"], 10);
+  EXPECT_EQ(limit["after"], 12);
+  EXPECT_EQ(limit["text"], "grid budget 10 -> 12 kWh");
+  const auto relay = ChangeAsJson(changes_[1]);
+  EXPECT_EQ(relay["kind"], "relay");
+  EXPECT_EQ(relay["relay"], "water heater");
+  EXPECT_EQ(relay["closed"], false);
+  EXPECT_EQ(relay["cause"], "eco");
+  EXPECT_EQ(relay["seq"], 3);
+  EXPECT_EQ(relay["text"], "relay water heater opened (eco)");
+  const auto ack = ChangeAsJson(changes_[2]);
+  EXPECT_EQ(ack["kind"], "ack");
+  EXPECT_EQ(ack["command_seq"], 9);
+  EXPECT_EQ(ack["status"], "OK");
+}
+
+// The fold without a consumer builds no change (a rebuild formats nothing),
+// and ends in the same state as one with a consumer.
+TEST(FoldWithoutConsumer, ReachesTheSameStateAsAFoldThatReportsChanges) {
+  Folder quiet;
+  std::vector<Change> seen;
+  Folder loud([&seen](const Change& c) { seen.push_back(c); });
+  uint64_t seq = 0;
+  for (const auto& frame : {firmware::EncodeTelBatt({0x2A, 5200, 0, 35, 0x0F, 0x01, 0}),
+                            firmware::EncodeRelayEvt({0x2A, 0, 1, 1, 0x01}),
+                            firmware::EncodeTelBatt({0x2A, 5200, 0, 35, 0x0F, 0x13, 0x01})}) {
+    ++seq;
+    const v1::Event event = Frame(seq, kT0 + static_cast<int64_t>(seq) * 1'000'000'000, frame);
+    quiet.Fold(event);
+    loud.Fold(event);
+  }
+  EXPECT_FALSE(seen.empty());
+  EXPECT_EQ(TwinDigest(quiet.state()), TwinDigest(loud.state()));
 }
 
 TEST(TwinDigest, SameEventsSameDigestAndAnyDifferenceChangesIt) {

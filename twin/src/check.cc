@@ -86,7 +86,7 @@ class Checker {
           Flag(f.wall_ns, f.node, f.rule, f.expected,
                f.observed, f.evidence);
         }) {}
-  void OnEvent(const v1::Event& event, const TwinState& state);
+  void OnEvent(const TypedEvent& typed, const TwinState& state);
   void OnChange(const Change& change);
   void Finish(int64_t end_ns);
   std::vector<Finding> TakeFindings() { return std::move(findings_); }
@@ -110,6 +110,8 @@ class Checker {
   void OnRelayEvt(const v1::Event& event, const firmware::RelayEvtFrame& f);
   void OnAck(const v1::Event& event, const firmware::AckFrame& f);
   void OnHeartbeat(const v1::Event& event, const firmware::HeartbeatFrame& f);
+  void OnCommand(const TypedEvent& typed, const firmware::CommandFrame& f, const TwinState& state);
+  void OnTime(const TypedEvent& typed, const firmware::TimeFrame& f);
   void CheckWrongLength(const v1::Event& event, const firmware::CanFrame& frame);
   std::optional<int64_t> LocalMs(int64_t wall_ns) const {
     if (!time_known_) return std::nullopt;
@@ -166,7 +168,8 @@ void Checker::OnChange(const Change& change) {
     episode.flagged = true;
     Flag(change.wall_ns, change.node, "two-masters",
          "one master: a live gateway, else the live pack with the highest node id",
-         change.text + fmt::format(" (for {} s)", (change.wall_ns - episode.first_ns) / 1'000'000'000),
+         fmt::format("two masters: {} and {} both act as master (for {} s)", NodeName(change.node), NodeName(change.other),
+                     (change.wall_ns - episode.first_ns) / 1'000'000'000),
          {episode.first_seq, change.seq});
   } else if (change.kind == ChangeKind::kDuplicateId) {
     // The higher serial must move to the next free id; flagged when it is heard on the id again.
@@ -363,90 +366,76 @@ void Checker::OnAck(const v1::Event& event, const firmware::AckFrame& f) {
        "commands only from ids 0x000-0x07F addressed to the node or 0x07F", observed, evidence);
 }
 
-void Checker::OnEvent(const v1::Event& event, const TwinState& state) {
-  ExpireCommands(event.wall_time_ns());
-  if (event.has_modbus()) bms_.OnModbus(event);
-  if (!event.has_can_frame()) return;
-  const auto frame = bus::ToFirmwareFrame(event.can_frame());
-  if (!frame) return;
-  CheckWrongLength(event, *frame);
-  const auto id = firmware::ClassifyCanV1Id(frame->id, frame->extended, frame->remote, frame->error);
-  if (!id.valid) return;
-  switch (id.function) {
-    case firmware::CanFunction::kTelBatt: {
-      firmware::TelBattFrame f;
-      if (DecodeTelBatt(*frame, &f) != firmware::DecodeStatus::kOk) break;
+void Checker::OnEvent(const TypedEvent& typed, const TwinState& state) {
+  const v1::Event& event = *typed.event;
+  ExpireCommands(typed.wall_ns);
+  if (typed.modbus != nullptr) bms_.OnModbus(event);
+  if (!typed.frame) return;
+  const firmware::CanFrame& frame = *typed.frame;
+  CheckWrongLength(event, frame);
+  if (!typed.id.valid) return;
+  std::visit(Overloaded{
+    [&](const firmware::TelBattFrame& f) {
       OnTelBatt(event, f);
-      shadow_.OnTelBatt(f, event.seq(), event.wall_time_ns());
-      bms_.OnTelBatt(f, event.seq(), event.wall_time_ns());
-      break;
-    }
-    case firmware::CanFunction::kTelPower: {
-      firmware::TelPowerFrame f;
-      if (DecodeTelPower(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      shadow_.OnTelBatt(f, typed.seq, typed.wall_ns);
+      bms_.OnTelBatt(f, typed.seq, typed.wall_ns);
+    },
+    [&](const firmware::TelPowerFrame& f) {
       OnTelPower(event, f);
       shadow_.OnTelPower(f);
-      break;
-    }
-    case firmware::CanFunction::kTelLoads: {
-      firmware::TelLoadsFrame f;
-      if (DecodeTelLoads(*frame, &f) != firmware::DecodeStatus::kOk) break;
+    },
+    [&](const firmware::TelLoadsFrame& f) {
       OnTelLoads(event, f);
-      shadow_.OnTelLoads(f, event.seq(), event.wall_time_ns(), LocalMs(event.wall_time_ns()).value_or(0), time_known_);
-      break;
-    }
-    case firmware::CanFunction::kRelayEvt: {
-      firmware::RelayEvtFrame f;
-      if (DecodeRelayEvt(*frame, &f) == firmware::DecodeStatus::kOk) OnRelayEvt(event, f);
-      break;
-    }
-    case firmware::CanFunction::kHeartbeat: {
-      firmware::HeartbeatFrame f;
-      if (DecodeHeartbeat(*frame, &f) == firmware::DecodeStatus::kOk) OnHeartbeat(event, f);
-      break;
-    }
-    case firmware::CanFunction::kAck: {
-      firmware::AckFrame f;
-      if (DecodeAck(*frame, &f) != firmware::DecodeStatus::kOk) break;
+      shadow_.OnTelLoads(f, typed.seq, typed.wall_ns, LocalMs(typed.wall_ns).value_or(0), time_known_);
+    },
+    [&](const firmware::RelayEvtFrame& f) {
+      OnRelayEvt(event, f);
+    },
+    [&](const firmware::HeartbeatFrame& f) {
+      OnHeartbeat(event, f);
+    },
+    [&](const firmware::AckFrame& f) {
       OnAck(event, f);
       shadow_.OnAck(f);
-      break;
-    }
-    case firmware::CanFunction::kCommand: {
-      firmware::CommandFrame f;
-      if (DecodeCommand(*frame, &f) != firmware::DecodeStatus::kOk) break;
-      shadow_.OnCommand(f);
-      PendingCommand pending{f, event.wall_time_ns(), event.seq(), {}, {}};
-      // Every live pack acks a broadcast; an addressed pack acks its own.
-      for (uint8_t node = 1; node < firmware::kNodeSlots - 1; ++node) {
-        const auto& e = state.fleet.nodes.nodes[node];
-        const bool pack = e.device_type == static_cast<uint8_t>(firmware::DeviceType::kEnergyPack);
-        if (pack && firmware::IsLive(e, TwinMs(event.wall_time_ns())) &&
-            (f.node == firmware::kBroadcastNodeId || f.node == node)) {
-          pending.expected_acks.push_back(node);
-        }
-      }
-      commands_.push_back(std::move(pending));
-      break;
-    }
-    case firmware::CanFunction::kTime: {
-      firmware::TimeFrame f;
-      if (DecodeTime(*frame, &f) != firmware::DecodeStatus::kOk || !firmware::TimeFrameValid(f)) break;
-      const auto local_before = LocalMs(event.wall_time_ns());
-      time_known_ = true;
-      time_base_local_ms_ = (static_cast<int64_t>(f.unix_s) + f.utc_offset_min * 60) * 1000;
-      time_base_wall_ns_ = event.wall_time_ns();
-      if (local_before && CrossesFive(*local_before, time_base_local_ms_)) jumped_across_five_ns_ = event.wall_time_ns();
-      break;
-    }
-    default:
-      break;
-  }
+    },
+    [&](const firmware::CommandFrame& f) {
+      OnCommand(typed, f, state);
+    },
+    [&](const firmware::TimeFrame& f) {
+      OnTime(typed, f);
+    },
+    [](const auto&) {},
+  }, typed.decoded);
   // What a pack that matched ids by mask (field defect 5) would take for a
   // command: the first two bytes of any other frame but an ACK.
-  if (id.function != firmware::CanFunction::kCommand && id.function != firmware::CanFunction::kAck && frame->len >= 2) {
-    recent_non_command_[{frame->data[0], frame->data[1]}] = {event.seq(), event.wall_time_ns()};
+  if (typed.id.function != firmware::CanFunction::kCommand && typed.id.function != firmware::CanFunction::kAck &&
+      frame.len >= 2) {
+    recent_non_command_[{frame.data[0], frame.data[1]}] = {typed.seq, typed.wall_ns};
   }
+}
+
+void Checker::OnCommand(const TypedEvent& typed, const firmware::CommandFrame& f, const TwinState& state) {
+  shadow_.OnCommand(f);
+  PendingCommand pending{f, typed.wall_ns, typed.seq, {}, {}};
+  // Every live pack acks a broadcast; an addressed pack acks its own.
+  for (uint8_t node = 1; node < firmware::kNodeSlots - 1; ++node) {
+    const auto& e = firmware::EntryOf(state.fleet.nodes, node);
+    const bool pack = e.device_type == static_cast<uint8_t>(firmware::DeviceType::kEnergyPack);
+    if (pack && firmware::IsLive(e, TwinMs(typed.wall_ns)) &&
+        (f.node == firmware::kBroadcastNodeId || f.node == node)) {
+      pending.expected_acks.push_back(node);
+    }
+  }
+  commands_.push_back(std::move(pending));
+}
+
+void Checker::OnTime(const TypedEvent& typed, const firmware::TimeFrame& f) {
+  if (!firmware::TimeFrameValid(f)) return;
+  const auto local_before = LocalMs(typed.wall_ns);
+  time_known_ = true;
+  time_base_local_ms_ = (static_cast<int64_t>(f.unix_s) + f.utc_offset_min * 60) * 1000;
+  time_base_wall_ns_ = typed.wall_ns;
+  if (local_before && CrossesFive(*local_before, time_base_local_ms_)) jumped_across_five_ns_ = typed.wall_ns;
 }
 
 void Checker::Finish(int64_t end_ns) { ExpireCommands(end_ns + kDecisionAllowanceNs + 1); }
@@ -459,8 +448,9 @@ Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
   CheckReport report;
   int64_t last_ns = 0;
   Status walked = ForEachEvent(reader, 0, [&](const StoredEvent&, const v1::Event& event) -> Result<bool> {
-    folder.Fold(event);
-    checker.OnEvent(event, folder.state());
+    const TypedEvent typed = TypeEvent(event);  // decoded once, for the fold and every rule
+    folder.Fold(typed);
+    checker.OnEvent(typed, folder.state());
     last_ns = event.wall_time_ns();
     if (progress && (++report.events & 0x3FFF) == 0) progress(report.events);
     return true;

@@ -16,7 +16,7 @@ Result<Json> Fold(EventReader& reader) {
   Json timeline = Json::array();
   Json digests = Json::array();
   Folder folder([&](const Change& c) {
-    timeline.push_back({{"seq", c.seq}, {"node", c.node}, {"kind", ChangeKindName(c.kind)}, {"text", c.text}});
+    timeline.push_back({{"seq", c.seq}, {"node", c.node}, {"kind", ChangeKindName(c.kind)}, {"text", ChangeText(c)}});
   });
   Status folded = ForEachEvent(reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
     folder.Fold(event);

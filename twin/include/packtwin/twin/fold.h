@@ -6,6 +6,7 @@
 
 #include "packtwin/twin/timeline.h"
 #include "packtwin/twin/twin_state.h"
+#include "packtwin/twin/typed_event.h"
 #include "packtwin/v1/event.pb.h"
 
 namespace packtwin::twin {
@@ -17,14 +18,16 @@ class Folder {
   explicit Folder(ChangeFn on_change = {}) : on_change_(std::move(on_change)) {}
   // Continues from a state folded earlier (a snapshot).
   explicit Folder(TwinState from) : state_(std::move(from)) {}
-  void Fold(const v1::Event& event);
+  void Fold(const TypedEvent& typed);
+  void Fold(const v1::Event& event) { Fold(TypeEvent(event)); }
   const TwinState& state() const { return state_; }
 
  private:
-  void OnCanFrame(const v1::Event& event);
-  void OnCommand(const v1::Event& event, const firmware::CommandFrame& command);
-  void Emit(const v1::Event& event, uint8_t node, ChangeKind kind, std::string text);
-  void EmitFindings(const firmware::FleetFindings& findings, const v1::Event& event);
+  void OnCanFrame(const TypedEvent& typed);
+  // Hands a change to the consumer, if there is one; `fill` sets what changed.
+  template <typename Fill>
+  void Emit(const TypedEvent& typed, uint8_t node, ChangeKind kind, Fill&& fill);
+  void EmitFindings(const firmware::FleetFindings& findings, const TypedEvent& typed);
   PackView& Pack(uint8_t node);
 
   TwinState state_;

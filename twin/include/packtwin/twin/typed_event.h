@@ -46,6 +46,8 @@ template <typename... Handlers>
 struct Overloaded : Handlers... {
   using Handlers::operator()...;
 };
+template <typename... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;  // clang 14 has no aggregate deduction yet
 
 // Converts, classifies and decodes once. `event` must outlive the result.
 TypedEvent TypeEvent(const v1::Event& event);

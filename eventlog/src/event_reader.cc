@@ -447,7 +447,7 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
     PACKTWIN_RETURN_IF_ERROR(DecodeEventInto(row, &event));
     auto keep_going = fn(row, event);
     if (!keep_going.ok()) return keep_going.status();
-    if (!*keep_going) return Status::Ok();
+    if (!*keep_going) return watch.Drain();  // what was read is verified even when the reader stops early
   }
 }
 

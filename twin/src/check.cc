@@ -120,7 +120,14 @@ class Checker {
 
   std::map<uint8_t, PackTrack> packs_;
   std::vector<PendingCommand> commands_;
-  std::map<std::pair<uint8_t, uint8_t>, std::pair<uint64_t, int64_t>> recent_non_command_;  // (b0,b1) -> seq, time
+  // The last frame (seq, time) whose first two bytes were (b0, b1), indexed
+  // b0 << 8 | b1: a flat table, as every frame of a log updates it.
+  struct Recent {
+    bool seen = false;
+    uint64_t seq = 0;
+    int64_t wall_ns = 0;
+  };
+  std::vector<Recent> recent_non_command_ = std::vector<Recent>(65536);
   bool time_known_ = false;
   // When a TIME jumped forward across 05:00: the reset it causes shows in the
   // next cycle's report, whose predecessor may already carry the new clock.
@@ -357,10 +364,10 @@ void Checker::OnAck(const v1::Event& event, const firmware::AckFrame& f) {
   // Acting on a frame that is not a COMMAND: the 2.5 firmware's id mask.
   std::vector<uint64_t> evidence{event.seq()};
   std::string observed = fmt::format("an ACK of {} (seq {}) with no COMMAND sent", CommandName(f.cmd), f.seq);
-  auto source = recent_non_command_.find({f.cmd, f.seq});
-  if (source != recent_non_command_.end() && event.wall_time_ns() - source->second.second <= kDecisionAllowanceNs) {
-    evidence.insert(evidence.begin(), source->second.first);
-    observed += fmt::format(": it answered seq {}, which is not a command frame", source->second.first);
+  const Recent& source = recent_non_command_[static_cast<size_t>(f.cmd) << 8 | f.seq];
+  if (source.seen && event.wall_time_ns() - source.wall_ns <= kDecisionAllowanceNs) {
+    evidence.insert(evidence.begin(), source.seq);
+    observed += fmt::format(": it answered seq {}, which is not a command frame", source.seq);
   }
   Flag(event.wall_time_ns(), f.node, "acted-on-non-command",
        "commands only from ids 0x000-0x07F addressed to the node or 0x07F", observed, evidence);
@@ -410,7 +417,7 @@ void Checker::OnEvent(const TypedEvent& typed, const TwinState& state) {
   // command: the first two bytes of any other frame but an ACK.
   if (typed.id.function != firmware::CanFunction::kCommand && typed.id.function != firmware::CanFunction::kAck &&
       frame.len >= 2) {
-    recent_non_command_[{frame.data[0], frame.data[1]}] = {typed.seq, typed.wall_ns};
+    recent_non_command_[static_cast<size_t>(frame.data[0]) << 8 | frame.data[1]] = {true, typed.seq, typed.wall_ns};
   }
 }
 

@@ -25,11 +25,9 @@ PackState BootedPack() {
 }
 
 std::string GoodReply() {
-  uint8_t reply[13] = {1, 3, 8, 0x02, 0x10, 0x01, 0xF4, 0, 0, 0, 0xE1};
-  const uint16_t crc = Crc16Modbus(reply, 11);
-  reply[11] = static_cast<uint8_t>(crc & 0xFF);
-  reply[12] = static_cast<uint8_t>(crc >> 8);
-  return std::string(reinterpret_cast<char*>(reply), 13);
+  uint8_t reply[kBmsReplyLen];
+  EncodeBmsReply({0x0210, 0x01F4, 0, 0x00E1}, reply);
+  return std::string(reinterpret_cast<char*>(reply), sizeof reply);
 }
 
 // Runs `step(pack, now, effects)` per iteration on a booted pack, with one

@@ -40,11 +40,9 @@ void BM_ModbusRtuFraming(benchmark::State& state) {
   std::string line;
   for (int i = 0; i < 500; ++i) {
     line += std::string("\x01\x03\x00\x00\x00\x04\x44\x09", 8);
-    uint8_t reply[13] = {1, 3, 8, 0x02, static_cast<uint8_t>(i), 0x01, 0xF4, 0, 0, 0, 0xE1};
-    const uint16_t crc = firmware::Crc16Modbus(reply, 11);
-    reply[11] = static_cast<uint8_t>(crc & 0xFF);
-    reply[12] = static_cast<uint8_t>(crc >> 8);
-    line.append(reinterpret_cast<char*>(reply), 13);
+    uint8_t reply[firmware::kBmsReplyLen];
+    firmware::EncodeBmsReply({static_cast<uint16_t>(0x0200 | (i & 0xFF)), 0x01F4, 0, 0x00E1}, reply);
+    line.append(reinterpret_cast<char*>(reply), sizeof reply);
   }
   for (auto _ : state) {
     recorder::RtuSplitter splitter(9600);

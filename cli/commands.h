@@ -9,7 +9,7 @@
 #include <string>
 
 #include "packtwin/eventlog/event_reader.h"
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 
 namespace packtwin::cli {
 

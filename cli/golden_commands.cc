@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "commands.h"
-#include "packtwin/eventlog/counted.h"
-#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/base/counted.h"
+#include "packtwin/base/atomic_path.h"
 #include "packtwin/twin/golden.h"
 
 namespace packtwin::cli {

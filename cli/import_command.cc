@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "packtwin/eventlog/counted.h"
+#include "packtwin/base/counted.h"
 #include "packtwin/eventlog/importer.h"
 #include "progress_bar.h"
 

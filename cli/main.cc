@@ -10,8 +10,8 @@
 
 #include "commands.h"
 #include "packtwin/eventlog/event_hash.h"
-#include "packtwin/eventlog/interrupt.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/interrupt.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/recorder/recorder.h"
 
 namespace packtwin::cli {

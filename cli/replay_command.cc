@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "packtwin/eventlog/counted.h"
+#include "packtwin/base/counted.h"
 #include "packtwin/replay/playback.h"
 
 namespace packtwin::cli {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "packtwin/eventlog/counted.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/counted.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/twin/check.h"
 #include "packtwin/twin/check_rules.h"
 #include "packtwin/twin/names.h"

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "packtwin/eventlog/id_ranges.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/recorder/modbus_tap_source.h"
 #include "packtwin/recorder/modbus_tcp_proxy.h"
 #include "packtwin/bus/can_spec.h"

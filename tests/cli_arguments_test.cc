@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "packtwin/eventlog/id_ranges.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/bus/can_spec.h"
 
 namespace packtwin {

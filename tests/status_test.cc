@@ -1,5 +1,5 @@
 // Status carries a code beside its message, so callers decide on the code.
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 
 #include <gtest/gtest.h>
 

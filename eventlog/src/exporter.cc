@@ -9,7 +9,7 @@
 #include <map>
 
 #include "packtwin/eventlog/asc_format.h"
-#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/base/atomic_path.h"
 #include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/chain_watch.h"
 #include "packtwin/eventlog/event_reader.h"

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "packtwin/eventlog/importer.h"
-#include "packtwin/eventlog/line_reader.h"
+#include "packtwin/base/line_reader.h"
 #include "packtwin/v1/event.pb.h"
 
 namespace packtwin {

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "frame_stream.h"
-#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/base/atomic_path.h"
 #include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/store_format.h"

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "packtwin/eventlog/event_kind.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 
 namespace packtwin {
 namespace {

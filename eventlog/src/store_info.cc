@@ -6,7 +6,7 @@
 #include <map>
 
 #include "packtwin/eventlog/event_kind.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 
 namespace packtwin {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/eventlog/sqlite_db.h"
 
 namespace packtwin {

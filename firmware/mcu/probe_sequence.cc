@@ -20,17 +20,7 @@ FleetState g_fleet;
 
 // A good 13-byte BMS reply for the given registers.
 void BmsReplyBytes(uint16_t voltage_dV, int16_t current_cA, uint16_t alarms, uint8_t out[kBmsReplyLen]) {
-  out[0] = kBmsSlaveAddress;
-  out[1] = kReadHoldingRegisters;
-  out[2] = 8;
-  const uint16_t regs[4] = {voltage_dV, static_cast<uint16_t>(current_cA), alarms, 215};
-  for (int i = 0; i < 4; ++i) {
-    out[3 + 2 * i] = static_cast<uint8_t>(regs[i] >> 8);
-    out[4 + 2 * i] = static_cast<uint8_t>(regs[i] & 0xFFu);
-  }
-  const uint16_t crc = Crc16Modbus(out, 11);
-  out[11] = static_cast<uint8_t>(crc & 0xFFu);
-  out[12] = static_cast<uint8_t>(crc >> 8);
+  EncodeBmsReply({voltage_dV, current_cA, alarms, 215}, out);
 }
 
 CanFrame Command(uint8_t cmd, uint8_t seq, uint8_t a0, uint8_t a1, uint8_t args_len) {

@@ -55,6 +55,35 @@ static_assert(kRequestCrc == 0x0944, "01 03 00 00 00 04 -> CRC bytes 44 09 on th
 
 uint16_t Crc16Modbus(const uint8_t* bytes, size_t len) { return CrcOf(bytes, len); }
 
+namespace {
+// Appends the CRC, low byte first, after `len` bytes.
+void PutCrc(uint8_t* bytes, size_t len) {
+  const uint16_t crc = CrcOf(bytes, len);
+  bytes[len] = static_cast<uint8_t>(crc & 0xFFu);
+  bytes[len + 1] = static_cast<uint8_t>(crc >> 8);
+}
+}  // namespace
+
+void EncodeBmsReply(const BmsRegisters& registers, uint8_t out[kBmsReplyLen]) {
+  out[0] = kBmsSlaveAddress;
+  out[1] = kReadHoldingRegisters;
+  out[2] = 8;
+  const uint16_t values[4] = {registers.voltage_dV, static_cast<uint16_t>(registers.current_cA), registers.alarm_bits,
+                              static_cast<uint16_t>(registers.temp_dC)};
+  for (size_t i = 0; i < 4; ++i) {
+    out[3 + 2 * i] = static_cast<uint8_t>(values[i] >> 8);
+    out[4 + 2 * i] = static_cast<uint8_t>(values[i] & 0xFFu);
+  }
+  PutCrc(out, kBmsReplyLen - 2);
+}
+
+void EncodeExceptionReply(uint8_t function, uint8_t exception_code, uint8_t out[kExceptionReplyLen]) {
+  out[0] = kBmsSlaveAddress;
+  out[1] = static_cast<uint8_t>(function | 0x80u);
+  out[2] = exception_code;
+  PutCrc(out, kExceptionReplyLen - 2);
+}
+
 void BuildBmsRequest(uint8_t out[kBmsRequestLen]) {
   for (size_t i = 0; i < 6; ++i) out[i] = kRequestBody[i];
   out[6] = static_cast<uint8_t>(kRequestCrc & 0xFFu);

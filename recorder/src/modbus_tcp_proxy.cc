@@ -14,7 +14,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 
 namespace packtwin::recorder {
 namespace {

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/base/atomic_path.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/recorder/relay_events.h"

@@ -14,6 +14,7 @@
 #include "packtwin/bus/serial_port.h"
 #include "packtwin/bus/clock.h"
 #include "packtwin/bus/firmware_frame.h"
+#include "packtwin/replay/sim_engine.h"
 
 namespace packtwin::replay {
 namespace {
@@ -99,12 +100,7 @@ bool CrcOk(const std::string& frame) {
          static_cast<uint8_t>(frame[frame.size() - 1]) == (crc >> 8);
 }
 
-std::string ExceptionReply(uint8_t function, uint8_t code) {
-  std::string reply = {static_cast<char>(kBmsSlave), static_cast<char>(function | 0x80), static_cast<char>(code)};
-  const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(reply.data()), reply.size());
-  reply += {static_cast<char>(crc & 0xFF), static_cast<char>(crc >> 8)};
-  return reply;
-}
+std::string ExceptionReply(uint8_t function, uint8_t code) { return EncodeExceptionReply(function, code); }
 
 class Emulator {
  public:

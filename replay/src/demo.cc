@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/counted.h"
+#include "packtwin/base/counted.h"
 #include "packtwin/replay/demo.h"
 
 #include <fmt/format.h>
@@ -7,7 +7,7 @@
 #include <map>
 
 #include "packtwin/eventlog/event_reader.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/replay/site_sim.h"
 #include "packtwin/twin/check.h"
 #include "packtwin/twin/names.h"

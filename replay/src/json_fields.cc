@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 
 namespace packtwin::replay {
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "packtwin/eventlog/event_reader.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/can_v1_id.h"
 #include "packtwin/firmware/modbus_rtu.h"
@@ -72,10 +72,7 @@ class ScenarioModel : public SimModel {
     const PackWorld& w = worlds_[pack];
     if (t < w.timeout_until_ms) return {false, {}, {}};
     if (t < w.exception_until_ms) {
-      std::string reply = {1, static_cast<char>(0x83), static_cast<char>(w.exception_code)};
-      const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(reply.data()), reply.size());
-      reply += {static_cast<char>(crc & 0xFF), static_cast<char>(crc >> 8)};
-      return {true, reply, {}};
+      return {true, EncodeExceptionReply(firmware::kReadHoldingRegisters, static_cast<uint8_t>(w.exception_code)), {}};
     }
     std::string reply = EncodeBmsReply(static_cast<uint16_t>(w.channels[kVoltageMv].At(t) / 100),
                                        static_cast<int16_t>(w.channels[kCurrentMa].At(t) / 10),
@@ -173,7 +170,7 @@ class ScenarioModel : public SimModel {
         return Status::Ok();
       case StimulusKind::kException:
         worlds_[pack].exception_until_ms = s.until_ms;
-        worlds_[pack].exception_code = static_cast<uint8_t>(s.amount);
+        worlds_[pack].exception_code = s.exception_code;
         return Status::Ok();
       case StimulusKind::kPowerOff:
         return engine.PowerOff(pack, t);
@@ -181,14 +178,14 @@ class ScenarioModel : public SimModel {
         return engine.PowerOn(pack, t);
       case StimulusKind::kDuplicateSerial:
         PACKTWIN_RETURN_IF_ERROR(engine.PowerOff(pack, t));
-        engine.SetSerial(pack, engine.pack(static_cast<size_t>(s.amount)).config.serial);
+        engine.SetSerial(pack, engine.pack(static_cast<size_t>(s.serial_of_pack)).config.serial);
         return engine.PowerOn(pack, t);
       case StimulusKind::kTimeJump:
-        engine.ShiftBridgeClock(s.amount);
+        engine.ShiftBridgeClock(s.jump_ms);
         engine.SendBridgeTime(t);
         return Status::Ok();
       case StimulusKind::kRelayWelded:
-        worlds_[pack].welded_relays = static_cast<uint8_t>(worlds_[pack].welded_relays | (1u << s.amount));
+        worlds_[pack].welded_relays = static_cast<uint8_t>(worlds_[pack].welded_relays | (1u << s.relay));
         return Status::Ok();
       case StimulusKind::kGatewayJoin:
       case StimulusKind::kGatewayLeave:

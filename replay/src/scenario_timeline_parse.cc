@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "packtwin/eventlog/candump_format.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/can_v1_id.h"
 #include "packtwin/bus/firmware_frame.h"
@@ -198,10 +198,10 @@ class TimelineParser {
       if (*lasting <= 0) f.Fail(f.KeyPath("for"), "must be positive");
       s->until_ms = s->at_ms + *lasting;
     }
-    if (*kind == StimulusKind::kException) s->amount = f.Int("code", 1, 255, true).value_or(4);
-    if (*kind == StimulusKind::kTimeJump) s->amount = f.Duration("by", true).value_or(0);
-    if (*kind == StimulusKind::kDuplicateSerial) s->amount = PackIndex(f, "serial_of", true);
-    if (*kind == StimulusKind::kRelayWelded) s->amount = Lookup(f, "relay", kRelays, true).value_or(0);
+    if (*kind == StimulusKind::kException) s->exception_code = static_cast<uint8_t>(f.Int("code", 1, 255, true).value_or(4));
+    if (*kind == StimulusKind::kTimeJump) s->jump_ms = f.Duration("by", true).value_or(0);
+    if (*kind == StimulusKind::kDuplicateSerial) s->serial_of_pack = PackIndex(f, "serial_of", true);
+    if (*kind == StimulusKind::kRelayWelded) s->relay = static_cast<uint8_t>(Lookup(f, "relay", kRelays, true).value_or(0));
     s->text = fmt::format("fault {}{}", f.value()["fault"].get<std::string>(),
                           s->pack >= 0 ? " on " + scenario_.packs[static_cast<size_t>(s->pack)].sim.name : "");
   }

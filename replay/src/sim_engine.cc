@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "packtwin/eventlog/atomic_path.h"
-#include "packtwin/eventlog/bug.h"
+#include "packtwin/base/atomic_path.h"
+#include "packtwin/base/bug.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/firmware/can_v1_frames.h"
 #include "packtwin/firmware/modbus_rtu.h"
@@ -38,17 +38,15 @@ v1::ModbusStatus TapStatus(const std::string& reply) {
 }  // namespace
 
 std::string EncodeBmsReply(uint16_t voltage_dV, int16_t current_cA, uint16_t alarm_bits, int16_t temp_dC) {
-  const auto current = static_cast<uint16_t>(current_cA);
-  const auto temp = static_cast<uint16_t>(temp_dC);
-  std::string reply = {1, 3, 8};
-  for (uint16_t reg : {voltage_dV, current, alarm_bits, temp}) {
-    reply.push_back(static_cast<char>(reg >> 8));
-    reply.push_back(static_cast<char>(reg & 0xFF));
-  }
-  const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(reply.data()), reply.size());
-  reply.push_back(static_cast<char>(crc & 0xFF));
-  reply.push_back(static_cast<char>(crc >> 8));
-  return reply;
+  uint8_t reply[firmware::kBmsReplyLen];
+  firmware::EncodeBmsReply({voltage_dV, current_cA, alarm_bits, temp_dC}, reply);
+  return std::string(reinterpret_cast<const char*>(reply), sizeof reply);
+}
+
+std::string EncodeExceptionReply(uint8_t function, uint8_t exception_code) {
+  uint8_t reply[firmware::kExceptionReplyLen];
+  firmware::EncodeExceptionReply(function, exception_code, reply);
+  return std::string(reinterpret_cast<const char*>(reply), sizeof reply);
 }
 
 SimEngine::SimEngine(SimSiteConfig config, EventWriter* writer, SimModel* model)

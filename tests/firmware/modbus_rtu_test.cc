@@ -94,5 +94,28 @@ TEST(BmsModbus, ExceptionReplyIsFiveBytesWithCode) {
   EXPECT_EQ(Status(bad_function), BmsReplyStatus::kWrongFunction);
 }
 
+// The BMS's side encodes what the pack's parser reads: one encoder beside the
+// parser, used by the simulator, the scenarios, the BMS emulator and tests.
+TEST(BmsModbus, EncodedRepliesParseBackToTheirRegistersAndCodes) {
+  uint8_t reply[kBmsReplyLen];
+  const BmsRegisters registers{5213, -1250, 0x0005, -35};
+  EncodeBmsReply(registers, reply);
+  EXPECT_EQ(reply[0], kBmsSlaveAddress);
+  EXPECT_EQ(reply[1], kReadHoldingRegisters);
+  EXPECT_EQ(reply[2], 8);
+  const BmsReply parsed = ParseBmsReply(reply, sizeof reply);
+  ASSERT_EQ(parsed.status, BmsReplyStatus::kOk);
+  EXPECT_EQ(parsed.registers.voltage_dV, registers.voltage_dV);
+  EXPECT_EQ(parsed.registers.current_cA, registers.current_cA);
+  EXPECT_EQ(parsed.registers.alarm_bits, registers.alarm_bits);
+  EXPECT_EQ(parsed.registers.temp_dC, registers.temp_dC);
+  uint8_t exception[kExceptionReplyLen];
+  EncodeExceptionReply(kReadHoldingRegisters, 0x02, exception);
+  EXPECT_EQ(exception[1], 0x83);
+  const BmsReply refused = ParseBmsReply(exception, sizeof exception);
+  EXPECT_EQ(refused.status, BmsReplyStatus::kException);
+  EXPECT_EQ(refused.exception_code, 0x02);
+}
+
 }  // namespace
 }  // namespace packtwin::firmware

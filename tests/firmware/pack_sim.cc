@@ -5,14 +5,8 @@
 namespace packtwin::firmware::testing {
 
 std::vector<uint8_t> BmsReply(uint16_t voltage_dV, int16_t current_cA, uint16_t alarms, int16_t temp_dC) {
-  std::vector<uint8_t> out = {kBmsSlaveAddress, kReadHoldingRegisters, 8};
-  for (uint16_t reg : {voltage_dV, static_cast<uint16_t>(current_cA), alarms, static_cast<uint16_t>(temp_dC)}) {
-    out.push_back(static_cast<uint8_t>(reg >> 8));
-    out.push_back(static_cast<uint8_t>(reg & 0xFF));
-  }
-  const uint16_t crc = Crc16Modbus(out.data(), out.size());
-  out.push_back(static_cast<uint8_t>(crc & 0xFF));
-  out.push_back(static_cast<uint8_t>(crc >> 8));
+  std::vector<uint8_t> out(kBmsReplyLen);
+  EncodeBmsReply({voltage_dV, current_cA, alarms, temp_dC}, out.data());
   return out;
 }
 
@@ -38,10 +32,8 @@ void PackSim::AnswerBms(uint64_t at) {
     case BmsMode::kCrcError: reply[12] ^= 0xFF; break;
     case BmsMode::kCrcHighByteFirst: std::swap(reply[11], reply[12]); break;
     case BmsMode::kException: {
-      reply = {kBmsSlaveAddress, 0x83, 0x02};
-      const uint16_t crc = Crc16Modbus(reply.data(), reply.size());
-      reply.push_back(static_cast<uint8_t>(crc & 0xFF));
-      reply.push_back(static_cast<uint8_t>(crc >> 8));
+      reply.assign(kExceptionReplyLen, 0);
+      EncodeExceptionReply(kReadHoldingRegisters, 0x02, reply.data());
       break;
     }
     case BmsMode::kWrongAddress: reply[0] = 0x02; break;

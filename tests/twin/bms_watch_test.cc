@@ -20,11 +20,9 @@ constexpr int64_t kMs = 1'000'000;
 const std::string kPoll("\x01\x03\x00\x00\x00\x04\x44\x09", 8);
 
 std::string Reply(uint16_t voltage_dV) {
-  std::string r = {1, 3, 8, static_cast<char>(voltage_dV >> 8), static_cast<char>(voltage_dV & 0xFF), 0, 0, 0, 0, 0, 0};
-  const uint16_t crc = firmware::Crc16Modbus(reinterpret_cast<const uint8_t*>(r.data()), r.size());
-  r.push_back(static_cast<char>(crc & 0xFF));
-  r.push_back(static_cast<char>(crc >> 8));
-  return r;
+  uint8_t r[firmware::kBmsReplyLen];
+  firmware::EncodeBmsReply({voltage_dV, 0, 0, 0}, r);
+  return std::string(reinterpret_cast<const char*>(r), sizeof r);
 }
 
 v1::Event Exchange(int64_t ms, v1::ModbusStatus status, const std::string& reply) {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "check_family.h"
-#include "packtwin/eventlog/bug.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/bug.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/twin/check_rules.h"
 #include "packtwin/twin/fold.h"
 #include "packtwin/twin/names.h"

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/firmware/indicators.h"
 #include "packtwin/firmware/protocol_v1.h"
 #include "packtwin/twin/names.h"

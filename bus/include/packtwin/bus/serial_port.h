@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 
 namespace packtwin::bus {
 

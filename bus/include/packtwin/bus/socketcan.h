@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/v1/event.pb.h"
 
 namespace packtwin::bus {

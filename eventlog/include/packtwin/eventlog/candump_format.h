@@ -10,7 +10,7 @@
 #include <string_view>
 #include <variant>
 
-#include "packtwin/eventlog/text_cursor.h"
+#include "packtwin/base/text_cursor.h"
 #include "packtwin/v1/event.pb.h"
 
 namespace packtwin {

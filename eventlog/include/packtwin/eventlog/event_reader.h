@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/v1/event.pb.h"
 

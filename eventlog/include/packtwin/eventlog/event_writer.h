@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "packtwin/eventlog/event_hash.h"
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/v1/event.pb.h"
 
 namespace packtwin {

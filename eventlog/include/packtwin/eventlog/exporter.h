@@ -9,8 +9,8 @@
 
 #include "packtwin/eventlog/id_ranges.h"
 #include "packtwin/eventlog/jsonl_format.h"
-#include "packtwin/eventlog/status.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/status.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/eventlog/verify.h"
 
 namespace packtwin {

@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "packtwin/eventlog/text_cursor.h"
+#include "packtwin/base/text_cursor.h"
 
 namespace packtwin {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 
 namespace packtwin {
 

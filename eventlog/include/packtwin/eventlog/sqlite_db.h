@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "packtwin/eventlog/file_use.h"
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/file_use.h"
+#include "packtwin/base/status.h"
 
 namespace packtwin::sqlite {
 

@@ -42,6 +42,12 @@ struct BmsReply {
   BmsRegisters registers;
 };
 
+// The BMS's side of the exchange, for the simulator, the BMS emulator and
+// tests (the encoder beside the parser, so the two cannot drift): a good
+// reply carrying `registers`, and an exception reply (`01 83 code CRC`).
+void EncodeBmsReply(const BmsRegisters& registers, uint8_t out[kBmsReplyLen]);
+void EncodeExceptionReply(uint8_t function, uint8_t exception_code, uint8_t out[kExceptionReplyLen]);
+
 // Validates, in order: length, slave address, function, byte count 8, CRC.
 // An exception reply (`01 83 code CRClo CRChi`) is checked for address,
 // function and CRC before its code is believed.

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/recorder/source.h"
 
 namespace packtwin::recorder {

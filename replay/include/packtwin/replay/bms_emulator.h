@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "packtwin/eventlog/status.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/status.h"
+#include "packtwin/base/time_spec.h"
 
 namespace packtwin::replay {
 

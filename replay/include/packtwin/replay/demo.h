@@ -6,7 +6,7 @@
 #include <ostream>
 #include <string>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 
 namespace packtwin::replay {
 

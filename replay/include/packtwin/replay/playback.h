@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "packtwin/eventlog/id_ranges.h"
-#include "packtwin/eventlog/status.h"
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/status.h"
+#include "packtwin/base/time_spec.h"
 
 namespace packtwin::replay {
 

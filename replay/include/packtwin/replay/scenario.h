@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/firmware/can_frame.h"
 #include "packtwin/replay/sim_engine.h"
 
@@ -58,7 +58,10 @@ struct Stimulus {
   int pack = -1;
   std::vector<std::pair<Channel, int64_t>> targets;  // kSet
   firmware::CanFrame frame;                          // kFrame
-  int64_t amount = 0;  // exception code, time jump (ms), the pack whose serial is cloned, the welded relay
+  uint8_t exception_code = 4;  // kException: the Modbus exception the BMS answers with
+  int64_t jump_ms = 0;         // kTimeJump: how far the bridge's clock jumps
+  int serial_of_pack = 0;      // kDuplicateSerial: the pack whose serial is cloned
+  uint8_t relay = 0;           // kRelayWelded: the relay that sticks
   bool is_command = false;  // kFrame: a bridge command (ACK expectations look for it)
 };
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/replay/scenario.h"
 
 namespace packtwin::replay {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "packtwin/eventlog/event_writer.h"
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/firmware/can_frame.h"
 #include "packtwin/firmware/effects.h"
 #include "packtwin/firmware/measurement.h"
@@ -152,6 +152,8 @@ class SimEngine {
 
 // A good 13-byte BMS reply for the four registers (CRC-16/MODBUS, low byte first).
 std::string EncodeBmsReply(uint16_t voltage_dV, int16_t current_cA, uint16_t alarm_bits, int16_t temp_dC);
+// `01 (function|0x80) code CRC`: the firmware's encoder, as bytes.
+std::string EncodeExceptionReply(uint8_t function, uint8_t exception_code);
 
 // Writes a capture: CAPTURE_START with `configuration`, the engine's run,
 // CAPTURE_STOP; atomically at `output`.

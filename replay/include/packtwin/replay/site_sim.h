@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/replay/sim_engine.h"
 
 namespace packtwin::replay {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "packtwin/eventlog/sqlite_db.h"
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 #include "packtwin/twin/twin_state.h"
 
 namespace packtwin::twin {

@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/base/atomic_path.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "packtwin/eventlog/file_use.h"
-#include "packtwin/eventlog/interrupt.h"
+#include "packtwin/base/file_use.h"
+#include "packtwin/base/interrupt.h"
 
 namespace packtwin {
 namespace {

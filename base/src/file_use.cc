@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/file_use.h"
+#include "packtwin/base/file_use.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/line_reader.h"
+#include "packtwin/base/line_reader.h"
 
 #include <fmt/format.h>
 

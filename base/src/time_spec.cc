@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/time_spec.h"
+#include "packtwin/base/time_spec.h"
 
 #include <fmt/format.h>
 

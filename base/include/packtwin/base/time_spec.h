@@ -14,7 +14,7 @@
 #include <string_view>
 #include <variant>
 
-#include "packtwin/eventlog/text_cursor.h"
+#include "packtwin/base/text_cursor.h"
 
 namespace packtwin {
 

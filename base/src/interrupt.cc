@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/interrupt.h"
+#include "packtwin/base/interrupt.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "packtwin/eventlog/atomic_path.h"
+#include "packtwin/base/atomic_path.h"
 
 namespace packtwin {
 namespace {

@@ -1,4 +1,4 @@
-#include "packtwin/eventlog/text_cursor.h"
+#include "packtwin/base/text_cursor.h"
 
 #include <fmt/format.h>
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "packtwin/eventlog/status.h"
+#include "packtwin/base/status.h"
 
 namespace packtwin {
 

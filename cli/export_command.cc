@@ -65,7 +65,7 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
       return;
     }
     ProgressBar bar("exporting", 0, "events");
-    auto progress = [&bar](uint64_t done) { bar.Update(done); };
+    auto progress = [&bar](uint64_t done, uint64_t) { bar.Update(done); };
     auto summary = options->output.empty() ? ExportEvents(request, std::cout, progress)
                                            : ExportEventsToFile(request, options->output, options->force, progress);
     bar.Finish();

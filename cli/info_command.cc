@@ -26,7 +26,7 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
     if (!ApplyDisplayZone(options->tz, **reader, exit_code)) return;
     auto counts = (*reader)->Counts();
     ProgressBar bar("checking the hash chain", counts.ok() ? counts->events : 0, "");
-    auto info = CollectInfo(**reader, [&bar](uint64_t done) { bar.Update(done); });
+    auto info = CollectInfo(**reader, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
     bar.Finish();
     if (!info.ok()) {
       exit_code = Fail(info.status());

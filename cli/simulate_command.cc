@@ -43,7 +43,7 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
     if (!duration) return;
     config.duration_ms = *duration;
     ProgressBar bar("simulating", static_cast<uint64_t>(config.duration_ms), "of the simulated time");
-    auto summary = replay::Simulate(config, [&bar](int64_t done, int64_t) { bar.Update(static_cast<uint64_t>(done)); });
+    auto summary = replay::Simulate(config, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
     bar.Finish();
     if (!summary.ok()) {
       exit_code = Fail(summary.status());

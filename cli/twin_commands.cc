@@ -130,7 +130,7 @@ Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::Reb
                                             const twin::ChangeFn& on_change) {
   auto counts = reader.Counts();
   ProgressBar bar("rebuilding", counts.ok() ? counts->events : 0, "");
-  auto state = twin::Rebuild(reader, limit, on_change, [&bar](uint64_t done) { bar.Update(done); });
+  auto state = twin::Rebuild(reader, limit, on_change, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
   bar.Finish();
   return state;
 }
@@ -143,7 +143,7 @@ Result<twin::TwinState> RebuildSnapshotted(EventReader& reader, const twin::Rebu
   auto counts = reader.Counts();
   ProgressBar bar("rebuilding", counts.ok() ? counts->events : 0, "");
   auto state = twin::RebuildFromSnapshots(reader, **store, limit, twin::kSnapshotEvery,
-                                          [&bar](uint64_t done) { bar.Update(done); });
+                                          [&bar](uint64_t done, uint64_t) { bar.Update(done); });
   bar.Finish();
   return state;
 }
@@ -339,7 +339,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
     if (!reader || !ApplyDisplayZone(options->tz, *reader, exit_code)) return;
     auto counts = reader->Counts();
     ProgressBar bar("checking", counts.ok() ? counts->events : 0, "");
-    auto report = twin::CheckLog(*reader, scope, [&bar](uint64_t done) { bar.Update(done); });
+    auto report = twin::CheckLog(*reader, scope, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
     bar.Finish();
     if (!report.ok()) {
       exit_code = Fail(report.status());

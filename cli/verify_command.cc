@@ -26,7 +26,7 @@ void AddVerifyCommand(CLI::App& app, int& exit_code) {
     }
     auto counts = (*reader)->Counts();
     ProgressBar bar("verifying", counts.ok() ? counts->events : 0, "");
-    auto report = VerifyChain(**reader, [&bar](uint64_t done) { bar.Update(done); });
+    auto report = VerifyChain(**reader, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
     bar.Finish();
     if (!report.ok()) {
       exit_code = Fail(report.status());

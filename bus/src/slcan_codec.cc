@@ -6,28 +6,22 @@
 #include <array>
 #include <optional>
 
+#include "packtwin/base/text_cursor.h"
+
 namespace packtwin::bus {
 namespace {
 
 constexpr uint8_t kCr = '\r';
 constexpr uint8_t kBel = 0x07;
 
+// `digits` hex digits at `pos` (base/text_cursor.h's HexValue per digit).
 std::optional<uint32_t> Hex(const std::string& text, size_t pos, size_t digits) {
   if (pos + digits > text.size()) return std::nullopt;
   uint32_t value = 0;
   for (size_t i = pos; i < pos + digits; ++i) {
-    const char c = text[i];
-    uint32_t digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = static_cast<uint32_t>(c - '0');
-    } else if (c >= 'A' && c <= 'F') {
-      digit = static_cast<uint32_t>(c - 'A' + 10);
-    } else if (c >= 'a' && c <= 'f') {
-      digit = static_cast<uint32_t>(c - 'a' + 10);
-    } else {
-      return std::nullopt;
-    }
-    value = (value << 4) | digit;
+    const auto digit = HexValue(text[i]);
+    if (!digit) return std::nullopt;
+    value = (value << 4) | *digit;
   }
   return value;
 }

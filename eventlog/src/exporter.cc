@@ -173,7 +173,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
       break;
     }
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
-    if (progress && ++seen % kProgressEvery == 0) progress(seen);
+    if (progress && ++seen % kProgressEvery == 0) progress(seen, 0);
     auto event = DecodeEvent(row);
     if (!event.ok()) return event.status().Context(request.db + ": ");
     if (!Selected(request, *event, from_ns, to_ns)) continue;

@@ -62,7 +62,7 @@ v1::Event Marker(int64_t time_ns) {
 
 class Import {
  public:
-  Import(const ImportRequest& request, const ByteProgressFn& progress) : request_(request), progress_(progress) {}
+  Import(const ImportRequest& request, const ProgressFn& progress) : request_(request), progress_(progress) {}
 
   Result<ImportSummary> Run() {
     if (request_.inputs.empty()) return Status::InvalidArgument("no input files given");
@@ -165,7 +165,7 @@ class Import {
   }
 
   const ImportRequest& request_;
-  const ByteProgressFn& progress_;
+  const ProgressFn& progress_;
   std::vector<Lane> lanes_;
   EventWriter* writer_ = nullptr;
   ImportSummary summary_;
@@ -176,7 +176,7 @@ class Import {
 
 }  // namespace
 
-Result<ImportSummary> ImportLogs(const ImportRequest& request, const ByteProgressFn& progress) {
+Result<ImportSummary> ImportLogs(const ImportRequest& request, const ProgressFn& progress) {
   return Import(request, progress).Run();
 }
 

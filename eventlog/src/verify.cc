@@ -81,7 +81,7 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
     report.head_hex = ToHex(computed);
     ++report.events_checked;
     ++expected;
-    if (progress && report.events_checked % kProgressEvery == 0) progress(report.events_checked);
+    if (progress && report.events_checked % kProgressEvery == 0) progress(report.events_checked, 0);
   }
 
   const auto committed = ParseCount(*meta);

@@ -179,7 +179,7 @@ int64_t SimEngine::NextTime(int64_t t_ms) const {
   return next;
 }
 
-Status SimEngine::Run(const std::function<void(int64_t, int64_t)>& progress) {
+Status SimEngine::Run(const ProgressFn& progress) {
   int64_t next_progress_ms = 0;
   // Bounded by the duration: every pass moves time forward to the next due thing.
   for (int64_t t = 0; t <= config_.duration_ms;) {
@@ -187,7 +187,7 @@ Status SimEngine::Run(const std::function<void(int64_t, int64_t)>& progress) {
     PACKTWIN_RETURN_IF_ERROR(Step(t));
     PACKTWIN_RETURN_IF_ERROR(DrainBus(t));
     if (progress && t >= next_progress_ms) {
-      progress(t, config_.duration_ms);
+      progress(static_cast<uint64_t>(t), static_cast<uint64_t>(config_.duration_ms));
       next_progress_ms = t + 3'600'000;
     }
     const int64_t next = NextTime(t);

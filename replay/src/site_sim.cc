@@ -98,7 +98,7 @@ class DailyModel : public SimModel {
 
 }  // namespace
 
-Result<SimSummary> Simulate(const SimConfig& config, const SimProgressFn& progress) {
+Result<SimSummary> Simulate(const SimConfig& config, const ProgressFn& progress) {
   if (config.packs < 1 || config.packs > 100) return Status::InvalidArgument("--packs: 1 to 100 packs");
   if (config.duration_ms <= 0) return Status::InvalidArgument("--duration: must be positive");
   SimSiteConfig site;

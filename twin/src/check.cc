@@ -73,7 +73,7 @@ Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
     folder.Fold(typed);
     checker.OnEvent(typed, folder.state());
     last_ns = event.wall_time_ns();
-    if (progress && (++report.events & 0x3FFF) == 0) progress(report.events);
+    if (progress && (++report.events & 0x3FFF) == 0) progress(report.events, 0);
     return true;
   });
   if (!walked.ok()) return walked;

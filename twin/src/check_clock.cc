@@ -6,14 +6,11 @@
 #include "packtwin/firmware/local_clock.h"
 
 namespace packtwin::twin::check {
-namespace {
-constexpr int64_t kResetHourMs = 5 * 3'600'000;
-}  // namespace
 
 bool CrossesFive(int64_t from_local_ms, int64_t to_local_ms) {
   if (to_local_ms <= from_local_ms) return false;
   const int64_t day_start = to_local_ms - ((to_local_ms % kMsPerDay) + kMsPerDay) % kMsPerDay;
-  int64_t five = day_start + kResetHourMs;
+  int64_t five = day_start + firmware::kResetHourMs;  // the firmware's own 05:00
   if (five > to_local_ms) five -= kMsPerDay;
   return five > from_local_ms;
 }

@@ -6,13 +6,15 @@
 #include <map>
 
 #include "check_family.h"
+#include "packtwin/firmware/decision.h"
 #include "packtwin/firmware/protocol_v1.h"
 #include "packtwin/twin/names.h"
 
 namespace packtwin::twin::check {
 namespace {
 
-constexpr int64_t kEcoHoldNs = 30'000 * kNsPerMs - 500 * kNsPerMs;  // 30 s, less jitter
+// The firmware's hold (decision.h), less half a second of jitter.
+constexpr int64_t kEcoHoldNs = static_cast<int64_t>(firmware::kEcoHoldMs) * kNsPerMs - 500 * kNsPerMs;
 
 class EcoFamily : public CheckFamily {
  public:

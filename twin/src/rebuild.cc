@@ -13,7 +13,7 @@ Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const 
     // Logs are written in time order; the first event past the time ends it.
     if (limit.last_wall_ns && row.wall_ns > *limit.last_wall_ns) return false;
     folder.Fold(event);
-    if (progress && (++done & 0x3FFF) == 0) progress(done);
+    if (progress && (++done & 0x3FFF) == 0) progress(done, 0);
     return true;
   });
   if (!folded.ok()) return folded;
@@ -70,7 +70,7 @@ Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store
                                    Status put = store.Put({row.seq, *hash, TwinDigest(state), EncodeTwinState(state)});
                                    if (!put.ok()) return put;
                                  }
-                                 if (progress && (++done & 0x3FFF) == 0) progress(done);
+                                 if (progress && (++done & 0x3FFF) == 0) progress(done, 0);
                                  return true;
                                });
   if (!folded.ok()) return folded;

@@ -3,6 +3,8 @@
 // succeeded: it is written to a temporary file and renamed at the end.
 #pragma once
 
+#include "packtwin/base/progress.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -34,8 +36,7 @@ struct ImportSummary {
 };
 
 // progress(bytes_done, bytes_total) over all inputs.
-using ByteProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
-Result<ImportSummary> ImportLogs(const ImportRequest& request, const ByteProgressFn& progress = {});
+Result<ImportSummary> ImportLogs(const ImportRequest& request, const ProgressFn& progress = {});
 
 }  // namespace packtwin

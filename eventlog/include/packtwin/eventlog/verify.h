@@ -2,6 +2,8 @@
 // changed, missing or inserted.
 #pragma once
 
+#include "packtwin/base/progress.h"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -19,8 +21,7 @@ struct ChainReport {
   std::string head_hex;  // hash of the last event checked
 };
 
-// progress(events_done) is called every few thousand events.
-using ProgressFn = std::function<void(uint64_t done)>;
+// progress(events_done, 0) is called every few thousand events.
 
 // An error only when the file cannot be read at all; damage is a report.
 Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress = {});

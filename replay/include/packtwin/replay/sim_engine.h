@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "packtwin/base/progress.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/base/status.h"
 #include "packtwin/firmware/can_frame.h"
@@ -104,7 +105,7 @@ class SimEngine {
  public:
   SimEngine(SimSiteConfig config, EventWriter* writer, SimModel* model);
 
-  Status Run(const std::function<void(int64_t done_ms, int64_t total_ms)>& progress = {});
+  Status Run(const ProgressFn& progress = {});  // simulated ms done, of the duration
 
   // Stimuli a model may apply during OnInstant.
   void Send(const firmware::CanFrame& frame);  // onto the bus from outside the packs

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "packtwin/base/progress.h"
 #include "packtwin/base/status.h"
 #include "packtwin/replay/sim_engine.h"
 
@@ -30,8 +31,7 @@ struct SimConfig {
   bool force = false;
 };
 
-using SimProgressFn = std::function<void(int64_t simulated_ms, int64_t total_ms)>;
 
-Result<SimSummary> Simulate(const SimConfig& config, const SimProgressFn& progress = {});
+Result<SimSummary> Simulate(const SimConfig& config, const ProgressFn& progress = {}  /* simulated ms */);
 
 }  // namespace packtwin::replay

@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/base/status.h"
+#include "progress_bar.h"
 
 namespace packtwin::cli {
 
@@ -40,6 +42,20 @@ void AddBmsEmulateCommand(CLI::App& app, int& exit_code);
 int Fail(const std::string& message);
 // The same for a status; a damaged log (corruption) returns kExitDamaged, as verify does.
 int Fail(const Status& status);
+
+// Opens a log for a command; on failure says why, sets exit_code, gives nullptr.
+std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code);
+
+// Runs work(progress) behind a progress bar over the log's events: how every
+// command that walks a log shows how far it got.
+template <typename Work>
+auto WithEventProgress(EventReader& reader, const char* label, Work&& work) {
+  auto counts = reader.Counts();
+  ProgressBar bar(label, counts.ok() ? counts->events : 0, "");
+  auto result = work([&bar](uint64_t done, uint64_t) { bar.Update(done); });
+  bar.Finish();
+  return result;
+}
 
 // A --speed value: a finite number above 0 (and at most 1000); not nan, 0 or negative.
 CLI::Validator SpeedValidator();

@@ -18,16 +18,10 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
   cmd->add_flag("--json", options->json, "print as JSON");
   cmd->callback([options, &exit_code] {
-    auto reader = EventReader::Open(options->db);
-    if (!reader.ok()) {
-      exit_code = Fail(reader.status());
-      return;
-    }
-    if (!ApplyDisplayZone(options->tz, **reader, exit_code)) return;
-    auto counts = (*reader)->Counts();
-    ProgressBar bar("checking the hash chain", counts.ok() ? counts->events : 0, "");
-    auto info = CollectInfo(**reader, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
-    bar.Finish();
+    auto reader = OpenLog(options->db, exit_code);
+    if (!reader || !ApplyDisplayZone(options->tz, *reader, exit_code)) return;
+    auto info = WithEventProgress(*reader, "checking the hash chain",
+                                  [&](const ProgressFn& progress) { return CollectInfo(*reader, progress); });
     if (!info.ok()) {
       exit_code = Fail(info.status());
       return;

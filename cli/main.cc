@@ -26,6 +26,15 @@ int Fail(const Status& status) {
   return status.IsCorruption() ? kExitDamaged : kExitFailed;
 }
 
+std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code) {
+  auto reader = EventReader::Open(db);
+  if (!reader.ok()) {
+    exit_code = Fail(reader.status());
+    return nullptr;
+  }
+  return std::move(*reader);
+}
+
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code) {
   auto ms = ParseDurationMs(text, /*bare_seconds=*/true, /*allow_sign=*/false);
   if (ms && *ms > 0) return ms;

@@ -33,16 +33,6 @@ std::optional<uint8_t> ParseNode(const std::string& text) {
   return static_cast<uint8_t>(value);
 }
 
-// Opens the log; the usage error or failure is reported and exit_code set.
-std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code) {
-  auto reader = EventReader::Open(db);
-  if (!reader.ok()) {
-    exit_code = Fail(reader.status());
-    return nullptr;
-  }
-  return std::move(*reader);
-}
-
 bool ResolveTime(const std::string& flag, const std::string& text, int64_t start_ns, int64_t* out, int& exit_code) {
   auto parsed = ParseTimeSpec(text);
   if (auto* error = std::get_if<ParseError>(&parsed)) {
@@ -128,11 +118,8 @@ std::optional<LogRequest> OpenRequest(const std::string& db, const std::string& 
 
 Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::RebuildLimit& limit,
                                             const twin::ChangeFn& on_change) {
-  auto counts = reader.Counts();
-  ProgressBar bar("rebuilding", counts.ok() ? counts->events : 0, "");
-  auto state = twin::Rebuild(reader, limit, on_change, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
-  bar.Finish();
-  return state;
+  return WithEventProgress(reader, "rebuilding",
+                           [&](const ProgressFn& progress) { return twin::Rebuild(reader, limit, on_change, progress); });
 }
 
 // From the nearest snapshot in DB.twin (made on the way); a plain rebuild
@@ -140,12 +127,9 @@ Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::Reb
 Result<twin::TwinState> RebuildSnapshotted(EventReader& reader, const twin::RebuildLimit& limit) {
   auto store = twin::SnapshotStore::Open(reader.path());
   if (!store.ok()) return RebuildWithProgress(reader, limit, {});
-  auto counts = reader.Counts();
-  ProgressBar bar("rebuilding", counts.ok() ? counts->events : 0, "");
-  auto state = twin::RebuildFromSnapshots(reader, **store, limit, twin::kSnapshotEvery,
-                                          [&bar](uint64_t done, uint64_t) { bar.Update(done); });
-  bar.Finish();
-  return state;
+  return WithEventProgress(reader, "rebuilding", [&](const ProgressFn& progress) {
+    return twin::RebuildFromSnapshots(reader, **store, limit, twin::kSnapshotEvery, progress);
+  });
 }
 
 }  // namespace
@@ -337,10 +321,8 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
     if (!ResolveRules(scope.rules, exit_code) || !ResolveNode(options->node, &scope.node, exit_code)) return;
     auto reader = OpenLog(options->db, exit_code);
     if (!reader || !ApplyDisplayZone(options->tz, *reader, exit_code)) return;
-    auto counts = reader->Counts();
-    ProgressBar bar("checking", counts.ok() ? counts->events : 0, "");
-    auto report = twin::CheckLog(*reader, scope, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
-    bar.Finish();
+    auto report = WithEventProgress(*reader, "checking",
+                                    [&](const ProgressFn& progress) { return twin::CheckLog(*reader, scope, progress); });
     if (!report.ok()) {
       exit_code = Fail(report.status());
       return;

@@ -19,15 +19,10 @@ void AddVerifyCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("DB", options->db, "event log")->required();
   cmd->add_flag("--json", options->json, "print the result as JSON");
   cmd->callback([options, &exit_code] {
-    auto reader = EventReader::Open(options->db);
-    if (!reader.ok()) {
-      exit_code = Fail(reader.status());
-      return;
-    }
-    auto counts = (*reader)->Counts();
-    ProgressBar bar("verifying", counts.ok() ? counts->events : 0, "");
-    auto report = VerifyChain(**reader, [&bar](uint64_t done, uint64_t) { bar.Update(done); });
-    bar.Finish();
+    auto reader = OpenLog(options->db, exit_code);
+    if (!reader) return;
+    auto report =
+        WithEventProgress(*reader, "verifying", [&](const ProgressFn& progress) { return VerifyChain(*reader, progress); });
     if (!report.ok()) {
       exit_code = Fail(report.status());
       return;

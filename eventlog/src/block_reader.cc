@@ -1,0 +1,275 @@
+// Schema 2 logs: blocks of compact records, one chain hash per block.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "block_codec.h"
+#include "reader_parts.h"
+#include "store_schema.h"
+
+namespace packtwin::reader {
+namespace {
+
+using SourceNames = std::map<int64_t, std::string>;
+
+Result<SourceNames> LoadSourceNames(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT id, name FROM sources");
+  if (!stmt.ok()) return stmt.status();
+  SourceNames names;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return names;
+    names[stmt->ColumnInt(0)] = stmt->ColumnText(1);
+  }
+}
+
+// Schema 2: blocks of compact records (block_codec.h), decoded in order.
+class BlockCursor : public EventCursor {
+ public:
+  // `reload` refreshes `sources` from the file: a log still being recorded
+  // gains sources after it was opened.
+  BlockCursor(sqlite::Statement stmt, const SourceNames* sources, std::function<Status()> reload, uint64_t first_seq)
+      : stmt_(std::move(stmt)), sources_(sources), reload_(std::move(reload)), first_seq_(first_seq) {}
+
+  Result<bool> Next(StoredEvent* row) override {
+    // Bounded by the blocks: each pass reads a record or loads the next block.
+    while (true) {
+      if (pos_ >= body_.size()) {
+        if (loaded_ && next_seq_ != last_seq_ + 1) return Damaged("holds fewer events than its header says");
+        auto more = LoadBlock();
+        if (!more.ok() || !*more) return more;
+        continue;
+      }
+      block::Record r;
+      if (!block::ReadRecord(body_, &pos_, previous_wall_ns_, &r)) return Damaged("a record does not decode");
+      if (next_seq_ > last_seq_) return Damaged("holds more events than its header says");
+      previous_wall_ns_ = r.wall_ns;
+      const uint64_t seq = next_seq_++;
+      if (seq < first_seq_) continue;
+      auto source = sources_->find(r.source_id);
+      if (source == sources_->end()) {
+        PACKTWIN_RETURN_IF_ERROR(reload_());
+        source = sources_->find(r.source_id);
+      }
+      if (source == sources_->end()) return Damaged(fmt::format("event seq {} names an unknown source {}", seq, r.source_id));
+      row->seq = seq;
+      row->capture_ns = r.capture_ns;
+      row->wall_ns = r.wall_ns;
+      row->source = source->second;
+      row->kind = r.kind;
+      row->can_id.reset();
+      row->node.reset();
+      row->payload.assign(r.body.data(), r.body.size());
+      if (seq == last_seq_) {
+        row->hash = hash_;
+      } else {
+        row->hash.clear();
+      }
+      row->schema = 2;
+      return true;
+    }
+  }
+
+ private:
+  Result<bool> LoadBlock() {
+    auto has_row = stmt_.Step();
+    if (!has_row.ok() || !*has_row) return has_row;
+    const auto first = static_cast<uint64_t>(stmt_.ColumnInt(0));
+    last_seq_ = static_cast<uint64_t>(stmt_.ColumnInt(1));
+    body_ = stmt_.ColumnBlob(2);
+    hash_ = stmt_.ColumnBlob(3);
+    if (loaded_ && first != next_seq_) {
+      return Status::Corruption(fmt::format("events seq {} to {} are missing: removed", next_seq_, first - 1));
+    }
+    block_first_ = first;
+    next_seq_ = first;
+    pos_ = 0;
+    previous_wall_ns_ = 0;
+    loaded_ = true;
+    if (body_.empty() || last_seq_ < first) return Damaged("is empty or its header is inconsistent");
+    PACKTWIN_RETURN_IF_ERROR(CheckHeader(stmt_.ColumnInt(4), stmt_.ColumnInt(5), stmt_.ColumnInt(6)));
+    return true;
+  }
+
+  // The columns queries use (times, kinds, seq range) must say what the
+  // records say, or a query would lie; checked before any event is returned.
+  Status CheckHeader(int64_t min_wall_ns, int64_t max_wall_ns, int64_t kinds) const {
+    size_t pos = 0;
+    int64_t previous = 0;
+    int64_t low = INT64_MAX;
+    int64_t high = INT64_MIN;
+    int64_t seen_kinds = 0;
+    uint64_t count = 0;
+    block::Record r;
+    // Bounded by the body: each record consumes bytes.
+    while (pos < body_.size()) {
+      if (!block::ReadRecord(body_, &pos, previous, &r)) return Damaged("has a record that does not decode");
+      previous = r.wall_ns;
+      low = std::min(low, r.wall_ns);
+      high = std::max(high, r.wall_ns);
+      if (r.kind < 63) seen_kinds |= int64_t{1} << r.kind;
+      ++count;
+    }
+    if (count != last_seq_ - block_first_ + 1) return Damaged("holds a different number of events than its header says");
+    if (low != min_wall_ns || high != max_wall_ns || seen_kinds != kinds) {
+      return Damaged("has header columns (times, kinds) that do not match its events");
+    }
+    return Status::Ok();
+  }
+
+  Status Damaged(const std::string& what) const {
+    return Status::Corruption(fmt::format("events seq {} to {}: the block {}: the file is damaged", block_first_, last_seq_, what));
+  }
+
+  sqlite::Statement stmt_;
+  const SourceNames* sources_;
+  std::function<Status()> reload_;
+  uint64_t first_seq_;
+  std::string body_;
+  std::string hash_;
+  size_t pos_ = 0;
+  uint64_t block_first_ = 0;
+  uint64_t last_seq_ = 0;
+  uint64_t next_seq_ = 0;
+  int64_t previous_wall_ns_ = 0;
+  bool loaded_ = false;
+};
+
+class BlockReader : public EventReader {
+ public:
+  BlockReader(sqlite::Db db, std::string path, SourceNames sources)
+      : db_(std::move(db)), path_(std::move(path)), sources_(std::move(sources)) {}
+
+  const std::string& path() const override { return path_; }
+
+  Result<StoreMeta> Meta() override { return ReadMeta(db_); }
+  Result<std::vector<SourceInfo>> Sources() override { return ReadSources(db_); }
+
+  Result<EventCounts> Counts() override {
+    return QueryCounts(db_,
+                       "SELECT coalesce(sum(last_seq - first_seq + 1), 0), min(first_seq), max(last_seq), "
+                       "min(min_wall_ns), max(max_wall_ns) FROM blocks");
+  }
+
+  Result<std::vector<KindSourceCount>> CountByKindAndSource() override {
+    auto cursor = FromSeq(0);
+    if (!cursor.ok()) return cursor.status();
+    std::map<std::pair<int, std::string>, uint64_t> counts;
+    StoredEvent row;
+    while (true) {
+      auto more = (*cursor)->Next(&row);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      ++counts[{row.kind, row.source}];
+    }
+    std::vector<KindSourceCount> out;
+    for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});
+    return out;
+  }
+
+  Result<std::unique_ptr<EventCursor>> FromSeq(uint64_t first_seq) override {
+    auto stmt = db_.Prepare(
+        "SELECT first_seq, last_seq, body, hash, min_wall_ns, max_wall_ns, kinds FROM blocks WHERE last_seq >= ? "
+        "ORDER BY first_seq");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(first_seq, INT64_MAX)));
+    auto reload = [this]() -> Status {
+      auto sources = LoadSourceNames(db_);
+      if (!sources.ok()) return sources.status();
+      sources_ = std::move(*sources);
+      return Status::Ok();
+    };
+    return std::unique_ptr<EventCursor>(new BlockCursor(std::move(*stmt), &sources_, reload, first_seq));
+  }
+
+  // The chain is stored at block ends; inside a block it is recomputed from
+  // the previous block's hash.
+  Result<std::string> HashAt(uint64_t seq) override {
+    auto stmt = db_.Prepare("SELECT first_seq FROM blocks WHERE first_seq <= ? AND last_seq >= ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, static_cast<int64_t>(seq));
+    stmt->BindInt(2, static_cast<int64_t>(seq));
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::string();
+    const int64_t first = stmt->ColumnInt(0);
+    Sha256Digest chain{};
+    auto previous = db_.Prepare("SELECT hash FROM blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1");
+    if (!previous.ok()) return previous.status();
+    previous->BindInt(1, first);
+    auto prev_row = previous->Step();
+    if (!prev_row.ok()) return prev_row.status();
+    if (*prev_row) {
+      const std::string stored = previous->ColumnBlob(0);
+      if (stored.size() != chain.size()) return Status::Corruption(fmt::format("{}: a block's hash is damaged", path_));
+      std::copy(stored.begin(), stored.end(), chain.begin());
+    }
+    auto cursor = FromSeq(static_cast<uint64_t>(first));
+    if (!cursor.ok()) return cursor.status();
+    StoredEvent event;
+    // Bounded by the block: seq lies inside it.
+    while (true) {
+      auto more = (*cursor)->Next(&event);
+      if (!more.ok()) return more.status();
+      if (!*more) return std::string();
+      chain = ChainHash(chain, {event.seq, event.capture_ns, event.wall_ns, static_cast<uint32_t>(event.kind),
+                                event.source, event.payload});
+      if (event.seq == seq) return std::string(chain.begin(), chain.end());
+    }
+  }
+
+  // Logs are written in time order, so the first event past the time bounds it.
+  Result<uint64_t> LastSeqAtOrBefore(int64_t wall_ns) override {
+    auto after = FirstSeqWhere(wall_ns, /*inclusive=*/false);
+    if (!after.ok()) return after.status();
+    if (*after != 0) return *after - 1;
+    auto counts = Counts();
+    if (!counts.ok()) return counts.status();
+    return counts->last_seq;
+  }
+
+  Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) override {
+    auto first = FirstSeqWhere(wall_ns, /*inclusive=*/true);
+    if (!first.ok()) return first.status();
+    return FromSeq(*first == 0 ? static_cast<uint64_t>(INT64_MAX) : *first);
+  }
+
+ private:
+  // The first event with wall time >= (or >) wall_ns; 0 when none.
+  Result<uint64_t> FirstSeqWhere(int64_t wall_ns, bool inclusive) {
+    auto stmt = db_.Prepare(inclusive ? "SELECT min(first_seq) FROM blocks WHERE max_wall_ns >= ?"
+                                      : "SELECT min(first_seq) FROM blocks WHERE max_wall_ns > ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, wall_ns);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (stmt->ColumnIsNull(0)) return uint64_t{0};
+    auto cursor = FromSeq(static_cast<uint64_t>(stmt->ColumnInt(0)));
+    if (!cursor.ok()) return cursor.status();
+    StoredEvent event;
+    // Bounded by the log.
+    while (true) {
+      auto more = (*cursor)->Next(&event);
+      if (!more.ok()) return more.status();
+      if (!*more) return uint64_t{0};
+      if (inclusive ? event.wall_ns >= wall_ns : event.wall_ns > wall_ns) return event.seq;
+    }
+  }
+
+  sqlite::Db db_;
+  std::string path_;
+  SourceNames sources_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EventReader>> OpenBlocks(sqlite::Db db, std::string path) {
+  auto sources = LoadSourceNames(db);
+  if (!sources.ok()) return sources.status();
+  return std::unique_ptr<EventReader>(new BlockReader(std::move(db), std::move(path), std::move(*sources)));
+}
+
+}  // namespace packtwin::reader

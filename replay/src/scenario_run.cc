@@ -1,6 +1,7 @@
 #include "packtwin/replay/scenario_run.h"
 
 #include "field_defects.h"
+#include "scenario_judge.h"
 #include "scenario_names.h"
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include "packtwin/twin/check.h"
 
 namespace packtwin::replay {
+
 namespace {
 
 // A value that steps or ramps: v0 at t0 moving linearly to v1 at t1.
@@ -42,31 +44,20 @@ struct PackWorld {
   uint8_t welded_relays = 0;
 };
 
-struct SentCommand {
-  int64_t t_ms;
-  uint8_t cmd;
-  uint8_t seq;
-};
-
-struct SeenAck {
-  int64_t t_ms;
-  uint8_t node;
-  firmware::AckFrame ack;
-};
-
+// The simulated world of a scenario: each pack's channels stepping and
+// ramping as the timeline says, BMS faults, welded relays, field defects, and
+// the stimuli applied at their instants; expectations go to the judge.
 class ScenarioModel : public SimModel {
  public:
-  ScenarioModel(const Scenario& scenario, uint64_t seed) : scenario_(scenario), rng_{seed * 0x9E3779B97F4A7C15ull + 1} {
+  ScenarioModel(const Scenario& scenario, uint64_t seed, ScenarioJudge* judge)
+      : scenario_(scenario), judge_(judge), rng_{seed * 0x9E3779B97F4A7C15ull + 1} {
     for (const auto& pack : scenario.packs) {
       PackWorld world;
       for (size_t c = 0; c < kChannelCount; ++c) world.channels[c] = {0, pack.initial[c], 0, pack.initial[c]};
       worlds_.push_back(world);
       defects_.emplace_back(pack.field_defects);
     }
-    failed_.assign(scenario.expectations.size(), false);
   }
-
-  const std::vector<ExpectationFailure>& failures() const { return failures_; }
 
   BmsAnswer AnswerBms(const SimEngine&, size_t pack, const std::string&, int64_t t) override {
     const PackWorld& w = worlds_[pack];
@@ -123,26 +114,10 @@ class ScenarioModel : public SimModel {
     return defects_[pack].Hears(engine.pack(pack).state, frame);
   }
 
-  void OnFrame(const firmware::CanFrame& frame, int64_t t) override {
-    firmware::AckFrame ack;
-    if (firmware::DecodeAck(frame, &ack) == firmware::DecodeStatus::kOk) acks_.push_back({t, ack.node, ack});
-  }
+  void OnFrame(const firmware::CanFrame& frame, int64_t t) override { judge_->OnFrame(frame, t); }
 
-  // The state this instant left holds until `next_ms`: expectations whose
-  // time falls in [t, next) are judged on it.
   void AfterInstant(const SimEngine& engine, int64_t t, int64_t next_ms) override {
-    for (size_t i = 0; i < scenario_.expectations.size(); ++i) {
-      const Expectation& e = scenario_.expectations[i];
-      if (failed_[i]) continue;
-      if (e.never) {
-        if (t > e.to_ms || next_ms <= e.from_ms) continue;
-        std::string seen;
-        if (Holds(engine, e, &seen)) Failed(i, std::max(t, e.from_ms), "never " + Describe(e), seen);
-      } else if (e.at_ms >= t && e.at_ms < next_ms) {
-        std::string seen;
-        if (!Holds(engine, e, &seen)) Failed(i, e.at_ms, Describe(e), seen);
-      }
-    }
+    judge_->AfterInstant(engine, t, next_ms);
   }
 
  private:
@@ -158,7 +133,7 @@ class ScenarioModel : public SimModel {
       case StimulusKind::kFrame:
         if (s.is_command) {
           firmware::CommandFrame cmd;
-          if (firmware::DecodeCommand(s.frame, &cmd) == firmware::DecodeStatus::kOk) sent_.push_back({t, cmd.cmd, cmd.seq});
+          if (firmware::DecodeCommand(s.frame, &cmd) == firmware::DecodeStatus::kOk) judge_->OnCommandSent(t, cmd.cmd, cmd.seq);
         }
         engine.Send(s.frame);
         return Status::Ok();
@@ -195,128 +170,13 @@ class ScenarioModel : public SimModel {
     return Status::Ok();
   }
 
-  std::string PackName(int pack) const { return scenario_.packs[static_cast<size_t>(pack)].sim.name; }
-
-  std::string Describe(const Expectation& e) const {
-    switch (e.subject) {
-      case Subject::kRelay:
-        return fmt::format("pack {} relay {} {}", PackName(e.pack), NameOf(kRelays, e.relay), e.on ? "closed" : "open");
-      case Subject::kStatus:
-        return fmt::format("pack {} {} {}", PackName(e.pack), NameOf(kStatuses, e.status_bit), e.on ? "active" : "inactive");
-      case Subject::kMaster:
-        return fmt::format("master {}", e.master == kMasterGateway ? "the gateway (no pack master)"
-                                        : e.master == kMasterNone ? "none"
-                                                                  : PackName(e.master));
-      case Subject::kSoc:
-        return fmt::format("pack {} SOC {} %", PackName(e.pack), e.value);
-      case Subject::kNodeId:
-        return fmt::format("pack {} node id 0x{:02X}", PackName(e.pack), e.value);
-      case Subject::kAck:
-        return fmt::format("ACK from pack {} for command 0x{:02X}{} with status {}", PackName(e.pack), e.ack_cmd,
-                           e.ack_seq >= 0 ? fmt::format(" seq {}", e.ack_seq) : "", e.ack_status);
-    }
-    return e.text;
-  }
-
-  bool Holds(const SimEngine& engine, const Expectation& e, std::string* seen) const {
-    if (e.subject == Subject::kMaster) return MasterHolds(engine, e, seen);
-    const SimPack& p = engine.pack(static_cast<size_t>(e.pack));
-    if (!p.powered) {
-      *seen = "the pack is off";
-      return false;
-    }
-    switch (e.subject) {
-      case Subject::kRelay: {
-        const bool closed = ((p.state.decision.relays >> e.relay) & 1u) != 0;
-        *seen = closed ? "closed" : "open";
-        return closed == e.on;
-      }
-      case Subject::kStatus: {
-        const bool active = (firmware::StatusBits(p.state) & e.status_bit) != 0;
-        *seen = active ? "active" : "inactive";
-        return active == e.on;
-      }
-      case Subject::kSoc:
-        *seen = fmt::format("{} %", p.state.measurements.soc);
-        return p.state.measurements.soc == e.value;
-      case Subject::kNodeId:
-        *seen = fmt::format("0x{:02X}", p.state.settings.node_id);
-        return p.state.settings.node_id == e.value;
-      case Subject::kAck:
-        return AckHolds(p.state.settings.node_id, e, seen);
-      case Subject::kMaster:
-        break;
-    }
-    return false;
-  }
-
-  bool MasterHolds(const SimEngine& engine, const Expectation& e, std::string* seen) const {
-    std::vector<int> masters;
-    for (size_t i = 0; i < engine.pack_count(); ++i) {
-      if (engine.pack(i).powered && engine.pack(i).state.is_master) masters.push_back(static_cast<int>(i));
-    }
-    std::string names;
-    for (int m : masters) names += fmt::format("{}{}", names.empty() ? "" : ", ", PackName(m));
-    *seen = masters.empty() ? "no pack is master" : "master: " + names;
-    if (e.master < 0) return masters.empty();
-    return masters.size() == 1 && masters[0] == e.master;
-  }
-
-  bool AckHolds(uint8_t node, const Expectation& e, std::string* seen) const {
-    int seq = e.ack_seq;
-    if (seq < 0) {
-      for (const auto& c : sent_) {
-        if (c.cmd == e.ack_cmd && c.t_ms <= e.at_ms) seq = c.seq;
-      }
-    }
-    std::string acks;
-    for (const auto& a : acks_) {
-      if (a.node != node || a.t_ms > e.at_ms || a.ack.cmd != e.ack_cmd || a.ack.seq != seq) continue;
-      if (a.ack.status == e.ack_status) return true;
-      acks += fmt::format("{}status {}", acks.empty() ? "" : ", ", a.ack.status);
-    }
-    *seen = acks.empty() ? fmt::format("no ACK for seq {}", seq) : "ACK with " + acks;
-    return false;
-  }
-
-  void Failed(size_t i, int64_t at_ms, std::string expected, std::string seen) {
-    failed_[i] = true;
-    failures_.push_back({scenario_.expectations[i].path, at_ms, std::move(expected), std::move(seen)});
-  }
-
   const Scenario& scenario_;
+  ScenarioJudge* judge_;
   Rng rng_;
   std::vector<PackWorld> worlds_;
   std::vector<FieldDefects> defects_;
   size_t next_stimulus_ = 0;
-  std::vector<SentCommand> sent_;
-  std::vector<SeenAck> acks_;
-  std::vector<bool> failed_;
-  std::vector<ExpectationFailure> failures_;
 };
-
-Status EvaluateCheck(const Scenario& scenario, const std::string& capture, ScenarioResult* result) {
-  auto reader = EventReader::Open(capture);
-  if (!reader.ok()) return reader.status();
-  auto report = twin::CheckLog(**reader);
-  if (!report.ok()) return report.status();
-  std::string seen;
-  for (const auto& f : report->findings) {
-    result->check_rules.push_back(f.rule);
-    if (seen.size() < 300) seen += fmt::format("{}{} at {}", seen.empty() ? "" : ", ", f.rule, FormatUtc(f.wall_ns));
-  }
-  if (seen.empty()) seen = "clean";
-  const auto& check = scenario.check;
-  const int64_t end_ms = scenario.site.duration_ms;
-  if (check.clean && !report->findings.empty()) {
-    result->failures.push_back({check.path, end_ms, "check clean", seen});
-  }
-  for (const auto& rule : check.rules) {
-    const bool reported = std::find(result->check_rules.begin(), result->check_rules.end(), rule) != result->check_rules.end();
-    if (!reported) result->failures.push_back({check.path, end_ms, "check reports " + rule, seen});
-  }
-  return Status::Ok();
-}
 
 std::string TemporaryCapture() {
   static int counter = 0;
@@ -325,46 +185,10 @@ std::string TemporaryCapture() {
 
 }  // namespace
 
-std::string FormatScenarioTime(int64_t ms) {
-  if (ms == 0) return "0s";
-  std::string out = ms < 0 ? "-" : "";
-  int64_t rest = ms < 0 ? -ms : ms;
-  const int64_t h = rest / 3'600'000;
-  const int64_t m = rest / 60'000 % 60;
-  const int64_t s = rest / 1000 % 60;
-  const int64_t milli = rest % 1000;
-  if (h > 0) out += fmt::format("{}h", h);
-  if (m > 0) out += fmt::format("{}m", m);
-  if (s > 0) out += fmt::format("{}s", s);
-  if (milli > 0) out += fmt::format("{}ms", milli);
-  return out;
-}
-
-std::string FailureAsText(const ExpectationFailure& f) {
-  return fmt::format("{} at {}: expected {}, seen {}", f.path, FormatScenarioTime(f.at_ms), f.expected, f.seen);
-}
-
-nlohmann::ordered_json ResultAsJson(const ScenarioResult& result) {
-  nlohmann::ordered_json failures = nlohmann::ordered_json::array();
-  for (const auto& f : result.failures) {
-    failures.push_back({{"expectation", f.path}, {"at_ms", f.at_ms}, {"at", FormatScenarioTime(f.at_ms)},
-                        {"expected", f.expected}, {"seen", f.seen}});
-  }
-  return {{"scenario", result.name},
-          {"passed", result.passed()},
-          {"capture", result.capture},
-          {"events", result.summary.events},
-          {"frames", result.summary.frames},
-          {"modbus_exchanges", result.summary.modbus_exchanges},
-          {"relay_changes", result.summary.relay_changes},
-          {"expectations", result.expectations},
-          {"check_rules", result.check_rules},
-          {"failures", failures}};
-}
-
 Result<ScenarioResult> RunScenario(const Scenario& scenario, const ScenarioRunOptions& options) {
   const uint64_t seed = options.seed.value_or(scenario.seed);
-  ScenarioModel model(scenario, seed);
+  ScenarioJudge judge(scenario);
+  ScenarioModel model(scenario, seed, &judge);
   SimCaptureOptions capture;
   const bool keep = !options.output.empty();
   capture.output = keep ? options.output : TemporaryCapture();
@@ -380,7 +204,7 @@ Result<ScenarioResult> RunScenario(const Scenario& scenario, const ScenarioRunOp
   result.capture = keep ? capture.output : "";
   result.summary = *summary;
   result.expectations = static_cast<int>(scenario.expectations.size()) + (scenario.check.present ? 1 : 0);
-  result.failures = model.failures();
+  result.failures = judge.failures();
   Status checked = scenario.check.present ? EvaluateCheck(scenario, capture.output, &result) : Status::Ok();
   if (!keep) std::filesystem::remove(capture.output);
   if (!checked.ok()) return checked;

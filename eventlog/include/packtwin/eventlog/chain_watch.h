@@ -52,7 +52,7 @@ class ChainWatch {
     std::vector<Item> items;
     std::string bytes;  // sources, payloads and stored hashes of the items
   };
-  static constexpr size_t kBatchEvents = 2048;
+  static constexpr size_t kBatchEvents = 8192;
   static constexpr size_t kMaxQueuedBatches = 4;
 
   Status Begin(uint64_t first_seq);

@@ -21,10 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)packtwin::ParseDurationMs(text, true, true);
   (void)packtwin::IdRanges::Parse(text);
   (void)packtwin::bus::ParseCanBusSpec(text);
-  std::string error;
-  packtwin::recorder::TapSpec tap;
-  (void)packtwin::recorder::ParseTapSpec(text, &tap, &error);
-  packtwin::recorder::ProxySpec proxy;
-  (void)packtwin::recorder::ParseProxySpec(text, &proxy, &error);
+  (void)packtwin::recorder::ParseTapSpec(text);
+  (void)packtwin::recorder::ParseProxySpec(text);
   return 0;
 }

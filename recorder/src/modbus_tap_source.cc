@@ -8,41 +8,28 @@
 #include "packtwin/base/time_spec.h"
 
 namespace packtwin::recorder {
-namespace {
 
-bool Fail(const std::string& text, const std::string& what, std::string* error) {
-  *error = fmt::format("--modbus-tap '{}': {}; e.g. /dev/ttyUSB0@9600,timeout=1s", text, what);
-  return false;
-}
-
-}  // namespace
-
-bool ParseTapSpec(const std::string& text, TapSpec* spec, std::string* error) {
+std::variant<TapSpec, ParseError> ParseTapSpec(std::string_view text) {
+  TextCursor cur(text);
+  TapSpec spec;
   const size_t comma = text.find(',');
-  const std::string line = text.substr(0, comma);
+  const std::string_view line = text.substr(0, comma);
   const size_t at = line.rfind('@');
-  spec->device = line.substr(0, at);
-  if (spec->device.empty()) return Fail(text, "expected a serial device", error);
-  if (at != std::string::npos) {
-    const std::string baud = line.substr(at + 1);
-    if (baud.empty() || baud.size() > 7 || baud.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoul(baud) == 0) {
-      return Fail(text, fmt::format("expected a baud rate after '@', found '{}'", baud), error);
-    }
-    spec->baud = static_cast<uint32_t>(std::stoul(baud));
+  spec.device = std::string(line.substr(0, at));
+  if (spec.device.empty()) return cur.ErrorAt(0, "a serial device");
+  if (at != std::string_view::npos) {
+    cur.Seek(at + 1);
+    const auto baud = cur.Decimal(7);
+    if (!baud || *baud == 0 || cur.position() != line.size()) return cur.ErrorAt(at + 1, "a baud rate after '@'");
+    spec.baud = static_cast<uint32_t>(*baud);
   }
-  if (comma == std::string::npos) return true;
-  const std::string option = text.substr(comma + 1);
-  if (option.rfind("timeout=", 0) != 0) {
-    return Fail(text, fmt::format("unknown option '{}' (the tap takes timeout=DURATION)", option), error);
-  }
-  const auto window_ms = ParseDurationMs(option.substr(8), false, false);
-  if (!window_ms || *window_ms <= 0) {
-    return Fail(text, fmt::format("timeout '{}' is not a positive duration like 500ms or 2s", option.substr(8)),
-                error);
-  }
-  spec->reply_window_ms = *window_ms;
-  return true;
+  if (comma == std::string_view::npos) return spec;
+  const std::string_view option = text.substr(comma + 1);
+  if (option.rfind("timeout=", 0) != 0) return cur.ErrorAt(comma + 1, "timeout=DURATION (the tap's only option)");
+  const auto window_ms = ParseDurationMs(std::string(option.substr(8)), false, false);
+  if (!window_ms || *window_ms <= 0) return cur.ErrorAt(comma + 9, "a positive duration like 500ms or 2s");
+  spec.reply_window_ms = *window_ms;
+  return spec;
 }
 
 ModbusTapSource::ModbusTapSource(TapSpec spec)

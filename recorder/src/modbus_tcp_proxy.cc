@@ -68,29 +68,26 @@ bool IsException(const std::string& adu) { return adu.size() > 7 && (static_cast
 
 }  // namespace
 
-bool ParseProxySpec(const std::string& text, ProxySpec* spec, std::string* error) {
+std::variant<ProxySpec, ParseError> ParseProxySpec(std::string_view text) {
+  TextCursor cur(text);
+  ProxySpec spec;
   const size_t comma = text.find(',');
-  const std::string endpoints = text.substr(0, comma);
+  const std::string_view endpoints = text.substr(0, comma);
   const size_t eq = endpoints.find('=');
-  if (eq == std::string::npos || !ParseEndpoint(endpoints.substr(0, eq), &spec->listen) ||
-      !ParseEndpoint(endpoints.substr(eq + 1), &spec->target)) {
-    *error = fmt::format("--modbus-tcp-proxy '{}': expected LISTEN=TARGET[,timeout=DURATION] with IPv4 addresses, "
-                         "e.g. 127.0.0.1:1502=127.0.0.1:502,timeout=5s",
-                         text);
-    return false;
+  if (eq == std::string_view::npos) return cur.ErrorAt(endpoints.size(), "'=' between LISTEN and TARGET");
+  if (!ParseEndpoint(std::string(endpoints.substr(0, eq)), &spec.listen)) {
+    return cur.ErrorAt(0, "LISTEN as an IPv4 address and port, e.g. 127.0.0.1:1502");
   }
-  if (comma == std::string::npos) return true;
-  const std::string option = text.substr(comma + 1);
-  const auto window_ms = option.rfind("timeout=", 0) == 0 ? ParseDurationMs(option.substr(8), false, false)
-                                                          : std::nullopt;
-  if (!window_ms || *window_ms <= 0) {
-    *error = fmt::format("--modbus-tcp-proxy '{}': expected timeout=DURATION after the comma (e.g. timeout=5s), "
-                         "found '{}'",
-                         text, option);
-    return false;
+  if (!ParseEndpoint(std::string(endpoints.substr(eq + 1)), &spec.target)) {
+    return cur.ErrorAt(eq + 1, "TARGET as an IPv4 address and port, e.g. 127.0.0.1:502");
   }
-  spec->reply_window_ms = *window_ms;
-  return true;
+  if (comma == std::string_view::npos) return spec;
+  const std::string_view option = text.substr(comma + 1);
+  if (option.rfind("timeout=", 0) != 0) return cur.ErrorAt(comma + 1, "timeout=DURATION (the proxy's only option)");
+  const auto window_ms = ParseDurationMs(std::string(option.substr(8)), false, false);
+  if (!window_ms || *window_ms <= 0) return cur.ErrorAt(comma + 9, "a positive duration like 5s");
+  spec.reply_window_ms = *window_ms;
+  return spec;
 }
 
 ModbusTcpProxy::ModbusTcpProxy(ProxySpec spec)

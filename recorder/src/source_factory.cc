@@ -25,16 +25,21 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
     }
   }
   for (const auto& text : specs.modbus_taps) {
-    TapSpec spec;
-    std::string error;
-    if (!ParseTapSpec(text, &spec, &error)) return Status::InvalidArgument(error);
-    sources.push_back(std::make_unique<ModbusTapSource>(spec));
+    auto spec = ParseTapSpec(text);
+    if (const auto* error = std::get_if<ParseError>(&spec)) {
+      return Status::InvalidArgument(
+          fmt::format("--modbus-tap '{}': {}; e.g. /dev/ttyUSB0@9600,timeout=1s", text, error->Describe()));
+    }
+    sources.push_back(std::make_unique<ModbusTapSource>(std::get<TapSpec>(spec)));
   }
   for (const auto& text : specs.tcp_proxies) {
-    ProxySpec spec;
-    std::string error;
-    if (!ParseProxySpec(text, &spec, &error)) return Status::InvalidArgument(error);
-    sources.push_back(std::make_unique<ModbusTcpProxy>(spec));
+    auto spec = ParseProxySpec(text);
+    if (const auto* error = std::get_if<ParseError>(&spec)) {
+      return Status::InvalidArgument(fmt::format(
+          "--modbus-tcp-proxy '{}': {}; the form is LISTEN=TARGET[,timeout=DURATION], e.g. 127.0.0.1:1502=127.0.0.1:502,timeout=5s",
+          text, error->Describe()));
+    }
+    sources.push_back(std::make_unique<ModbusTcpProxy>(std::get<ProxySpec>(spec)));
   }
   return sources;
 }

@@ -159,7 +159,9 @@ TEST(RecordModbusTcp, TwoRequestsWithOneTransactionIdArePairedInOrderAndOneWaiti
 TEST(RecordModbusTcp, BadProxySpecIsAUsageErrorNamingTheForm) {
   auto result = testing::Packtwin({"record", "-o", "/tmp/never.db", "--modbus-tcp-proxy", "1502=502"});
   EXPECT_EQ(result.exit_code, 64);
-  EXPECT_NE(result.err.find("expected LISTEN=TARGET"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("'1502=502': column 1: expected LISTEN as an IPv4 address and port"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("the form is LISTEN=TARGET[,timeout=DURATION]"), std::string::npos) << result.err;
 }
 
 }  // namespace

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
+#include <variant>
 
 #include "packtwin/recorder/rtu_pairer.h"
 #include "packtwin/recorder/rtu_splitter.h"
 #include "packtwin/bus/serial_port.h"
+#include "packtwin/base/text_cursor.h"
 #include "packtwin/recorder/source.h"
 
 namespace packtwin::recorder {
@@ -25,8 +28,8 @@ struct TapSpec {
 };
 
 // "/dev/ttyUSB0", "/dev/ttyUSB0@19200", "/dev/ttyUSB0@19200,timeout=250ms";
-// false with `error` set when malformed.
-bool ParseTapSpec(const std::string& text, TapSpec* spec, std::string* error);
+// a ParseError (with its column) when malformed.
+std::variant<TapSpec, ParseError> ParseTapSpec(std::string_view text);
 
 class ModbusTapSource : public Source {
  public:

@@ -8,8 +8,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "packtwin/recorder/mbap_stream.h"
+#include "packtwin/base/text_cursor.h"
 #include "packtwin/recorder/source.h"
 
 namespace packtwin::recorder {
@@ -28,8 +31,8 @@ struct ProxySpec {
   int64_t reply_window_ms = kDefaultProxyReplyWindowMs;
 };
 
-// "127.0.0.1:1502=127.0.0.1:502[,timeout=5s]"; false with `error` set when malformed.
-bool ParseProxySpec(const std::string& text, ProxySpec* spec, std::string* error);
+// "127.0.0.1:1502=127.0.0.1:502[,timeout=5s]"; a ParseError (with its column) when malformed.
+std::variant<ProxySpec, ParseError> ParseProxySpec(std::string_view text);
 
 class ModbusTcpProxy : public Source {
  public:

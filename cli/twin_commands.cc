@@ -302,7 +302,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
   auto* list = cmd->add_flag("--list-rules", options->list_rules, "print the rules check enforces (name, family, spec section, what it catches)");
   db->excludes(list);
   cmd->add_option("--rule", options->rules, "report only this rule's findings (repeat or comma-separate for several)")
-      ->delimiter(',')->excludes(list);
+      ->expected(1)->allow_extra_args(false)->take_all()->delimiter(',')->excludes(list);
   cmd->add_option("--node", options->node, "report only findings about this node, e.g. 0x2A")->excludes(list);
   cmd->add_option("--tz", options->tz, kTzHelp)->check(CLI::IsMember({"site", "utc", "local"}))->capture_default_str();
   cmd->add_flag("--json", options->json, "print the findings (or the rules) as JSON");

@@ -115,6 +115,16 @@ TEST_F(NarrowedCheck, NodeKeepsOnlyThatNodesFindings) {
   EXPECT_TRUE(Findings({"--node", other}, 0).empty());
 }
 
+// Each --rule takes one value (or a comma list), so the log may come after it.
+TEST_F(NarrowedCheck, RuleOptionsBeforeTheLogLeaveTheLogALog) {
+  auto result = testing::Packtwin({"check", "--rule", "eco-oscillation", "--rule", "grid-closed-in-lockout",
+                                   dir_->File("lockout.db")});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.out.find("1 finding in 1793 events (rules eco-oscillation, grid-closed-in-lockout)"),
+            std::string::npos)
+      << result.out;
+}
+
 TEST_F(NarrowedCheck, AnUnknownRuleIsAUsageErrorThatPointsToTheList) {
   auto result = testing::Packtwin({"check", dir_->File("lockout.db"), "--rule", "grid-closed"});
   EXPECT_EQ(result.exit_code, 64);

@@ -92,18 +92,21 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--site", options->site, "site name stored in the log");
   cmd->add_option("--can", options->specs.can, "a CAN source: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]; repeatable")
       ->expected(1)
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("--modbus-tap", options->specs.modbus_taps,
                   "listen-only RS-485 tap: DEV[@BAUD][,timeout=DURATION], e.g. /dev/ttyUSB0@9600,timeout=1s "
                   "(baud 9600, timeout 1s by default: a reply later than that is recorded as late); repeatable")
       ->expected(1)
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("--modbus-tcp-proxy", options->specs.tcp_proxies,
                   "record Modbus TCP through a proxy: LISTEN=TARGET[,timeout=DURATION], e.g. "
                   "127.0.0.1:1502=127.0.0.1:502,timeout=5s (a request unanswered that long is a timeout; "
                   "default 5s); repeatable")
       ->expected(1)
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("--duration", options->duration, "stop after this long: 90s, 10m, 2h (default: until Ctrl-C)");
   cmd->add_option("--max-events", options->max_events, "stop after this many events");
   cmd->add_flag("--quiet", options->quiet, "no live status line");

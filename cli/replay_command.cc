@@ -45,7 +45,8 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
                   "SRC=DST: frames recorded on interface SRC go to bus DST (repeatable; like canplayer, only mapped "
                   "interfaces play unless --to is given too)")
       ->expected(1)
-      ->allow_extra_args(false);  // one SRC=DST per --map, so a DB after it stays the DB
+      ->allow_extra_args(false)
+      ->take_all();  // one SRC=DST per --map, so a DB after it stays the DB
   cmd->add_flag("--step", options->step, "show each frame and wait for Enter (N: send N, q: quit); timing is ignored");
   cmd->add_option("--speed", options->speed, "2 plays twice as fast")->capture_default_str()->check(SpeedValidator());
   cmd->add_option("--from", options->from, "first time, inclusive: ISO 8601 or seconds from the start");

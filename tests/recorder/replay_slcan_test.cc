@@ -103,6 +103,19 @@ TEST(ReplaySlcan, BadTargetIsAClearError) {
 }
 
 
+// --map takes one SRC=DST each, so the log may follow it (as with canplayer's
+// own argument order).
+TEST(ReplaySlcan, MapBeforeTheLogLeavesTheLogALog) {
+  testing::TempDir dir;
+  ImportLog(dir, "(10.000000) can0 180#01\n");
+  testing::PtyAdapter bus;
+  testing::Child replay({testing::PacktwinBinary(), "replay", "--map", "can0=slcan:" + bus.device(), dir.File("c.db")});
+  const auto sent = Drain(bus, 5);
+  auto result = replay.Wait();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(sent, (std::vector<std::string>{"C", "S6", "O", "t180101", "C"}));
+}
+
 TEST(ReplaySlcan, MapSendsEachRecordedInterfaceToItsOwnBus) {
   testing::TempDir dir;
   ImportLog(dir, "(10.000000) can0 180#01\n(10.010000) can1 181#02\n(10.020000) can0 182#03\n(10.030000) can2 183#04\n");

@@ -4,10 +4,11 @@
 // request: the function code and the counts inside the frame tell it.
 #pragma once
 
+#include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
 namespace packtwin::recorder {
 
@@ -21,8 +22,28 @@ struct RtuShape {
   RtuRole role = RtuRole::kEither;
 };
 
+// At most three shapes fit one function (a request, a reply, an exception
+// reply): fixed storage, as the splitter asks for shapes at every byte offset.
+class RtuShapeList {
+ public:
+  static constexpr size_t kCapacity = 4;
+  void push_back(RtuShape shape) {
+    assert(count_ < kCapacity && "no function has more than three frame shapes");
+    items_[count_++] = shape;
+  }
+  const RtuShape* begin() const { return items_.data(); }
+  const RtuShape* end() const { return items_.data() + count_; }
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const RtuShape& operator[](size_t i) const { return items_[i]; }
+
+ private:
+  std::array<RtuShape, kCapacity> items_{};
+  size_t count_ = 0;
+};
+
 struct RtuShapes {
-  std::vector<RtuShape> shapes;
+  RtuShapeList shapes;
   // A length depends on bytes not seen yet (a count field still to arrive).
   bool need_more = false;
   // The frame may be longer than every shape above (user-defined codes

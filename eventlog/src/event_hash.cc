@@ -3,52 +3,23 @@
 // SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but
 // remain its fastest path for many short inputs; see ChainHash.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include <cstdio>
 #include <cstring>
-#include <cstdlib>
-#include <memory>
 
 namespace packtwin {
 
-// OpenSSL 3 looks an algorithm up by name (locks, property parsing) on every
-// EVP_Digest call; fetching it once and reusing a context per thread keeps a
-// hash of one event's fields near the cost of the compression rounds.
-namespace {
-
-bool TrySha256(std::string_view bytes, Sha256Digest* digest) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned int size = 0;
-  return md != nullptr && ctx != nullptr && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
-         EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 &&
-         EVP_DigestFinal_ex(ctx.get(), digest->data(), &size) == 1 && size == digest->size();
-}
-
-}  // namespace
-
 Status Sha256Available() {
-  // FIPS 180-2's first example: SHA-256("abc").
+  // FIPS 180-2's first example, through the same calls ChainHash makes.
   static constexpr char kAbcHex[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  SHA256_CTX ctx;
   Sha256Digest digest{};
-  if (!TrySha256("abc", &digest) || ToHex(digest) != kAbcHex) {
-    return Status::InvalidArgument("OpenSSL's libcrypto cannot compute SHA-256 (is its default provider installed and "
-                         "OPENSSL_CONF sane?); packtwin needs it for the hash chain of every log");
+  const bool hashed = SHA256_Init(&ctx) == 1 && SHA256_Update(&ctx, "abc", 3) == 1 && SHA256_Final(digest.data(), &ctx) == 1;
+  if (!hashed || ToHex(digest) != kAbcHex) {
+    return Status::Failed("OpenSSL's libcrypto cannot compute SHA-256 (is it the library packtwin was built against?); "
+                          "packtwin needs it for the hash chain of every log");
   }
   return Status::Ok();
-}
-
-Sha256Digest Sha256(std::string_view bytes) {
-  Sha256Digest digest{};
-  if (!TrySha256(bytes, &digest)) {
-    // Sha256Available() passed at start-up, so this is libcrypto failing mid-run:
-    // never write a log with a wrong chain; stop.
-    std::fputs("packtwin: OpenSSL failed to compute SHA-256 mid-run; stopping before a wrong hash is stored\n", stderr);
-    std::abort();
-  }
-  return digest;
 }
 
 // Every event of every read is hashed here (on the chain watch's thread), so

@@ -14,7 +14,7 @@ namespace {
 
 class CommandsFamily : public CheckFamily {
  public:
-  explicit CommandsFamily(CheckContext& context) : context_(context) { context_.pending_commands = &commands_; }
+  explicit CommandsFamily(CheckContext& context) : context_(context), commands_(context.pending_commands) {}
 
   void OnEvent(const TypedEvent& typed, const TwinState& state) override {
     Expire(typed.wall_ns);
@@ -93,7 +93,7 @@ class CommandsFamily : public CheckFamily {
   }
 
   CheckContext& context_;
-  std::vector<PendingCommand> commands_;
+  std::vector<PendingCommand>& commands_;
   std::vector<Recent> recent_ = std::vector<Recent>(65536);
 };
 

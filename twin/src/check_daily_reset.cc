@@ -37,7 +37,7 @@ class DailyResetFamily : public CheckFamily {
   };
 
   bool ResetCommanded() const {
-    for (const auto& c : *context_.pending_commands) {
+    for (const auto& c : context_.pending_commands) {
       if (c.command.cmd == static_cast<uint8_t>(firmware::Command::kResetGridEnergy)) return true;
     }
     return false;

@@ -60,8 +60,9 @@ struct PendingCommand {
 struct CheckContext {
   FlagFn flag;
   SiteClock clock;
-  // Commands sent within the last decision allowance (the commands family's).
-  const std::vector<PendingCommand>* pending_commands = nullptr;
+  // Commands sent within the last decision allowance: the commands family
+  // keeps them, the daily reset reads them.
+  std::vector<PendingCommand> pending_commands;
 };
 
 class CheckFamily {

@@ -27,7 +27,6 @@ struct ChainFields {
   std::string_view payload;
 };
 
-Sha256Digest Sha256(std::string_view bytes);
 // Whether libcrypto can hash at all (checked once at start-up, so an
 // environment without SHA-256 is an error message, not a crash later).
 Status Sha256Available();

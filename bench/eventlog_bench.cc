@@ -45,7 +45,7 @@ const std::string& CandumpLog() {
     std::ofstream out(file);
     for (int64_t i = 0; i < Frames(); ++i) {
       const auto event = SiteFrame(i);
-      out << FormatCandumpLine(event.wall_time_ns(), CandumpStyle{}, event.can_frame());
+      out << eventlog::FormatCandumpLine(event.wall_time_ns(), eventlog::CandumpStyle{}, event.can_frame());
     }
     return file;
   }();
@@ -54,10 +54,10 @@ const std::string& CandumpLog() {
 
 void WriteDb(const std::string& path, bool durable) {
   std::filesystem::remove(path);
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.durable = durable;
   options.background_commits = durable;
-  auto writer = EventWriter::Create(path, options);
+  auto writer = eventlog::EventWriter::Create(path, options);
   for (int64_t i = 0; i < Frames(); ++i) benchmark::DoNotOptimize((*writer)->Append(SiteFrame(i)));
   (void)(*writer)->Close();
 }
@@ -74,9 +74,9 @@ void BM_Read(benchmark::State& state) {
   const std::string path = ScratchDir() + "/read.db";
   if (!std::filesystem::exists(path)) WriteDb(path, false);
   for (auto _ : state) {
-    auto reader = EventReader::Open(path);
+    auto reader = eventlog::EventReader::Open(path);
     auto cursor = (*reader)->FromSeq(0);
-    StoredEvent row;
+    eventlog::StoredEvent row;
     int64_t rows = 0;
     while (*(*cursor)->Next(&row)) ++rows;
     benchmark::DoNotOptimize(rows);
@@ -89,11 +89,11 @@ void BM_CandumpImport(benchmark::State& state) {
   const std::string& log = CandumpLog();
   const std::string out = ScratchDir() + "/import.db";
   for (auto _ : state) {
-    ImportRequest request;
+    eventlog::ImportRequest request;
     request.inputs = {log};
     request.output = out;
     request.force = true;
-    auto summary = ImportLogs(request);
+    auto summary = eventlog::ImportLogs(request);
     if (!summary.ok()) state.SkipWithError(summary.status().message().c_str());
   }
   state.SetItemsProcessed(state.iterations() * Frames());
@@ -105,7 +105,7 @@ BENCHMARK(BM_CandumpImport)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_CandumpParseLine(benchmark::State& state) {
   const std::string line = "(1795237200.000100) can0 1AA#5014E204230F0100";
-  for (auto _ : state) benchmark::DoNotOptimize(ParseCandumpLine(line));
+  for (auto _ : state) benchmark::DoNotOptimize(eventlog::ParseCandumpLine(line));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CandumpParseLine);

@@ -63,22 +63,22 @@ void BM_AscImport(benchmark::State& state) {
   {
     std::ofstream out(asc);
     const int64_t start = 1795237200'000000000;
-    out << FormatAscHeader(start);
+    out << eventlog::FormatAscHeader(start);
     v1::CanFrame frame;
     frame.set_dlc(8);
     for (int64_t i = 0; i < Frames(); ++i) {
       frame.set_id(0x180 + static_cast<uint32_t>(i % 11));
       frame.set_data(std::string("\x50\x14\xE2\x04\x23\x0F\x01\x00", 8));
-      out << FormatAscFrame(i * 250'000, 1, frame);
+      out << eventlog::FormatAscFrame(i * 250'000, 1, frame);
     }
-    out << FormatAscFooter();
+    out << eventlog::FormatAscFooter();
   }
   for (auto _ : state) {
-    ImportRequest request;
+    eventlog::ImportRequest request;
     request.inputs = {asc};
     request.output = ScratchDir() + "/asc.db";
     request.force = true;
-    auto summary = ImportLogs(request);
+    auto summary = eventlog::ImportLogs(request);
     if (!summary.ok()) state.SkipWithError(summary.status().message().c_str());
   }
   state.SetItemsProcessed(state.iterations() * Frames());

@@ -28,9 +28,9 @@ int Append(const std::string& log, const std::string& db) {
   std::ifstream in(log);
   std::string line;
   while (std::getline(in, line)) {
-    auto parsed = ParseCandumpLine(line);
-    const auto* ok = std::get_if<CandumpLine>(&parsed);
-    const auto* frame = ok != nullptr ? std::get_if<CandumpFrameLine>(ok) : nullptr;
+    auto parsed = eventlog::ParseCandumpLine(line);
+    const auto* ok = std::get_if<eventlog::CandumpLine>(&parsed);
+    const auto* frame = ok != nullptr ? std::get_if<eventlog::CandumpFrameLine>(ok) : nullptr;
     if (frame == nullptr) continue;
     v1::Event event;
     event.set_wall_time_ns(frame->time_ns);
@@ -40,8 +40,8 @@ int Append(const std::string& log, const std::string& db) {
     events.push_back(std::move(event));
   }
   std::filesystem::remove(db);
-  WriterOptions options;  // durable: fsync'd batches every 100 ms, as `record` writes
-  auto writer = EventWriter::Create(db, options);
+  eventlog::WriterOptions options;  // durable: fsync'd batches every 100 ms, as `record` writes
+  auto writer = eventlog::EventWriter::Create(db, options);
   if (!writer.ok()) {
     fmt::print(stderr, "{}\n", writer.status().message());
     return 1;
@@ -57,11 +57,11 @@ int Append(const std::string& log, const std::string& db) {
 
 int Read(const std::string& db) {
   const auto start = std::chrono::steady_clock::now();
-  auto reader = EventReader::Open(db);
+  auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) return 1;
   uint64_t events = 0;
   uint64_t id_sum = 0;
-  Status walked = ForEachEvent(**reader, 0, [&](const StoredEvent&, const v1::Event& event) -> Result<bool> {
+  Status walked = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent&, const v1::Event& event) -> Result<bool> {
     ++events;
     id_sum += event.can_frame().id();
     return true;

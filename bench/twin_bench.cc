@@ -30,10 +30,10 @@ const std::string& SiteLog() {
     const auto dir = std::filesystem::temp_directory_path() / ("packtwin-twin-bench-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     const std::string db = (dir / "site.db").string();
-    WriterOptions options;
+    eventlog::WriterOptions options;
     options.durable = false;
     options.background_commits = false;
-    auto writer = EventWriter::Create(db, options);
+    auto writer = eventlog::EventWriter::Create(db, options);
     const int64_t total = Events();
     for (int64_t n = 0, c = 0; n < total; ++c) {
       const int64_t t = 1795237200'000000000 + c * 2'000'000'000;
@@ -56,7 +56,7 @@ const std::string& SiteLog() {
 }
 
 void BM_Rebuild(benchmark::State& state) {
-  auto reader = EventReader::Open(SiteLog());
+  auto reader = eventlog::EventReader::Open(SiteLog());
   auto counts = (*reader)->Counts();
   for (auto _ : state) benchmark::DoNotOptimize(Rebuild(**reader, {}));
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(counts->events));
@@ -64,7 +64,7 @@ void BM_Rebuild(benchmark::State& state) {
 BENCHMARK(BM_Rebuild)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_BuildSnapshots(benchmark::State& state) {
-  auto reader = EventReader::Open(SiteLog());
+  auto reader = eventlog::EventReader::Open(SiteLog());
   for (auto _ : state) {
     std::filesystem::remove(SiteLog() + ".twin");
     auto store = SnapshotStore::Open(SiteLog());
@@ -74,7 +74,7 @@ void BM_BuildSnapshots(benchmark::State& state) {
 BENCHMARK(BM_BuildSnapshots)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_StateAtWithSnapshots(benchmark::State& state) {
-  auto reader = EventReader::Open(SiteLog());
+  auto reader = eventlog::EventReader::Open(SiteLog());
   auto store = SnapshotStore::Open(SiteLog());
   auto counts = (*reader)->Counts();
   std::mt19937 random(7);

@@ -44,12 +44,12 @@ int Fail(const std::string& message);
 int Fail(const Status& status);
 
 // Opens a log for a command; on failure says why, sets exit_code, gives nullptr.
-std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code);
+std::unique_ptr<eventlog::EventReader> OpenLog(const std::string& db, int& exit_code);
 
 // Runs work(progress) behind a progress bar over the log's events: how every
 // command that walks a log shows how far it got.
 template <typename Work>
-auto WithEventProgress(EventReader& reader, const char* label, Work&& work) {
+auto WithEventProgress(eventlog::EventReader& reader, const char* label, Work&& work) {
   auto counts = reader.Counts();
   ProgressBar bar(label, counts.ok() ? counts->events : 0, "");
   auto result = work([&bar](uint64_t done, uint64_t) { bar.Update(done); });
@@ -66,7 +66,7 @@ CLI::Validator SeedValidator();
 // log's first TIME frame, else UTC). False when the log cannot be read.
 inline constexpr const char* kTzHelp =
     "how times are printed: site (the offset the site's TIME frames announce; UTC when it has none), utc or local";
-bool ApplyDisplayZone(const std::string& tz, EventReader& reader, int& exit_code);
+bool ApplyDisplayZone(const std::string& tz, eventlog::EventReader& reader, int& exit_code);
 
 // A --duration value (90s, 10m, 24h) in ms; on a bad value says so and sets exit_code.
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code);

@@ -48,17 +48,17 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({6, 9}));
   cmd->add_flag("--force", options->force, "replace the output file if it exists");
   cmd->callback([options, &exit_code] {
-    ExportRequest request;
+    eventlog::ExportRequest request;
     request.db = options->db;
-    request.format = options->format == "asc"     ? ExportFormat::kAsc
-                     : options->format == "jsonl" ? ExportFormat::kJsonl
-                                                  : ExportFormat::kCandump;
+    request.format = options->format == "asc"     ? eventlog::ExportFormat::kAsc
+                     : options->format == "jsonl" ? eventlog::ExportFormat::kJsonl
+                                                  : eventlog::ExportFormat::kCandump;
     request.namer = twin::AlfasparkFrameName;
     request.timestamp_digits = options->digits;
     std::optional<std::string> error;
     if (!options->from.empty()) error = ParseInto("--from", options->from, ParseTimeSpec(options->from), &request.from);
     if (!error && !options->to.empty()) error = ParseInto("--to", options->to, ParseTimeSpec(options->to), &request.to);
-    if (!error && !options->ids.empty()) error = ParseInto("--ids", options->ids, IdRanges::Parse(options->ids), &request.ids);
+    if (!error && !options->ids.empty()) error = ParseInto("--ids", options->ids, eventlog::IdRanges::Parse(options->ids), &request.ids);
     if (error) {
       fmt::print(stderr, "packtwin export: {}\n", *error);
       exit_code = kExitUsage;
@@ -66,8 +66,8 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     }
     ProgressBar bar("exporting", 0, "events");
     auto progress = [&bar](uint64_t done, uint64_t) { bar.Update(done); };
-    auto summary = options->output.empty() ? ExportEvents(request, std::cout, progress)
-                                           : ExportEventsToFile(request, options->output, options->force, progress);
+    auto summary = options->output.empty() ? eventlog::ExportEvents(request, std::cout, progress)
+                                           : eventlog::ExportEventsToFile(request, options->output, options->force, progress);
     bar.Finish();
     if (!summary.ok()) {
       exit_code = Fail(summary.status());

@@ -26,7 +26,7 @@ void AddGoldenCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", options->output, "the golden file, e.g. DB.golden.json")->required();
   cmd->add_flag("--force", options->force, "replace the golden file if it exists");
   cmd->callback([options, &exit_code] {
-    auto reader = EventReader::Open(options->db);
+    auto reader = eventlog::EventReader::Open(options->db);
     if (!reader.ok()) {
       exit_code = Fail(reader.status());
       return;
@@ -83,7 +83,7 @@ void AddRegressCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(fmt::format("{}: not valid JSON; write a golden file with 'packtwin golden'", options->golden));
       return;
     }
-    auto reader = EventReader::Open(options->db);
+    auto reader = eventlog::EventReader::Open(options->db);
     if (!reader.ok()) {
       exit_code = Fail(reader.status());
       return;

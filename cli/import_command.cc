@@ -29,17 +29,17 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the summary as JSON");
   cmd->callback([options, &exit_code] {
-    ImportRequest request;
+    eventlog::ImportRequest request;
     request.inputs = options->inputs;
     request.output = options->output;
     request.site = options->site;
     request.tool_version = PACKTWIN_VERSION;
     request.force = options->force;
-    request.format = options->format == "candump" ? InputFormat::kCandump
-                     : options->format == "asc"   ? InputFormat::kAsc
-                                                  : InputFormat::kAuto;
+    request.format = options->format == "candump" ? eventlog::InputFormat::kCandump
+                     : options->format == "asc"   ? eventlog::InputFormat::kAsc
+                                                  : eventlog::InputFormat::kAuto;
     ProgressBar bar("importing", 0, "of the input bytes");
-    auto summary = ImportLogs(request, [&bar](uint64_t done, uint64_t total) {
+    auto summary = eventlog::ImportLogs(request, [&bar](uint64_t done, uint64_t total) {
       bar.SetTotal(total);
       bar.Update(done);
     });

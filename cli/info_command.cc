@@ -21,15 +21,15 @@ void AddInfoCommand(CLI::App& app, int& exit_code) {
     auto reader = OpenLog(options->db, exit_code);
     if (!reader || !ApplyDisplayZone(options->tz, *reader, exit_code)) return;
     auto info = WithEventProgress(*reader, "checking the hash chain",
-                                  [&](const ProgressFn& progress) { return CollectInfo(*reader, progress); });
+                                  [&](const ProgressFn& progress) { return eventlog::CollectInfo(*reader, progress); });
     if (!info.ok()) {
       exit_code = Fail(info.status());
       return;
     }
     if (options->json) {
-      fmt::print("{}\n", InfoAsJson(*info).dump(2));
+      fmt::print("{}\n", eventlog::InfoAsJson(*info).dump(2));
     } else {
-      fmt::print("{}", InfoAsText(*info));
+      fmt::print("{}", eventlog::InfoAsText(*info));
     }
     if (!info->chain.intact) exit_code = kExitDamaged;  // as verify: the log is not what was recorded
   });

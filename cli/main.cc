@@ -26,8 +26,8 @@ int Fail(const Status& status) {
   return status.IsCorruption() ? kExitDamaged : kExitFailed;
 }
 
-std::unique_ptr<EventReader> OpenLog(const std::string& db, int& exit_code) {
-  auto reader = EventReader::Open(db);
+std::unique_ptr<eventlog::EventReader> OpenLog(const std::string& db, int& exit_code) {
+  auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) {
     exit_code = Fail(reader.status());
     return nullptr;
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   // Past a file-size limit a write should fail (and be reported), not kill us.
   ::signal(SIGXFSZ, SIG_IGN);
   packtwin::InstallInterruptCleanup();
-  if (const packtwin::Status hashing = packtwin::Sha256Available(); !hashing.ok()) {
+  if (const packtwin::Status hashing = packtwin::eventlog::Sha256Available(); !hashing.ok()) {
     std::fprintf(stderr, "packtwin: %s\n", hashing.message().c_str());
     return 1;
   }

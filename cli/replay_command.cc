@@ -89,13 +89,13 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
       *out = std::get<TimeSpec>(parsed);
     }
     if (!options->ids.empty()) {
-      auto parsed = IdRanges::Parse(options->ids);
+      auto parsed = eventlog::IdRanges::Parse(options->ids);
       if (auto* error = std::get_if<ParseError>(&parsed)) {
         fmt::print(stderr, "packtwin replay: --ids '{}': {}\n", options->ids, error->Describe());
         exit_code = kExitUsage;
         return;
       }
-      request.ids = std::get<IdRanges>(parsed);
+      request.ids = std::get<eventlog::IdRanges>(parsed);
     }
     InstallReplayStop();
     auto report = replay::Play(request, [] { return g_replay_stop != 0; });

@@ -46,7 +46,7 @@ bool ResolveTime(const std::string& flag, const std::string& text, int64_t start
 
 }  // namespace
 
-bool ApplyDisplayZone(const std::string& tz, EventReader& reader, int& /*exit_code*/) {
+bool ApplyDisplayZone(const std::string& tz, eventlog::EventReader& reader, int& /*exit_code*/) {
   DisplayZone zone;
   if (tz == "local") {
     zone.kind = DisplayZone::Kind::kLocal;
@@ -66,7 +66,7 @@ bool ApplyDisplayZone(const std::string& tz, EventReader& reader, int& /*exit_co
 namespace {
 
 // A moment the log does not cover is a mistake worth saying, not an empty answer.
-bool InsideLog(const std::string& flag, const std::string& text, int64_t at_ns, const EventCounts& counts,
+bool InsideLog(const std::string& flag, const std::string& text, int64_t at_ns, const eventlog::EventCounts& counts,
                int& exit_code) {
   if (counts.events == 0 || (at_ns >= counts.first_wall_ns && at_ns <= counts.last_wall_ns)) return true;
   exit_code = Fail(fmt::format("{} '{}' is {}, outside the log, which runs from {} to {}", flag, text,
@@ -98,9 +98,9 @@ bool ResolveNode(const std::string& text, std::optional<uint8_t>* node, int& exi
 
 // What state and timeline both start with: the log, the node filter, the time span.
 struct LogRequest {
-  std::unique_ptr<EventReader> reader;
+  std::unique_ptr<eventlog::EventReader> reader;
   std::optional<uint8_t> node;
-  EventCounts counts;
+  eventlog::EventCounts counts;
 };
 
 std::optional<LogRequest> OpenRequest(const std::string& db, const std::string& node_text, int& exit_code) {
@@ -116,7 +116,7 @@ std::optional<LogRequest> OpenRequest(const std::string& db, const std::string& 
   return request;
 }
 
-Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::RebuildLimit& limit,
+Result<twin::TwinState> RebuildWithProgress(eventlog::EventReader& reader, const twin::RebuildLimit& limit,
                                             const twin::ChangeFn& on_change) {
   return WithEventProgress(reader, "rebuilding",
                            [&](const ProgressFn& progress) { return twin::Rebuild(reader, limit, on_change, progress); });
@@ -124,7 +124,7 @@ Result<twin::TwinState> RebuildWithProgress(EventReader& reader, const twin::Reb
 
 // From the nearest snapshot in DB.twin (made on the way); a plain rebuild
 // when the sidecar cannot be opened (read-only media).
-Result<twin::TwinState> RebuildSnapshotted(EventReader& reader, const twin::RebuildLimit& limit) {
+Result<twin::TwinState> RebuildSnapshotted(eventlog::EventReader& reader, const twin::RebuildLimit& limit) {
   auto store = twin::SnapshotStore::Open(reader.path());
   if (!store.ok()) return RebuildWithProgress(reader, limit, {});
   return WithEventProgress(reader, "rebuilding", [&](const ProgressFn& progress) {
@@ -158,7 +158,7 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
     if (!request || !ApplyDisplayZone(options->tz, *request->reader, exit_code)) return;
     auto& reader = request->reader;
     const auto& node = request->node;
-    const EventCounts* counts = &request->counts;
+    const eventlog::EventCounts* counts = &request->counts;
     twin::RebuildLimit limit;
     int64_t at_ns = counts->last_wall_ns;
     if (!options->at.empty()) {
@@ -208,7 +208,7 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
     if (!request || !ApplyDisplayZone(options->tz, *request->reader, exit_code)) return;
     auto& reader = request->reader;
     const auto& node = request->node;
-    const EventCounts* counts = &request->counts;
+    const eventlog::EventCounts* counts = &request->counts;
     int64_t from_ns = INT64_MIN;
     int64_t to_ns = INT64_MAX;
     if (!options->from.empty() && !ResolveTime("--from", options->from, counts->first_wall_ns, &from_ns, exit_code)) return;

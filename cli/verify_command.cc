@@ -22,7 +22,7 @@ void AddVerifyCommand(CLI::App& app, int& exit_code) {
     auto reader = OpenLog(options->db, exit_code);
     if (!reader) return;
     auto report =
-        WithEventProgress(*reader, "verifying", [&](const ProgressFn& progress) { return VerifyChain(*reader, progress); });
+        WithEventProgress(*reader, "verifying", [&](const ProgressFn& progress) { return eventlog::VerifyChain(*reader, progress); });
     if (!report.ok()) {
       exit_code = Fail(report.status());
       return;

@@ -7,11 +7,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
-  auto parsed = packtwin::ParseCandumpLine(line);
-  if (auto* ok = std::get_if<packtwin::CandumpLine>(&parsed)) {
-    if (auto* frame = std::get_if<packtwin::CandumpFrameLine>(ok)) {
-      packtwin::CandumpStyle style{frame->timestamp_digits, frame->seconds_width, frame->interface_width};
-      (void)packtwin::FormatCandumpLine(frame->time_ns, style, frame->frame);
+  auto parsed = packtwin::eventlog::ParseCandumpLine(line);
+  if (auto* ok = std::get_if<packtwin::eventlog::CandumpLine>(&parsed)) {
+    if (auto* frame = std::get_if<packtwin::eventlog::CandumpFrameLine>(ok)) {
+      packtwin::eventlog::CandumpStyle style{frame->timestamp_digits, frame->seconds_width, frame->interface_width};
+      (void)packtwin::eventlog::FormatCandumpLine(frame->time_ns, style, frame->frame);
     }
   }
   return 0;

@@ -15,25 +15,25 @@
 
 namespace {
 
-std::unique_ptr<packtwin::EventReader> SmallLog() {
+std::unique_ptr<packtwin::eventlog::EventReader> SmallLog() {
   const std::string base = "/tmp/packtwin-fuzz-golden-" + std::to_string(getpid());
   FILE* file = std::fopen((base + ".log").c_str(), "wb");
   if (file == nullptr) return nullptr;
   std::fputs("(1.000000) can0 72A#0100000000000000\n(2.000000) can0 22A#2300140500000000\n", file);
   std::fclose(file);
-  packtwin::ImportRequest request;
+  packtwin::eventlog::ImportRequest request;
   request.inputs = {base + ".log"};
   request.output = base + ".db";
   request.force = true;
-  if (!packtwin::ImportLogs(request, {}).ok()) return nullptr;
-  auto reader = packtwin::EventReader::Open(base + ".db");
+  if (!packtwin::eventlog::ImportLogs(request, {}).ok()) return nullptr;
+  auto reader = packtwin::eventlog::EventReader::Open(base + ".db");
   return reader.ok() ? std::move(*reader) : nullptr;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static std::unique_ptr<packtwin::EventReader> reader = SmallLog();
+  static std::unique_ptr<packtwin::eventlog::EventReader> reader = SmallLog();
   if (!reader) return 0;
   const auto golden = nlohmann::json::parse(data, data + size, nullptr, false);
   if (golden.is_discarded()) return 0;

@@ -23,16 +23,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fwrite(data, 1, size, file);
   std::fclose(file);
   {
-    auto reader = packtwin::EventReader::Open(path);
+    auto reader = packtwin::eventlog::EventReader::Open(path);
     if (reader.ok()) {
-      (void)packtwin::CollectInfo(**reader);
+      (void)packtwin::eventlog::CollectInfo(**reader);
       (void)packtwin::twin::Rebuild(**reader, packtwin::twin::RebuildLimit{});
       (void)packtwin::twin::CheckLog(**reader);
-      packtwin::ExportRequest request;
+      packtwin::eventlog::ExportRequest request;
       request.db = path;
-      request.format = packtwin::ExportFormat::kJsonl;
+      request.format = packtwin::eventlog::ExportFormat::kJsonl;
       std::ostringstream out;
-      (void)packtwin::ExportEvents(request, out);
+      (void)packtwin::eventlog::ExportEvents(request, out);
     }
   }
   std::remove(path.c_str());

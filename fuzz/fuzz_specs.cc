@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)packtwin::FormatUtc(time->Resolve(1'795'237'200'000'000'000));
   }
   (void)packtwin::ParseDurationMs(text, true, true);
-  (void)packtwin::IdRanges::Parse(text);
+  (void)packtwin::eventlog::IdRanges::Parse(text);
   (void)packtwin::bus::ParseCanBusSpec(text);
   (void)packtwin::recorder::ParseTapSpec(text);
   (void)packtwin::recorder::ParseProxySpec(text);

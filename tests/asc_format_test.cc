@@ -15,28 +15,28 @@ class AscFormat : public ::testing::Test {
     tzset();
   }
 
-  AscFrameLine Frame(const std::string& line) {
+  eventlog::AscFrameLine Frame(const std::string& line) {
     auto parsed = parser_.ParseLine(line);
     if (auto* error = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << line << ": " << error->Describe();
-    EXPECT_TRUE(std::holds_alternative<AscFrameLine>(parsed)) << line;
-    return std::holds_alternative<AscFrameLine>(parsed) ? std::get<AscFrameLine>(parsed) : AscFrameLine{};
+    EXPECT_TRUE(std::holds_alternative<eventlog::AscFrameLine>(parsed)) << line;
+    return std::holds_alternative<eventlog::AscFrameLine>(parsed) ? std::get<eventlog::AscFrameLine>(parsed) : eventlog::AscFrameLine{};
   }
   std::string Error(const std::string& line) {
     auto parsed = parser_.ParseLine(line);
     auto* error = std::get_if<ParseError>(&parsed);
     return error ? error->Describe() : "no error";
   }
-  AscParser parser_;
+  eventlog::AscParser parser_;
 };
 
 TEST_F(AscFormat, PythonCanHeaderSetsAbsoluteStart) {
-  EXPECT_TRUE(std::holds_alternative<AscHeaderLine>(parser_.ParseLine("date Sat Nov 21 05:00:00.123 am 2026")));
-  EXPECT_TRUE(std::holds_alternative<AscHeaderLine>(parser_.ParseLine("base hex  timestamps absolute")));
-  EXPECT_TRUE(std::holds_alternative<AscHeaderLine>(parser_.ParseLine("internal events logged")));
-  EXPECT_TRUE(std::holds_alternative<AscHeaderLine>(parser_.ParseLine("// version 9.0.0")));
-  EXPECT_TRUE(std::holds_alternative<AscHeaderLine>(
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscHeaderLine>(parser_.ParseLine("date Sat Nov 21 05:00:00.123 am 2026")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscHeaderLine>(parser_.ParseLine("base hex  timestamps absolute")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscHeaderLine>(parser_.ParseLine("internal events logged")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscHeaderLine>(parser_.ParseLine("// version 9.0.0")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscHeaderLine>(
       parser_.ParseLine("Begin Triggerblock Sat Nov 21 05:00:00.123 am 2026")));
-  EXPECT_TRUE(std::holds_alternative<AscOtherEvent>(parser_.ParseLine("   0.000000 Start of measurement")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscOtherEvent>(parser_.ParseLine("   0.000000 Start of measurement")));
   auto frame = Frame("   0.500000 1  123             Rx   d 4 DE AD BE EF");
   EXPECT_EQ(frame.time_ns, 1795237200'623000000);
   EXPECT_EQ(frame.channel, 1u);
@@ -88,8 +88,8 @@ TEST_F(AscFormat, VectorTrailingFieldsAfterDataAreIgnored) {
 }
 
 TEST_F(AscFormat, StatusAndStatisticLinesAreOtherEvents) {
-  EXPECT_TRUE(std::holds_alternative<AscOtherEvent>(parser_.ParseLine("   1.000000 1  Statistic: D 0 R 0 XD 0")));
-  EXPECT_TRUE(std::holds_alternative<AscOtherEvent>(parser_.ParseLine("   1.000000 CAN 1 Status:chip status error active")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscOtherEvent>(parser_.ParseLine("   1.000000 1  Statistic: D 0 R 0 XD 0")));
+  EXPECT_TRUE(std::holds_alternative<eventlog::AscOtherEvent>(parser_.ParseLine("   1.000000 CAN 1 Status:chip status error active")));
 }
 
 TEST_F(AscFormat, MalformedLinesSayWhatWasExpected) {
@@ -109,15 +109,15 @@ TEST_F(AscFormat, WriterOutputParsesBackToTheSameFrames) {
   frame.set_extended(true);
   frame.set_dlc(2);
   frame.set_data("\x01\x02");
-  std::string text = FormatAscHeader(1795237200'000000000) + FormatAscFrame(1'250'000'000, 1, frame) + FormatAscFooter();
-  AscParser reader;
-  AscFrameLine seen;
+  std::string text = eventlog::FormatAscHeader(1795237200'000000000) + eventlog::FormatAscFrame(1'250'000'000, 1, frame) + eventlog::FormatAscFooter();
+  eventlog::AscParser reader;
+  eventlog::AscFrameLine seen;
   size_t start = 0;
   while (start < text.size()) {
     const size_t end = text.find('\n', start);
     auto parsed = reader.ParseLine(std::string_view(text).substr(start, end - start));
     ASSERT_FALSE(std::holds_alternative<ParseError>(parsed)) << text;
-    if (auto* line = std::get_if<AscFrameLine>(&parsed)) seen = *line;
+    if (auto* line = std::get_if<eventlog::AscFrameLine>(&parsed)) seen = *line;
     start = end + 1;
   }
   EXPECT_EQ(seen.time_ns, 1795237201'250000000);
@@ -129,9 +129,9 @@ TEST_F(AscFormat, WriterOutputParsesBackToTheSameFrames) {
 TEST(AscDate, GermanMonthsAndTwelveHourClock) {
   setenv("TZ", "UTC", 1);
   tzset();
-  EXPECT_EQ(ParseAscDate("Di Okt 06 01:02:03.500 pm 2026"), 1791291723'500000000);
-  EXPECT_EQ(ParseAscDate("Sat Nov 21 12:00:00 am 2026"), 1795219200'000000000);
-  EXPECT_FALSE(ParseAscDate("Sat Nov 21 13:00:00 pm 2026").has_value());
+  EXPECT_EQ(eventlog::ParseAscDate("Di Okt 06 01:02:03.500 pm 2026"), 1791291723'500000000);
+  EXPECT_EQ(eventlog::ParseAscDate("Sat Nov 21 12:00:00 am 2026"), 1795219200'000000000);
+  EXPECT_FALSE(eventlog::ParseAscDate("Sat Nov 21 13:00:00 pm 2026").has_value());
 }
 
 }  // namespace
@@ -144,12 +144,12 @@ namespace {
 // files hold it (python-can's test/data, CANoe 9-12 exports).
 class AscCanoeGrammar : public ::testing::Test {
  protected:
-  AscFrameLine Frame(const std::string& line) {
+  eventlog::AscFrameLine Frame(const std::string& line) {
     auto parsed = parser_.ParseLine(line);
     if (auto* error = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << line << ": " << error->Describe();
-    return std::holds_alternative<AscFrameLine>(parsed) ? std::get<AscFrameLine>(parsed) : AscFrameLine{};
+    return std::holds_alternative<eventlog::AscFrameLine>(parsed) ? std::get<eventlog::AscFrameLine>(parsed) : eventlog::AscFrameLine{};
   }
-  AscParser parser_;
+  eventlog::AscParser parser_;
 };
 
 TEST_F(AscCanoeGrammar, RemoteFrameWithAttributesAndNoDlc) {
@@ -227,7 +227,7 @@ TEST_F(AscCanoeGrammar, FdErrorFrameExportKeepsDirectionAndFd) {
   frame.set_error(true);
   frame.set_fd(true);
   frame.set_direction(v1::DIRECTION_TX);
-  const std::string line = FormatAscFrame(1'000'000'000, 5, frame);
+  const std::string line = eventlog::FormatAscFrame(1'000'000'000, 5, frame);
   EXPECT_EQ(line, "   1.000000 CANFD   5 Tx   ErrorFrame\n");
   auto back = Frame(line.substr(0, line.size() - 1));
   EXPECT_TRUE(back.frame.error() && back.frame.fd());

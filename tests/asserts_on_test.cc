@@ -23,7 +23,7 @@ TEST(Asserts, ADecodedIdOutsideTheNodeTableStopsTheProgram) {
 }
 
 TEST(Asserts, Sha256IsCheckedAtStartUpNotAsserted) {
-  EXPECT_TRUE(Sha256Available().ok());
+  EXPECT_TRUE(eventlog::Sha256Available().ok());
 }
 
 }  // namespace

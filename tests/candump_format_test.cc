@@ -7,19 +7,19 @@
 namespace packtwin {
 namespace {
 
-CandumpFrameLine ParseFrame(const std::string& line) {
-  auto parsed = ParseCandumpLine(line);
+eventlog::CandumpFrameLine ParseFrame(const std::string& line) {
+  auto parsed = eventlog::ParseCandumpLine(line);
   if (auto* error = std::get_if<ParseError>(&parsed)) {
     ADD_FAILURE() << line << ": " << error->Describe();
     return {};
   }
-  auto& result = std::get<CandumpLine>(parsed);
-  EXPECT_TRUE(std::holds_alternative<CandumpFrameLine>(result)) << line;
-  return std::holds_alternative<CandumpFrameLine>(result) ? std::get<CandumpFrameLine>(result) : CandumpFrameLine{};
+  auto& result = std::get<eventlog::CandumpLine>(parsed);
+  EXPECT_TRUE(std::holds_alternative<eventlog::CandumpFrameLine>(result)) << line;
+  return std::holds_alternative<eventlog::CandumpFrameLine>(result) ? std::get<eventlog::CandumpFrameLine>(result) : eventlog::CandumpFrameLine{};
 }
 
 std::string ErrorOf(const std::string& line) {
-  auto parsed = ParseCandumpLine(line);
+  auto parsed = eventlog::ParseCandumpLine(line);
   auto* error = std::get_if<ParseError>(&parsed);
   return error ? error->Describe() : "no error";
 }
@@ -73,7 +73,7 @@ TEST(CandumpFormat, ErrorFrameCarriesErrorFlagInId) {
   EXPECT_TRUE(line.frame.error());
   EXPECT_FALSE(line.frame.extended());
   EXPECT_EQ(line.frame.id(), 0x80u);
-  EXPECT_EQ(FormatCandumpFrame(line.frame), "20000080#0000000000000000");
+  EXPECT_EQ(eventlog::FormatCandumpFrame(line.frame), "20000080#0000000000000000");
 }
 
 TEST(CandumpFormat, CanFdOldStyleFlags) {
@@ -87,7 +87,7 @@ TEST(CandumpFormat, CanFdOldStyleFlags) {
 TEST(CandumpFormat, CanFdNewStyleFlagsKeepFdfBit) {
   auto line = ParseFrame("(1.000000) can0 123##5112233");
   EXPECT_EQ(line.frame.fd_flags(), 5u);  // FDF | BRS
-  EXPECT_EQ(FormatCandumpFrame(line.frame), "123##5112233");
+  EXPECT_EQ(eventlog::FormatCandumpFrame(line.frame), "123##5112233");
 }
 
 TEST(CandumpFormat, CanFdLongPayloadGetsFdDlc) {
@@ -120,28 +120,28 @@ TEST(CandumpFormat, DataSeparatorsAreAccepted) {
 }
 
 TEST(CandumpFormat, DropcountLineBecomesGap) {
-  auto parsed = ParseCandumpLine("DROPCOUNT: dropped 3 CAN frames on 'can0' socket (total drops 7)");
-  ASSERT_TRUE(std::holds_alternative<CandumpLine>(parsed));
-  auto drop = std::get<CandumpDropLine>(std::get<CandumpLine>(parsed));
+  auto parsed = eventlog::ParseCandumpLine("DROPCOUNT: dropped 3 CAN frames on 'can0' socket (total drops 7)");
+  ASSERT_TRUE(std::holds_alternative<eventlog::CandumpLine>(parsed));
+  auto drop = std::get<eventlog::CandumpDropLine>(std::get<eventlog::CandumpLine>(parsed));
   EXPECT_EQ(drop.interface, "can0");
   EXPECT_EQ(drop.frames_lost, 3u);
   EXPECT_EQ(drop.total_lost, 7u);
-  EXPECT_EQ(FormatCandumpDropLine(drop), "DROPCOUNT: dropped 3 CAN frames on 'can0' socket (total drops 7)\n");
-  EXPECT_EQ(FormatCandumpDropLine({"can1", 1, 1}), "DROPCOUNT: dropped 1 CAN frame on 'can1' socket (total drops 1)\n");
+  EXPECT_EQ(eventlog::FormatCandumpDropLine(drop), "DROPCOUNT: dropped 3 CAN frames on 'can0' socket (total drops 7)\n");
+  EXPECT_EQ(eventlog::FormatCandumpDropLine({"can1", 1, 1}), "DROPCOUNT: dropped 1 CAN frame on 'can1' socket (total drops 1)\n");
 }
 
 TEST(CandumpFormat, FormatsEveryFormAsCanUtilsDoes) {
   for (const std::string text : {"123#DEADBEEF", "12345678#00", "123#R", "123#R7", "123#R8_9", "123#1122334455667788_E",
                                  "20000080#0000000000000000", "123##1112233", "123##5", "123#"}) {
     auto line = ParseFrame("(1.000000) can0 " + text);
-    EXPECT_EQ(FormatCandumpFrame(line.frame), text);
+    EXPECT_EQ(eventlog::FormatCandumpFrame(line.frame), text);
   }
 }
 
 TEST(CandumpFormat, FormatLinePadsTimestampAndInterface) {
   auto line = ParseFrame("(0000000001.000002) can0 123#00 T");
-  EXPECT_EQ(FormatCandumpLine(line.time_ns, CandumpStyle{6, 10, 6}, line.frame), "(0000000001.000002)   can0 123#00 T\n");
-  EXPECT_EQ(FormatCandumpLine(line.time_ns, CandumpStyle{9, 10, 0}, line.frame), "(0000000001.000002000) can0 123#00 T\n");
+  EXPECT_EQ(eventlog::FormatCandumpLine(line.time_ns, eventlog::CandumpStyle{6, 10, 6}, line.frame), "(0000000001.000002)   can0 123#00 T\n");
+  EXPECT_EQ(eventlog::FormatCandumpLine(line.time_ns, eventlog::CandumpStyle{9, 10, 0}, line.frame), "(0000000001.000002000) can0 123#00 T\n");
 }
 
 // The malformed-input corpus: each line with the exact error expected.
@@ -188,9 +188,9 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"DROPCOUNT: dropped many CAN frames", "column 20: expected the number of dropped frames, found 'many CAN frames'"}));
 
 TEST(CandumpFormat, BlankLinesAreSkippedAndCrlfTolerated) {
-  auto blank = ParseCandumpLine("   ");
-  ASSERT_TRUE(std::holds_alternative<CandumpLine>(blank));
-  EXPECT_TRUE(std::holds_alternative<CandumpBlankLine>(std::get<CandumpLine>(blank)));
+  auto blank = eventlog::ParseCandumpLine("   ");
+  ASSERT_TRUE(std::holds_alternative<eventlog::CandumpLine>(blank));
+  EXPECT_TRUE(std::holds_alternative<eventlog::CandumpBlankLine>(std::get<eventlog::CandumpLine>(blank)));
   EXPECT_EQ(ParseFrame("(1.000000) can0 123#00\r").frame.data(), std::string("\x00", 1));
 }
 

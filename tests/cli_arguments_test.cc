@@ -18,9 +18,9 @@ std::string ErrorOf(const std::variant<T, ParseError>& parsed) {
 }
 
 TEST(IdRanges, RangesSinglesHexAndDecimal) {
-  auto parsed = IdRanges::Parse("0x180-0x1FF,0x700-0x77F,291");
-  ASSERT_TRUE(std::holds_alternative<IdRanges>(parsed)) << ErrorOf(parsed);
-  const auto& ranges = std::get<IdRanges>(parsed);
+  auto parsed = eventlog::IdRanges::Parse("0x180-0x1FF,0x700-0x77F,291");
+  ASSERT_TRUE(std::holds_alternative<eventlog::IdRanges>(parsed)) << ErrorOf(parsed);
+  const auto& ranges = std::get<eventlog::IdRanges>(parsed);
   EXPECT_TRUE(ranges.Contains(0x180));
   EXPECT_TRUE(ranges.Contains(0x1FF));
   EXPECT_FALSE(ranges.Contains(0x200));
@@ -30,10 +30,10 @@ TEST(IdRanges, RangesSinglesHexAndDecimal) {
 }
 
 TEST(IdRanges, ErrorsPointAtTheBadPart) {
-  EXPECT_EQ(ErrorOf(IdRanges::Parse("")), "column 1: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found end of line");
-  EXPECT_EQ(ErrorOf(IdRanges::Parse("0x200-0x100")), "column 7: expected a last id not below the first, found '0x100'");
-  EXPECT_EQ(ErrorOf(IdRanges::Parse("0x180,,")), "column 7: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found ','");
-  EXPECT_EQ(ErrorOf(IdRanges::Parse("0x20000000")), "column 1: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found '0x20000000'");
+  EXPECT_EQ(ErrorOf(eventlog::IdRanges::Parse("")), "column 1: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found end of line");
+  EXPECT_EQ(ErrorOf(eventlog::IdRanges::Parse("0x200-0x100")), "column 7: expected a last id not below the first, found '0x100'");
+  EXPECT_EQ(ErrorOf(eventlog::IdRanges::Parse("0x180,,")), "column 7: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found ','");
+  EXPECT_EQ(ErrorOf(eventlog::IdRanges::Parse("0x20000000")), "column 1: expected a CAN id such as 0x180 or 384 (at most 0x1FFFFFFF), found '0x20000000'");
 }
 
 TEST(TimeSpec, SecondsFromStart) {

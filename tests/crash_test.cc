@@ -103,9 +103,9 @@ TEST(CrashConsistency, SigkillAtRandomMomentsLosesAtMostTheCommitInterval) {
     ASSERT_FALSE(reports.empty()) << "the writer never started";
 
     EXPECT_EQ(IntegrityCheck(path), "ok") << "round " << round;
-    auto reader = EventReader::Open(path);
+    auto reader = eventlog::EventReader::Open(path);
     ASSERT_TRUE(reader.ok()) << reader.status().message();
-    auto chain = VerifyChain(**reader);
+    auto chain = eventlog::VerifyChain(**reader);
     ASSERT_TRUE(chain.ok()) << chain.status().message();
     EXPECT_TRUE(chain->intact) << "round " << round << ": " << chain->problem;
 

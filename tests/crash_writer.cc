@@ -14,13 +14,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: crash_writer OUT.db\n");
     return 64;
   }
-  packtwin::WriterOptions options;
+  packtwin::eventlog::WriterOptions options;
   options.site = "crash";
   options.tool_version = "test";
   options.commit_interval_ms = 100;
   options.durable = true;
   options.background_commits = true;
-  auto writer = packtwin::EventWriter::Create(argv[1], options);
+  auto writer = packtwin::eventlog::EventWriter::Create(argv[1], options);
   if (!writer.ok()) {
     std::fprintf(stderr, "%s\n", writer.status().message().c_str());
     return 1;

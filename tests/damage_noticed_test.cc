@@ -86,9 +86,9 @@ namespace {
 // A log still open by its writer, copied with its -wal as a crash would leave it.
 std::string CopyWithWal(const testing::TempDir& dir) {
   const std::string live = dir.File("live.db");
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.background_commits = false;
-  auto writer = EventWriter::Create(live, options);
+  auto writer = eventlog::EventWriter::Create(live, options);
   EXPECT_TRUE(writer.ok());
   for (int i = 0; i < 50; ++i) {
     EXPECT_TRUE((*writer)->Append(testing::CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x180, "abcd")).ok());

@@ -19,9 +19,9 @@ using testing::Sql;
 using testing::TempDir;
 using testing::WriteLog;
 
-std::vector<StoredEvent> ReadAll(EventCursor& cursor) {
-  std::vector<StoredEvent> rows;
-  StoredEvent row;
+std::vector<eventlog::StoredEvent> ReadAll(eventlog::EventCursor& cursor) {
+  std::vector<eventlog::StoredEvent> rows;
+  eventlog::StoredEvent row;
   while (true) {
     auto more = cursor.Next(&row);
     EXPECT_TRUE(more.ok()) << (more.ok() ? "" : more.status().message());
@@ -33,7 +33,7 @@ std::vector<StoredEvent> ReadAll(EventCursor& cursor) {
 TEST(EventStore, AppendAssignsSequenceAndReadsBackInOrder) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 50);
-  auto reader = EventReader::Open(dir.File("a.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
   ASSERT_TRUE(reader.ok()) << reader.status().message();
   auto cursor = (*reader)->FromSeq(0);
   ASSERT_TRUE(cursor.ok());
@@ -41,7 +41,7 @@ TEST(EventStore, AppendAssignsSequenceAndReadsBackInOrder) {
   ASSERT_EQ(rows.size(), 50u);
   for (size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i].seq, i + 1);
-    auto event = DecodeEvent(rows[i]);
+    auto event = eventlog::DecodeEvent(rows[i]);
     ASSERT_TRUE(event.ok());
     EXPECT_EQ(event->can_frame().id(), 0x180u + i % 8);
     EXPECT_EQ(event->source(), "can0");
@@ -53,7 +53,7 @@ TEST(EventStore, AppendAssignsSequenceAndReadsBackInOrder) {
 TEST(EventStore, StreamsFromAWallTime) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 20);
-  auto reader = EventReader::Open(dir.File("a.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
   ASSERT_TRUE(reader.ok());
   auto cursor = (*reader)->FromWallTime(1'000'000'000LL + 15 * 1'000'000LL);
   ASSERT_TRUE(cursor.ok());
@@ -78,20 +78,20 @@ TEST(EventStore, TriggersRefuseUpdateAndDelete) {
 TEST(EventStore, CreateRefusesAnExistingFile) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 1);
-  auto again = EventWriter::Create(dir.File("a.db"), {});
+  auto again = eventlog::EventWriter::Create(dir.File("a.db"), {});
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.status().message().find("already exists"), std::string::npos);
 }
 
 TEST(EventStore, AReaderOfALiveLogSeesSourcesAddedAfterItOpened) {
   TempDir dir;
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.background_commits = false;
-  auto writer = EventWriter::Create(dir.File("live.db"), options);
+  auto writer = eventlog::EventWriter::Create(dir.File("live.db"), options);
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)->Append(CanEvent(1'000'000'000, 0x181, "\x01")).ok());
   ASSERT_TRUE((*writer)->Commit().ok());
-  auto reader = EventReader::Open(dir.File("live.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("live.db"));
   ASSERT_TRUE(reader.ok()) << reader.status().message();
   v1::Event later = CanEvent(2'000'000'000, 0x182, "\x02");
   later.set_source("can1");
@@ -125,7 +125,7 @@ TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
                       " payload BLOB NOT NULL, hash BLOB NOT NULL);"
                       "INSERT INTO sources(id, name) VALUES (1, 'can0');"),
             "");
-  Sha256Digest head{};
+  eventlog::Sha256Digest head{};
   for (uint64_t seq = 1; seq <= 3; ++seq) {
     v1::Event body = testing::CanEvent(0, 0x181, "\x01\x02");
     body.clear_wall_time_ns();
@@ -133,25 +133,25 @@ TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
     body.clear_source();
     const std::string payload = body.SerializeAsString();
     const int64_t wall = 1'000'000'000LL * static_cast<int64_t>(seq);
-    head = ChainHash(head, {seq, wall, wall, static_cast<uint32_t>(v1::Event::kCanFrame), "can0", payload});
+    head = eventlog::ChainHash(head, {seq, wall, wall, static_cast<uint32_t>(v1::Event::kCanFrame), "can0", payload});
     std::string hex_payload;
     for (unsigned char c : payload) hex_payload += fmt::format("{:02X}", c);
     ASSERT_EQ(Sql(path, fmt::format("INSERT INTO events VALUES ({0}, {1}, {1}, 1, 10, 385, 1, X'{2}', X'{3}')", seq, wall,
-                                    hex_payload, ToHex(head))),
+                                    hex_payload, eventlog::ToHex(head))),
               "");
   }
-  ASSERT_EQ(Sql(path, fmt::format("INSERT INTO meta VALUES ('event_count', '3'), ('chain_head', '{}')", ToHex(head))), "");
-  auto reader = EventReader::Open(path);
+  ASSERT_EQ(Sql(path, fmt::format("INSERT INTO meta VALUES ('event_count', '3'), ('chain_head', '{}')", eventlog::ToHex(head))), "");
+  auto reader = eventlog::EventReader::Open(path);
   ASSERT_TRUE(reader.ok()) << reader.status().message();
   auto cursor = (*reader)->FromSeq(0);
   ASSERT_TRUE(cursor.ok());
   auto rows = ReadAll(**cursor);
   ASSERT_EQ(rows.size(), 3u);
-  auto event = DecodeEvent(rows[2]);
+  auto event = eventlog::DecodeEvent(rows[2]);
   ASSERT_TRUE(event.ok()) << event.status().message();
   EXPECT_EQ(event->can_frame().id(), 0x181u);
   EXPECT_EQ(event->wall_time_ns(), 3'000'000'000LL);
-  auto report = VerifyChain(**reader);
+  auto report = eventlog::VerifyChain(**reader);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->intact) << report->problem;
 }
@@ -160,7 +160,7 @@ TEST(EventStore, NewerSchemaIsRefusedWithAClearMessage) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 1);
   Sql(dir.File("a.db"), "PRAGMA user_version = 99");
-  auto reader = EventReader::Open(dir.File("a.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
   ASSERT_FALSE(reader.ok());
   EXPECT_EQ(reader.status().message(),
             dir.File("a.db") + ": written by a newer packtwin (schema version 99; this packtwin reads up to 2). "
@@ -170,7 +170,7 @@ TEST(EventStore, NewerSchemaIsRefusedWithAClearMessage) {
 TEST(EventStore, ForeignSqliteFileIsRefused) {
   TempDir dir;
   Sql(dir.File("other.db"), "CREATE TABLE t(x)");
-  auto reader = EventReader::Open(dir.File("other.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("other.db"));
   ASSERT_FALSE(reader.ok());
   EXPECT_NE(reader.status().message().find("not a packtwin capture (an SQLite database with application_id 0"),
             std::string::npos)
@@ -180,7 +180,7 @@ TEST(EventStore, ForeignSqliteFileIsRefused) {
 TEST(EventStore, TextFileIsRefused) {
   TempDir dir;
   testing::WriteFile(dir.File("x.db"), "(1.000000) can0 123#00\n");
-  auto reader = EventReader::Open(dir.File("x.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("x.db"));
   ASSERT_FALSE(reader.ok());
   EXPECT_NE(reader.status().message().find("not a packtwin capture: file is not a database"), std::string::npos)
       << reader.status().message();
@@ -191,11 +191,11 @@ TEST(EventStore, TruncatedFileGivesAnErrorNotACrash) {
   WriteLog(dir.File("a.db"), 3000);
   const auto size = std::filesystem::file_size(dir.File("a.db"));
   std::filesystem::resize_file(dir.File("a.db"), size / 2);
-  auto reader = EventReader::Open(dir.File("a.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
   if (!reader.ok()) return;  // refused at open: fine
   auto cursor = (*reader)->FromSeq(0);
   ASSERT_TRUE(cursor.ok());
-  StoredEvent row;
+  eventlog::StoredEvent row;
   Status failure;
   for (int i = 0; i < 4000; ++i) {
     auto more = (*cursor)->Next(&row);
@@ -211,13 +211,13 @@ TEST(EventStore, TruncatedFileGivesAnErrorNotACrash) {
 
 TEST(EventStore, MissingFileAndDirectory) {
   TempDir dir;
-  EXPECT_EQ(EventReader::Open(dir.File("none.db")).status().message(), dir.File("none.db") + ": no such file");
-  EXPECT_EQ(EventReader::Open(dir.path()).status().message(), dir.path() + ": is a directory, not a capture");
+  EXPECT_EQ(eventlog::EventReader::Open(dir.File("none.db")).status().message(), dir.File("none.db") + ": no such file");
+  EXPECT_EQ(eventlog::EventReader::Open(dir.path()).status().message(), dir.path() + ": is a directory, not a capture");
 }
 
 TEST(EventStore, EventWithoutKindIsRefused) {
   TempDir dir;
-  auto writer = EventWriter::Create(dir.File("a.db"), {});
+  auto writer = eventlog::EventWriter::Create(dir.File("a.db"), {});
   ASSERT_TRUE(writer.ok());
   v1::Event empty;
   auto seq = (*writer)->Append(empty);
@@ -227,13 +227,13 @@ TEST(EventStore, EventWithoutKindIsRefused) {
 
 TEST(EventStore, BackgroundCommitMakesEventsVisibleWithinTheInterval) {
   TempDir dir;
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.commit_interval_ms = 50;
-  auto writer = EventWriter::Create(dir.File("a.db"), options);
+  auto writer = eventlog::EventWriter::Create(dir.File("a.db"), options);
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)->Append(CanEvent(1, 0x123, "x")).ok());
   // Another connection sees only committed rows.
-  auto reader = EventReader::Open(dir.File("a.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
   ASSERT_TRUE(reader.ok());
   bool seen = false;
   for (int attempt = 0; attempt < 100 && !seen; ++attempt) {

@@ -25,11 +25,11 @@ inline v1::Event CanEvent(int64_t wall_ns, uint32_t id, const std::string& data)
 // A closed log of `count` CAN frames, 1 ms apart, committed (one block each)
 // every `per_block` events.
 inline void WriteLog(const std::string& path, int count, int per_block = 10) {
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.site = "test";
   options.tool_version = "test";
   options.background_commits = false;
-  auto writer = EventWriter::Create(path, options);
+  auto writer = eventlog::EventWriter::Create(path, options);
   if (!writer.ok()) throw std::runtime_error(writer.status().message());
   for (int i = 0; i < count; ++i) {
     auto seq = (*writer)->Append(CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x180u + static_cast<uint32_t>(i % 8),

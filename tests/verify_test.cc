@@ -15,20 +15,20 @@ using testing::WriteLog;
 
 constexpr const char* kDropTriggers = "DROP TRIGGER blocks_refuse_update; DROP TRIGGER blocks_refuse_delete;";
 
-ChainReport Verify(const std::string& path);
+eventlog::ChainReport Verify(const std::string& path);
 
 // A log of `events` frames in blocks of 10, tampered with by `sql` (triggers dropped first).
-ChainReport Tampered(int events, const std::string& sql) {
+eventlog::ChainReport Tampered(int events, const std::string& sql) {
   TempDir dir;
   WriteLog(dir.File("a.db"), events);
   EXPECT_EQ(Sql(dir.File("a.db"), std::string(kDropTriggers) + sql), "");
   return Verify(dir.File("a.db"));
 }
 
-ChainReport Verify(const std::string& path) {
-  auto reader = EventReader::Open(path);
+eventlog::ChainReport Verify(const std::string& path) {
+  auto reader = eventlog::EventReader::Open(path);
   EXPECT_TRUE(reader.ok()) << reader.status().message();
-  auto report = VerifyChain(**reader);
+  auto report = eventlog::VerifyChain(**reader);
   EXPECT_TRUE(report.ok()) << report.status().message();
   return *report;
 }
@@ -93,22 +93,22 @@ TEST(VerifyChain, InsertedBlockWithCorrectHashIsFoundByTheCommittedCount) {
   TempDir dir;
   WriteLog(dir.File("a.db"), 20);
   // Forge a copy of the last block chained correctly: only the committed count catches it.
-  auto reader = EventReader::Open(dir.File("a.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
   ASSERT_TRUE(reader.ok());
   auto head = (*reader)->HashAt(20);
   ASSERT_TRUE(head.ok());
-  Sha256Digest chain{};
+  eventlog::Sha256Digest chain{};
   std::copy(head->begin(), head->end(), chain.begin());
   auto cursor = (*reader)->FromSeq(11);
-  StoredEvent row;
+  eventlog::StoredEvent row;
   while (*(*cursor)->Next(&row)) {
-    chain = ChainHash(chain, {row.seq + 10, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), row.source,
+    chain = eventlog::ChainHash(chain, {row.seq + 10, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), row.source,
                               row.payload});
   }
   cursor->reset();  // a finished log is in rollback-journal mode: readers' locks block writers
   reader->reset();
   Sql(dir.File("a.db"), "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) "
-                        "SELECT 21, 30, min_wall_ns, max_wall_ns, kinds, body, X'" + ToHex(chain) +
+                        "SELECT 21, 30, min_wall_ns, max_wall_ns, kinds, body, X'" + eventlog::ToHex(chain) +
                             "' FROM blocks WHERE first_seq = 11");
   auto report = Verify(dir.File("a.db"));
   EXPECT_FALSE(report.intact);

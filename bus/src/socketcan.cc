@@ -54,8 +54,8 @@ v1::CanFrame ToEventFrame(const Raw& in, const std::string& channel) {
   if (fd) {
     out.set_fd_flags(in.frame.flags);
     // The kernel hands canonical FD lengths; anything else would be a driver bug.
-    const uint32_t dlc = FdLenToDlc(len);
-    out.set_dlc(dlc <= kMaxDlc ? dlc : kMaxDlc);
+    const uint32_t dlc = eventlog::FdLenToDlc(len);
+    out.set_dlc(dlc <= eventlog::kMaxDlc ? dlc : eventlog::kMaxDlc);
   } else {
     // A classic frame's raw DLC 9..15 travels in len8_dlc.
     const auto* classic = reinterpret_cast<const can_frame*>(&in.frame);

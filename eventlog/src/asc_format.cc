@@ -9,7 +9,7 @@
 
 #include "packtwin/eventlog/can_dlc.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr int64_t kNsPerSecond = 1'000'000'000;
@@ -405,4 +405,4 @@ std::string FormatAscFrame(int64_t offset_ns, uint32_t channel, const v1::CanFra
 
 std::string FormatAscFooter() { return "End TriggerBlock\n"; }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-namespace packtwin::block {
+namespace packtwin::eventlog::block {
 namespace {
 
 constexpr uint8_t kExtended = 1u << 0;
@@ -148,4 +148,4 @@ bool DecodeBody(int kind, std::string_view body, std::string_view source, v1::Ev
   return true;
 }
 
-}  // namespace packtwin::block
+}  // namespace packtwin::eventlog::block

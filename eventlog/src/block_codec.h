@@ -18,7 +18,7 @@
 
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin::block {
+namespace packtwin::eventlog::block {
 
 // The stored body of `event`, whose header fields (seq, times, source) the
 // caller has cleared: they go in the record.
@@ -43,4 +43,4 @@ bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, R
 // The body back into `event`'s kind (header fields untouched). False on damage.
 bool DecodeBody(int kind, std::string_view body, std::string_view source, v1::Event* event);
 
-}  // namespace packtwin::block
+}  // namespace packtwin::eventlog::block

@@ -9,7 +9,7 @@
 #include "reader_parts.h"
 #include "store_schema.h"
 
-namespace packtwin::reader {
+namespace packtwin::eventlog::reader {
 namespace {
 
 using SourceNames = std::map<int64_t, std::string>;
@@ -272,4 +272,4 @@ Result<std::unique_ptr<EventReader>> OpenBlocks(sqlite::Db db, std::string path)
   return std::unique_ptr<EventReader>(new BlockReader(std::move(db), std::move(path), std::move(*sources)));
 }
 
-}  // namespace packtwin::reader
+}  // namespace packtwin::eventlog::reader

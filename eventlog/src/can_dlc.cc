@@ -3,7 +3,7 @@
 #include <array>
 #include <cassert>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 constexpr std::array<uint32_t, 16> kFdLengths = {0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64};
 }
@@ -22,4 +22,4 @@ uint32_t FdLenToDlc(uint32_t len) {
 
 bool IsFdLength(uint32_t len) { return FdLenToDlc(len) <= kMaxDlc; }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -4,7 +4,7 @@
 
 #include "packtwin/eventlog/can_dlc.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr uint32_t kErrorFlag = 0x20000000;
@@ -271,4 +271,4 @@ std::string FormatCandumpDropLine(const CandumpDropLine& drop) {
                      drop.frames_lost > 1 ? "s" : "", drop.interface, drop.total_lost);
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 ChainWatch::~ChainWatch() {
   {
@@ -164,4 +164,4 @@ Status ChainWatch::Finish() {
                                         path_, count->second, last_seq));
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

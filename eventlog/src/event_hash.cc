@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 Status Sha256Available() {
   // FIPS 180-2's first example, through the same calls ChainHash makes.
@@ -64,4 +64,4 @@ std::string ToHex(const Sha256Digest& digest) {
   return out;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

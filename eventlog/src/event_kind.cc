@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr std::array<std::pair<int, std::string_view>, 8> kKindNames = {{
@@ -49,4 +49,4 @@ std::optional<int64_t> IndexedNode(const v1::Event& event) {
   }
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

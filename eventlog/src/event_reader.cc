@@ -12,7 +12,7 @@
 #include "reader_parts.h"
 #include "store_schema.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) {
   std::error_code ec;
@@ -74,4 +74,4 @@ Result<v1::Event> DecodeEvent(const StoredEvent& row) {
   return event;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -13,7 +13,7 @@
 #include "packtwin/eventlog/store_format.h"
 #include "store_schema.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 struct NewSource {
   int64_t id;
@@ -290,4 +290,4 @@ Status EventWriter::Close() {
   return impl_->failure;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

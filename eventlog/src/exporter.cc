@@ -14,7 +14,7 @@
 #include "packtwin/eventlog/chain_watch.h"
 #include "packtwin/eventlog/event_reader.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr uint64_t kProgressEvery = 16384;
@@ -211,4 +211,4 @@ Result<ExportSummary> ExportEventsToFile(const ExportRequest& request, const std
   return summary;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -8,7 +8,7 @@
 #include "packtwin/eventlog/asc_format.h"
 #include "packtwin/eventlog/candump_format.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 Status LineError(const LineReader& reader, const ParseError& error) {
@@ -161,4 +161,4 @@ Result<std::unique_ptr<FrameStream>> OpenFrameStream(const std::string& path, In
   return std::unique_ptr<FrameStream>(new AscStream(std::move(*reader)));
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -9,7 +9,7 @@
 #include "packtwin/base/line_reader.h"
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 struct StreamStats {
   int candump_digits = 0;       // widest timestamp precision seen (6 or 9)
@@ -31,4 +31,4 @@ class FrameStream {
 // Opens `path` and picks the parser: `format`, or by the first line for kAuto.
 Result<std::unique_ptr<FrameStream>> OpenFrameStream(const std::string& path, InputFormat format);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -1,6 +1,6 @@
 #include "packtwin/eventlog/id_ranges.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr uint32_t kMaxCanId = 0x1FFFFFFF;
@@ -56,4 +56,4 @@ bool IdRanges::Contains(uint32_t id) const {
   return false;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -12,7 +12,7 @@
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/store_format.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr const char* kImportSource = "import";
@@ -180,4 +180,4 @@ Result<ImportSummary> ImportLogs(const ImportRequest& request, const ProgressFn&
   return Import(request, progress).Run();
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

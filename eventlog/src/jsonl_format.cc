@@ -7,7 +7,7 @@
 #include "packtwin/eventlog/event_kind.h"
 #include "packtwin/base/time_spec.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -112,4 +112,4 @@ std::string EventToJsonLine(const v1::Event& event, const FrameNamer& namer) {
   return out.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -4,7 +4,7 @@
 
 #include "store_schema.h"
 
-namespace packtwin::reader {
+namespace packtwin::eventlog::reader {
 
 Result<StoreMeta> ReadMeta(sqlite::Db& db) {
   auto stmt = db.Prepare("SELECT key, value FROM meta");
@@ -47,4 +47,4 @@ Result<EventCounts> QueryCounts(sqlite::Db& db, const char* sql) {
 
 // Schema 1: a row per event.
 
-}  // namespace packtwin::reader
+}  // namespace packtwin::eventlog::reader

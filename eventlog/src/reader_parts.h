@@ -10,7 +10,7 @@
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/sqlite_db.h"
 
-namespace packtwin::reader {
+namespace packtwin::eventlog::reader {
 
 Result<StoreMeta> ReadMeta(sqlite::Db& db);
 Result<std::vector<SourceInfo>> ReadSources(sqlite::Db& db);
@@ -19,4 +19,4 @@ Result<EventCounts> QueryCounts(sqlite::Db& db, const char* sql);
 std::unique_ptr<EventReader> OpenRows(sqlite::Db db, std::string path);
 Result<std::unique_ptr<EventReader>> OpenBlocks(sqlite::Db db, std::string path);
 
-}  // namespace packtwin::reader
+}  // namespace packtwin::eventlog::reader

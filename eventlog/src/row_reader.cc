@@ -9,7 +9,7 @@
 #include "reader_parts.h"
 #include "store_schema.h"
 
-namespace packtwin::reader {
+namespace packtwin::eventlog::reader {
 namespace {
 
 constexpr const char* kSelectRows =
@@ -122,4 +122,4 @@ std::unique_ptr<EventReader> OpenRows(sqlite::Db db, std::string path) {
   return std::unique_ptr<EventReader>(new RowReader(std::move(db), std::move(path)));
 }
 
-}  // namespace packtwin::reader
+}  // namespace packtwin::eventlog::reader

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace packtwin::sqlite {
+namespace packtwin::eventlog::sqlite {
 
 Db::~Db() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
@@ -108,4 +108,4 @@ std::string Statement::ColumnBlob(int index) {
               : std::string();
 }
 
-}  // namespace packtwin::sqlite
+}  // namespace packtwin::eventlog::sqlite

@@ -8,7 +8,7 @@
 #include "packtwin/eventlog/event_kind.h"
 #include "packtwin/base/time_spec.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 std::string MetaValue(const StoreMeta& meta, const char* key) {
@@ -122,4 +122,4 @@ nlohmann::ordered_json InfoAsJson(const StoreInfo& info) {
   return out;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -4,7 +4,7 @@
 
 #include "packtwin/eventlog/store_format.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr const char* kSchemaSql = R"sql(
@@ -92,4 +92,4 @@ Result<int> CheckSchema(sqlite::Db& db, const std::string& path) {
   return static_cast<int>(*version);
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -6,7 +6,7 @@
 #include "packtwin/base/status.h"
 #include "packtwin/eventlog/sqlite_db.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 // Creates tables, indexes and the immutability triggers in a new file.
 Status CreateSchema(sqlite::Db& db);
@@ -16,4 +16,4 @@ Status CreateSchema(sqlite::Db& db);
 // (1: a row per event; 2: blocks of compact records).
 Result<int> CheckSchema(sqlite::Db& db, const std::string& path);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -7,7 +7,7 @@
 
 #include "packtwin/eventlog/event_kind.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr uint64_t kProgressEvery = 16384;
@@ -107,4 +107,4 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
   return report;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

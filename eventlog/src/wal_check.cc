@@ -8,7 +8,7 @@
 #include <iterator>
 #include <vector>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 namespace {
 
 constexpr size_t kWalHeaderBytes = 32;
@@ -103,4 +103,4 @@ std::optional<std::string> CheckWal(const std::string& db_path) {
   return std::nullopt;
 }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

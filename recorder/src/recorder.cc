@@ -47,7 +47,7 @@ class Session {
       stop.mutable_capture_stop()->set_reason(summary_.stop_reason);
       stop.mutable_capture_stop()->set_events(summary_.events + 1);
       PACKTWIN_RETURN_IF_ERROR(Sink(std::move(stop)).status());
-      PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(meta_key::kStoppedNs, std::to_string(bus::WallNs())));
+      PACKTWIN_RETURN_IF_ERROR(writer_->SetMeta(eventlog::meta_key::kStoppedNs, std::to_string(bus::WallNs())));
     }
     Status closed = writer_->Close();
     if (!looped.ok()) return looped;
@@ -74,19 +74,19 @@ class Session {
     if (std::filesystem::exists(options_.output, ec)) {
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(options_.output + suffix, ec);
     }
-    WriterOptions writer_options;
+    eventlog::WriterOptions writer_options;
     writer_options.site = options_.site;
     writer_options.tool_version = options_.tool_version;
     writer_options.commit_interval_ms = 100;
     writer_options.durable = true;
     writer_options.background_commits = true;
-    auto writer = EventWriter::Create(options_.output, writer_options);
+    auto writer = eventlog::EventWriter::Create(options_.output, writer_options);
     if (!writer.ok()) return writer.status();
     writer_ = std::move(*writer);
     for (auto& entry : live_) {
       PACKTWIN_RETURN_IF_ERROR(writer_->AddSource(entry.source->name(), entry.source->config_json()));
     }
-    return writer_->SetMeta(meta_key::kStartedNs, std::to_string(bus::WallNs()));
+    return writer_->SetMeta(eventlog::meta_key::kStartedNs, std::to_string(bus::WallNs()));
   }
 
   Status WriteCaptureStart() {
@@ -223,7 +223,7 @@ class Session {
   const StatusFn& status_;
   const WarnFn& warn_;
   std::vector<Live> live_;
-  std::unique_ptr<EventWriter> writer_;
+  std::unique_ptr<eventlog::EventWriter> writer_;
   Status log_failure_;  // the log could not be written (full disk): stop everything
   RecordSummary summary_;
 };

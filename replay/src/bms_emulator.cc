@@ -42,13 +42,13 @@ uint16_t ReplyVoltageDv(const std::string& reply) {
 }
 
 Result<Loaded> Load(const std::string& db) {
-  auto reader = EventReader::Open(db);
+  auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) return reader.status();
   Loaded loaded;
   auto counts = (*reader)->Counts();
   if (!counts.ok()) return counts.status();
   loaded.first_wall_ns = counts->first_wall_ns;
-  Status walked = ForEachEvent(**reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+  Status walked = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
     if (event.has_modbus() && event.modbus().transport() == v1::TRANSPORT_RTU && !event.modbus().request().empty()) {
       const auto& m = event.modbus();
       loaded.by_tap[m.port()].push_back({row.wall_ns, m.request(), m.reply(), m.status() == v1::MODBUS_TIMEOUT});

@@ -40,7 +40,7 @@ Status RunDemo(const DemoRequest& request, std::ostream& out) {
   out << fmt::format("{} events: {} CAN frames, {} BMS exchanges, {} relay changes\n\n", simulated->events,
                      simulated->frames, simulated->modbus_exchanges, simulated->relay_changes);
 
-  auto reader = EventReader::Open(db);
+  auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) return reader.status();
   std::map<std::string, int> by_kind;
   std::vector<std::string> lines;

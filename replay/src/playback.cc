@@ -79,7 +79,7 @@ Result<std::unique_ptr<Bus>> OpenBus(const std::string& target) {
 }
 
 Result<std::vector<Scheduled>> Load(const PlaybackRequest& request) {
-  auto reader = EventReader::Open(request.db);
+  auto reader = eventlog::EventReader::Open(request.db);
   if (!reader.ok()) return reader.status();
   auto counts = (*reader)->Counts();
   if (!counts.ok()) return counts.status();
@@ -87,7 +87,7 @@ Result<std::vector<Scheduled>> Load(const PlaybackRequest& request) {
   const int64_t until_ns = request.until ? request.until->Resolve(counts->first_wall_ns) : INT64_MAX;
   std::vector<Scheduled> frames;
   int64_t first_ns = 0;
-  Status walked = ForEachEvent(**reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+  Status walked = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
     if (row.wall_ns >= until_ns) return false;
     if (!event.has_can_frame() || row.wall_ns < from_ns) return true;
     if (request.ids && !request.ids->Contains(event.can_frame().id())) return true;
@@ -149,7 +149,7 @@ Result<std::vector<std::unique_ptr<Bus>>> Route(const PlaybackRequest& request, 
 int64_t AskSteps(const PlaybackRequest& request, const Scheduled& next) {
   std::fprintf(request.step_out, "seq %llu  +%.6f s  %s  %s  [Enter: send, N: send N, q: quit] ",
                static_cast<unsigned long long>(next.seq), static_cast<double>(next.offset_ns) / 1e9,
-               next.frame.channel().c_str(), FormatCandumpFrame(next.frame).c_str());
+               next.frame.channel().c_str(), eventlog::FormatCandumpFrame(next.frame).c_str());
   std::fflush(request.step_out);
   char line[64];
   if (std::fgets(line, sizeof line, request.step_in) == nullptr) return 0;

@@ -13,7 +13,7 @@
 namespace packtwin::replay {
 
 Status EvaluateCheck(const Scenario& scenario, const std::string& capture, ScenarioResult* result) {
-  auto reader = EventReader::Open(capture);
+  auto reader = eventlog::EventReader::Open(capture);
   if (!reader.ok()) return reader.status();
   auto report = twin::CheckLog(**reader);
   if (!report.ok()) return report.status();

@@ -176,9 +176,9 @@ class TimelineParser {
   void ParseRaw(JsonFields& f, Stimulus* s) {
     auto text = f.String("raw", true);
     if (!text) return;
-    auto parsed = ParseCandumpLine("(0.000000) can0 " + *text);
-    const auto* line = std::get_if<CandumpLine>(&parsed);
-    const auto* frame_line = line != nullptr ? std::get_if<CandumpFrameLine>(line) : nullptr;
+    auto parsed = eventlog::ParseCandumpLine("(0.000000) can0 " + *text);
+    const auto* line = std::get_if<eventlog::CandumpLine>(&parsed);
+    const auto* frame_line = line != nullptr ? std::get_if<eventlog::CandumpFrameLine>(line) : nullptr;
     auto frame = frame_line != nullptr ? bus::ToFirmwareFrame(frame_line->frame) : std::nullopt;
     if (!frame) {
       f.Fail(f.KeyPath("raw"), fmt::format("expected a classic CAN frame in candump notation like \"07F#10070201\", found \"{}\"", *text));

@@ -49,7 +49,7 @@ std::string EncodeExceptionReply(uint8_t function, uint8_t exception_code) {
   return std::string(reinterpret_cast<const char*>(reply), sizeof reply);
 }
 
-SimEngine::SimEngine(SimSiteConfig config, EventWriter* writer, SimModel* model)
+SimEngine::SimEngine(SimSiteConfig config, eventlog::EventWriter* writer, SimModel* model)
     : config_(std::move(config)), writer_(writer), model_(model) {
   for (const auto& pack_config : config_.packs) {
     auto pack = std::make_unique<SimPack>();
@@ -305,12 +305,12 @@ Result<SimSummary> RunToCapture(const SimSiteConfig& site, SimModel* model, cons
                                 const std::function<void(int64_t, int64_t)>& progress) {
   auto target = AtomicPath::Prepare(options.output, OutputRules{options.force, options.inputs, false});
   if (!target.ok()) return target.status();
-  WriterOptions writer_options;
+  eventlog::WriterOptions writer_options;
   writer_options.site = options.site;
   writer_options.tool_version = options.tool_version;
   writer_options.durable = false;
   writer_options.background_commits = false;
-  auto writer = EventWriter::Create(target->temp_path(), writer_options);
+  auto writer = eventlog::EventWriter::Create(target->temp_path(), writer_options);
   if (!writer.ok()) return writer.status();
   const int64_t start_ns = site.start_unix_s * 1'000'000'000;
   v1::Event start;
@@ -332,7 +332,7 @@ Result<SimSummary> RunToCapture(const SimSiteConfig& site, SimModel* model, cons
   stop.mutable_capture_stop()->set_events(summary.events + 2);
   PACKTWIN_RETURN_IF_ERROR((*writer)->Append(std::move(stop)).status());
   summary.events += 2;
-  PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(meta_key::kStartedNs, std::to_string(start_ns)));
+  PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(eventlog::meta_key::kStartedNs, std::to_string(start_ns)));
   PACKTWIN_RETURN_IF_ERROR((*writer)->Close());
   PACKTWIN_RETURN_IF_ERROR(target->Commit());
   return summary;

@@ -47,11 +47,11 @@ v1::Event Batt(int64_t ms, uint16_t pack_cV, uint8_t status) {
 // 20 cycles: the BMS says `bms_dV` (or times out), the pack reports `pack_cV` with `status`.
 std::vector<std::string> CheckBms(bool bms_answers, uint16_t bms_dV, uint16_t pack_cV, uint8_t status) {
   testing::TempDir dir;
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.background_commits = false;
   options.durable = false;
   {
-    auto writer = EventWriter::Create(dir.File("bms.db"), options);
+    auto writer = eventlog::EventWriter::Create(dir.File("bms.db"), options);
     for (int cycle = 0; cycle < 20; ++cycle) {
       const int64_t t = cycle * 2000;
       if (bms_answers) {
@@ -63,7 +63,7 @@ std::vector<std::string> CheckBms(bool bms_answers, uint16_t bms_dV, uint16_t pa
     }
     (void)(*writer)->Close();
   }
-  auto reader = EventReader::Open(dir.File("bms.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("bms.db"));
   auto report = CheckLog(**reader);
   std::vector<std::string> rules;
   for (const auto& f : report->findings) rules.push_back(f.rule);

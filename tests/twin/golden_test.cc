@@ -14,7 +14,7 @@ class Golden : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(testing::Packtwin({"import", testing::SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o",
                                  dir_.File("s.db")}).exit_code, 0);
-    reader_ = std::move(*EventReader::Open(dir_.File("s.db")));
+    reader_ = std::move(*eventlog::EventReader::Open(dir_.File("s.db")));
     golden_ = nlohmann::json::parse(MakeGolden(*reader_)->dump());
   }
   std::optional<GoldenDifference> Against(const nlohmann::json& golden) {
@@ -23,7 +23,7 @@ class Golden : public ::testing::Test {
     return *difference;
   }
   testing::TempDir dir_;
-  std::unique_ptr<EventReader> reader_;
+  std::unique_ptr<eventlog::EventReader> reader_;
   nlohmann::json golden_;
 };
 

@@ -30,7 +30,7 @@ TEST_P(SimulatedSite, PassesCheckAndElectsTheHighestPack) {
   const int packs = GetParam();
   auto summary = RunSite(dir.File("site.db"), packs, 14, 3);  // 05:00 to 19:00 local: resets, sun, Eco
   ASSERT_TRUE(summary.ok()) << summary.status().message();
-  auto reader = EventReader::Open(dir.File("site.db"));
+  auto reader = eventlog::EventReader::Open(dir.File("site.db"));
   ASSERT_TRUE(reader.ok());
   auto report = twin::CheckLog(**reader);
   ASSERT_TRUE(report.ok());

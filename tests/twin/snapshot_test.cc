@@ -23,10 +23,10 @@ v1::Event Frame(int64_t wall_ns, const firmware::CanFrame& f) { return bus::Even
 // A site of three packs for `cycles` control cycles: telemetry, heartbeats,
 // and now and then a relay change, a command and its ACKs.
 void WriteSite(const std::string& path, int cycles, uint8_t soc_offset = 0) {
-  WriterOptions options;
+  eventlog::WriterOptions options;
   options.background_commits = false;
   options.durable = false;
-  auto writer = EventWriter::Create(path, options);
+  auto writer = eventlog::EventWriter::Create(path, options);
   ASSERT_TRUE(writer.ok()) << writer.status().message();
   for (int c = 0; c < cycles; ++c) {
     const int64_t t = kT0 + static_cast<int64_t>(c) * 2'000'000'000;
@@ -50,7 +50,7 @@ void WriteSite(const std::string& path, int cycles, uint8_t soc_offset = 0) {
   ASSERT_TRUE((*writer)->Close().ok());
 }
 
-uint64_t FreshDigest(EventReader& reader, const RebuildLimit& limit) {
+uint64_t FreshDigest(eventlog::EventReader& reader, const RebuildLimit& limit) {
   auto state = Rebuild(reader, limit);
   EXPECT_TRUE(state.ok());
   return TwinDigest(*state);
@@ -60,7 +60,7 @@ TEST(Snapshots, StateFromSnapshotsEqualsAFreshFoldAtRandomPoints) {
   testing::TempDir dir;
   const std::string db = dir.File("site.db");
   WriteSite(db, 5000);
-  auto reader = EventReader::Open(db);
+  auto reader = eventlog::EventReader::Open(db);
   ASSERT_TRUE(reader.ok());
   auto store = SnapshotStore::Open(db);
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -88,7 +88,7 @@ TEST(Snapshots, RebuildingTwiceGivesIdenticalDigestsAtEverySnapshot) {
   testing::TempDir dir;
   const std::string db = dir.File("site.db");
   WriteSite(db, 3000);
-  auto reader = EventReader::Open(db);
+  auto reader = eventlog::EventReader::Open(db);
   ASSERT_TRUE(reader.ok());
   std::vector<uint64_t> digests[2];
   for (int build = 0; build < 2; ++build) {
@@ -109,14 +109,14 @@ TEST(Snapshots, SnapshotsOfAnotherLogAreNotUsed) {
   const std::string db = dir.File("site.db");
   WriteSite(db, 2000);
   {
-    auto reader = EventReader::Open(db);
+    auto reader = eventlog::EventReader::Open(db);
     auto store = SnapshotStore::Open(db);
     ASSERT_TRUE(RebuildFromSnapshots(**reader, **store, {}, 500).ok());
   }
   // The log is replaced by a different one; its sidecar stays behind.
   std::filesystem::remove(db);
   WriteSite(db, 2000, 17);
-  auto reader = EventReader::Open(db);
+  auto reader = eventlog::EventReader::Open(db);
   auto store = SnapshotStore::Open(db);
   auto fast = RebuildFromSnapshots(**reader, **store, {}, 500);
   ASSERT_TRUE(fast.ok());
@@ -128,7 +128,7 @@ TEST(Snapshots, SnapshotsOfAnotherReducerVersionAreNotUsed) {
   const std::string db = dir.File("site.db");
   WriteSite(db, 1000);
   {
-    auto reader = EventReader::Open(db);
+    auto reader = eventlog::EventReader::Open(db);
     auto store = SnapshotStore::Open(db);
     ASSERT_TRUE(RebuildFromSnapshots(**reader, **store, {}, 500).ok());
   }

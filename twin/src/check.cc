@@ -63,12 +63,12 @@ class Checker {
 
 }  // namespace
 
-Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
+Result<CheckReport> CheckLog(eventlog::EventReader& reader, const ProgressFn& progress) {
   Checker checker;
   Folder folder([&checker](const Change& change) { checker.OnChange(change); });
   CheckReport report;
   int64_t last_ns = 0;
-  Status walked = ForEachEvent(reader, 0, [&](const StoredEvent&, const v1::Event& event) -> Result<bool> {
+  Status walked = eventlog::ForEachEvent(reader, 0, [&](const eventlog::StoredEvent&, const v1::Event& event) -> Result<bool> {
     const TypedEvent typed = TypeEvent(event);  // decoded once, for the fold and every rule
     folder.Fold(typed);
     checker.OnEvent(typed, folder.state());
@@ -92,7 +92,7 @@ Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress) {
   return report;
 }
 
-Result<CheckReport> CheckLog(EventReader& reader, const CheckScope& scope, const ProgressFn& progress) {
+Result<CheckReport> CheckLog(eventlog::EventReader& reader, const CheckScope& scope, const ProgressFn& progress) {
   auto report = CheckLog(reader, progress);
   if (!report.ok()) return report;
   std::erase_if(report->findings, [&scope](const Finding& f) {

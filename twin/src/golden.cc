@@ -12,13 +12,13 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // The timeline and digest checkpoints of one rebuild.
-Result<Json> Fold(EventReader& reader) {
+Result<Json> Fold(eventlog::EventReader& reader) {
   Json timeline = Json::array();
   Json digests = Json::array();
   Folder folder([&](const Change& c) {
     timeline.push_back({{"seq", c.seq}, {"node", c.node}, {"kind", ChangeKindName(c.kind)}, {"text", ChangeText(c)}});
   });
-  Status folded = ForEachEvent(reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+  Status folded = eventlog::ForEachEvent(reader, 0, [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
     folder.Fold(event);
     if (row.seq % kGoldenDigestEvery == 0) {
       digests.push_back({{"seq", row.seq}, {"digest", fmt::format("{:016x}", TwinDigest(folder.state()))}});
@@ -37,7 +37,7 @@ std::string Line(const nlohmann::json& change) {
 
 }  // namespace
 
-Result<Json> MakeGolden(EventReader& reader) {
+Result<Json> MakeGolden(eventlog::EventReader& reader) {
   auto folded = Fold(reader);
   if (!folded.ok()) return folded.status();
   auto report = CheckLog(reader);
@@ -118,7 +118,7 @@ Status CheckGoldenShape(const nlohmann::json& golden) {
 
 }  // namespace
 
-Result<std::optional<GoldenDifference>> Regress(EventReader& reader, const nlohmann::json& golden) {
+Result<std::optional<GoldenDifference>> Regress(eventlog::EventReader& reader, const nlohmann::json& golden) {
   const Status shape = CheckGoldenShape(golden);
   if (!shape.ok()) return Status::InvalidArgument("not a packtwin golden file: " + shape.message());
   auto rebuilt = MakeGolden(reader);

@@ -4,11 +4,11 @@
 
 namespace packtwin::twin {
 
-Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change,
+Result<TwinState> Rebuild(eventlog::EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change,
                           const ProgressFn& progress) {
   Folder folder(on_change);
   uint64_t done = 0;
-  Status folded = ForEachEvent(reader, 0, [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+  Status folded = eventlog::ForEachEvent(reader, 0, [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
     if (limit.last_seq && row.seq > *limit.last_seq) return false;
     // Logs are written in time order; the first event past the time ends it.
     if (limit.last_wall_ns && row.wall_ns > *limit.last_wall_ns) return false;
@@ -27,7 +27,7 @@ namespace {
 
 // The latest snapshot whose event hash still matches the log; stale ones
 // (the log was replaced) are forgotten. Bounded by the snapshots stored.
-Result<std::optional<TwinState>> ValidSnapshot(EventReader& reader, SnapshotStore& store, uint64_t target_seq) {
+Result<std::optional<TwinState>> ValidSnapshot(eventlog::EventReader& reader, SnapshotStore& store, uint64_t target_seq) {
   uint64_t below = target_seq;
   for (int tries = 0; tries < 1024; ++tries) {
     auto snapshot = store.LatestAtOrBefore(below);
@@ -46,7 +46,7 @@ Result<std::optional<TwinState>> ValidSnapshot(EventReader& reader, SnapshotStor
 
 }  // namespace
 
-Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store, const RebuildLimit& limit,
+Result<TwinState> RebuildFromSnapshots(eventlog::EventReader& reader, SnapshotStore& store, const RebuildLimit& limit,
                                        uint64_t every, const ProgressFn& progress) {
   uint64_t target = UINT64_MAX;
   if (limit.last_seq) target = *limit.last_seq;
@@ -59,8 +59,8 @@ Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store
   if (!start.ok()) return start.status();
   Folder folder = *start ? Folder(std::move(**start)) : Folder();
   uint64_t done = 0;
-  Status folded = ForEachEvent(reader, folder.state().last_seq + 1,
-                               [&](const StoredEvent& row, const v1::Event& event) -> Result<bool> {
+  Status folded = eventlog::ForEachEvent(reader, folder.state().last_seq + 1,
+                               [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
                                  if (row.seq > target) return false;
                                  folder.Fold(event);
                                  if (row.seq % every == 0) {

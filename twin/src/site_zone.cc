@@ -10,10 +10,10 @@ namespace {
 constexpr uint64_t kScanEvents = 1'000'000;
 }  // namespace
 
-Result<std::optional<int>> SiteUtcOffsetMin(EventReader& reader) {
+Result<std::optional<int>> SiteUtcOffsetMin(eventlog::EventReader& reader) {
   std::optional<int> offset_min;
   uint64_t scanned = 0;
-  Status walked = ForEachEvent(reader, 0, [&](const StoredEvent&, const v1::Event& event) -> Result<bool> {
+  Status walked = eventlog::ForEachEvent(reader, 0, [&](const eventlog::StoredEvent&, const v1::Event& event) -> Result<bool> {
     if (++scanned > kScanEvents) return false;
     if (!event.has_can_frame()) return true;
     const auto& stored = event.can_frame();

@@ -79,7 +79,7 @@ std::optional<TwinState> DecodeTwinState(const std::string& bytes) {
 }
 
 Result<std::unique_ptr<SnapshotStore>> SnapshotStore::Open(const std::string& db_path) {
-  auto db = sqlite::Db::Open(db_path + ".twin", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  auto db = eventlog::sqlite::Db::Open(db_path + ".twin", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db.ok()) return db.status();
   PACKTWIN_RETURN_IF_ERROR(db->Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "

@@ -21,7 +21,7 @@
 #include "packtwin/base/text_cursor.h"
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 struct AscFrameLine {
   int64_t time_ns = 0;  // absolute when the file has a date, else from its start
@@ -60,4 +60,4 @@ std::string FormatAscHeader(int64_t start_ns);
 std::string FormatAscFrame(int64_t offset_ns, uint32_t channel, const v1::CanFrame& frame);
 std::string FormatAscFooter();
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

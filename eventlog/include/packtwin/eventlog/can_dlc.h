@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 inline constexpr uint32_t kClassicMaxLen = 8;
 inline constexpr uint32_t kFdMaxLen = 64;
@@ -19,4 +19,4 @@ bool IsFdLength(uint32_t len);
 // Payload bytes a classic data frame carries for a DLC: DLC 9..15 carry 8.
 inline constexpr uint32_t ClassicDlcToLen(uint32_t dlc) { return dlc > 8 ? 8 : dlc; }
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

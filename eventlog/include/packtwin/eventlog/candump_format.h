@@ -13,7 +13,7 @@
 #include "packtwin/base/text_cursor.h"
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 // candump -l pads the seconds of its timestamps to 10 digits.
 inline constexpr size_t kCandumpPaddedSecondsDigits = 10;
@@ -55,4 +55,4 @@ std::string FormatCandumpFrame(const v1::CanFrame& frame);
 std::string FormatCandumpLine(int64_t time_ns, const CandumpStyle& style, const v1::CanFrame& frame);
 std::string FormatCandumpDropLine(const CandumpDropLine& drop);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -24,7 +24,7 @@
 #include "packtwin/eventlog/event_hash.h"
 #include "packtwin/eventlog/event_reader.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 class ChainWatch {
  public:
@@ -82,4 +82,4 @@ class ChainWatch {
   uint64_t block_start_ = 0;
 };
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -14,7 +14,7 @@
 
 #include "packtwin/base/status.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
@@ -33,4 +33,4 @@ Status Sha256Available();
 Sha256Digest ChainHash(const Sha256Digest& previous, const ChainFields& fields);
 std::string ToHex(const Sha256Digest& digest);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -7,7 +7,7 @@
 
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 using EventKind = v1::Event::KindCase;
 
@@ -21,4 +21,4 @@ std::optional<int64_t> IndexedCanId(const v1::Event& event);
 // sensor events their node field.
 std::optional<int64_t> IndexedNode(const v1::Event& event);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

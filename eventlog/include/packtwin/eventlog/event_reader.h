@@ -12,7 +12,7 @@
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 class EventCursor {
  public:
@@ -67,4 +67,4 @@ Result<v1::Event> DecodeEvent(const StoredEvent& row);
 // The same into an existing event, reusing its buffers (every field is set).
 Status DecodeEventInto(const StoredEvent& row, v1::Event* event);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

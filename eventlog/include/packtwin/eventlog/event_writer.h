@@ -16,7 +16,7 @@
 #include "packtwin/base/status.h"
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 namespace sqlite {
 class Db;
@@ -67,4 +67,4 @@ class EventWriter {
   bool stopping_ = false;
 };
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

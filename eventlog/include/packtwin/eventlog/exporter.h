@@ -13,7 +13,7 @@
 #include "packtwin/base/time_spec.h"
 #include "packtwin/eventlog/verify.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 enum class ExportFormat { kCandump, kAsc, kJsonl };
 
@@ -37,4 +37,4 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
 Result<ExportSummary> ExportEventsToFile(const ExportRequest& request, const std::string& path, bool force,
                                         const ProgressFn& progress = {});
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -8,7 +8,7 @@
 
 #include "packtwin/base/text_cursor.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 struct IdRange {
   uint32_t first = 0;
@@ -25,4 +25,4 @@ class IdRanges {
   std::vector<IdRange> ranges_;
 };
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

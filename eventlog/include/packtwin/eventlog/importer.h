@@ -13,7 +13,7 @@
 
 #include "packtwin/base/status.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 enum class InputFormat { kAuto, kCandump, kAsc };
 
@@ -39,4 +39,4 @@ struct ImportSummary {
 
 Result<ImportSummary> ImportLogs(const ImportRequest& request, const ProgressFn& progress = {});
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -7,11 +7,11 @@
 
 #include "packtwin/v1/event.pb.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 // Returns the protocol's name for a frame ("TEL_BATT"), or nullptr.
 using FrameNamer = std::function<const char*(const v1::CanFrame&)>;
 
 std::string EventToJsonLine(const v1::Event& event, const FrameNamer& namer);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

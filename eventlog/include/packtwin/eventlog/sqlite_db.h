@@ -11,7 +11,7 @@
 #include "packtwin/base/file_use.h"
 #include "packtwin/base/status.h"
 
-namespace packtwin::sqlite {
+namespace packtwin::eventlog::sqlite {
 
 class Statement;
 
@@ -77,4 +77,4 @@ class Statement {
   const Db* db_ = nullptr;
 };
 
-}  // namespace packtwin::sqlite
+}  // namespace packtwin::eventlog::sqlite

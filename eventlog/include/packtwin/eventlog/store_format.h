@@ -8,7 +8,7 @@
 
 #include "packtwin/eventlog/event_hash.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 // PRAGMA application_id marks a file as ours ("PTWN"); user_version is the schema.
 inline constexpr int32_t kApplicationId = 0x5054574E;
@@ -53,4 +53,4 @@ inline constexpr const char* kCandumpSecondsWidth = "candump_seconds_width";
 
 using StoreMeta = std::map<std::string, std::string>;
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -10,7 +10,7 @@
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/verify.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 struct StoreInfo {
   std::string path;
@@ -26,4 +26,4 @@ Result<StoreInfo> CollectInfo(EventReader& reader, const ProgressFn& progress = 
 std::string InfoAsText(const StoreInfo& info);
 nlohmann::ordered_json InfoAsJson(const StoreInfo& info);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

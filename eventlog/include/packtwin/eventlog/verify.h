@@ -11,7 +11,7 @@
 
 #include "packtwin/eventlog/event_reader.h"
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 struct ChainReport {
   bool intact = false;
@@ -26,4 +26,4 @@ struct ChainReport {
 // An error only when the file cannot be read at all; damage is a report.
 Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress = {});
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
-namespace packtwin {
+namespace packtwin::eventlog {
 
 // Empty when there is no WAL beside `db_path` or it is whole; else what is wrong.
 std::optional<std::string> CheckWal(const std::string& db_path);
 
-}  // namespace packtwin
+}  // namespace packtwin::eventlog

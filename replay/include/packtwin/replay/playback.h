@@ -29,7 +29,7 @@ struct PlaybackRequest {
   double speed = 1.0;  // 2 = twice as fast
   std::optional<TimeSpec> from;
   std::optional<TimeSpec> until;
-  std::optional<IdRanges> ids;
+  std::optional<eventlog::IdRanges> ids;
   int loops = 1;
   // Step mode: before each frame, show it and wait for a line on `step_in`
   // (Enter: one frame, a number N: N frames, q: stop). Timing is ignored.

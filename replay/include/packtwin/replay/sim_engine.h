@@ -103,7 +103,7 @@ struct SimPack {
 
 class SimEngine {
  public:
-  SimEngine(SimSiteConfig config, EventWriter* writer, SimModel* model);
+  SimEngine(SimSiteConfig config, eventlog::EventWriter* writer, SimModel* model);
 
   Status Run(const ProgressFn& progress = {});  // simulated ms done, of the duration
 
@@ -140,7 +140,7 @@ class SimEngine {
   Status DrainBus(int64_t t_ms);
 
   SimSiteConfig config_;
-  EventWriter* writer_;
+  eventlog::EventWriter* writer_;
   SimModel* model_;
   std::vector<std::unique_ptr<SimPack>> packs_;
   std::vector<Pending> bus_;

@@ -40,8 +40,8 @@ struct CheckScope {
   std::optional<uint8_t> node;     // only findings about this node
 };
 
-Result<CheckReport> CheckLog(EventReader& reader, const ProgressFn& progress = {});
-Result<CheckReport> CheckLog(EventReader& reader, const CheckScope& scope, const ProgressFn& progress = {});
+Result<CheckReport> CheckLog(eventlog::EventReader& reader, const ProgressFn& progress = {});
+Result<CheckReport> CheckLog(eventlog::EventReader& reader, const CheckScope& scope, const ProgressFn& progress = {});
 
 std::string FindingAsText(const Finding& finding);
 nlohmann::ordered_json FindingAsJson(const Finding& finding);

@@ -15,7 +15,7 @@ namespace packtwin::twin {
 
 inline constexpr uint64_t kGoldenDigestEvery = 10'000;
 
-Result<nlohmann::ordered_json> MakeGolden(EventReader& reader);
+Result<nlohmann::ordered_json> MakeGolden(eventlog::EventReader& reader);
 
 struct GoldenDifference {
   uint64_t seq = 0;
@@ -25,6 +25,6 @@ struct GoldenDifference {
 };
 
 // The first difference between the golden file and a fresh rebuild, if any.
-Result<std::optional<GoldenDifference>> Regress(EventReader& reader, const nlohmann::json& golden);
+Result<std::optional<GoldenDifference>> Regress(eventlog::EventReader& reader, const nlohmann::json& golden);
 
 }  // namespace packtwin::twin

@@ -16,7 +16,7 @@ struct RebuildLimit {
   std::optional<int64_t> last_wall_ns;  // fold events with wall time <= this
 };
 
-Result<TwinState> Rebuild(EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change = {},
+Result<TwinState> Rebuild(eventlog::EventReader& reader, const RebuildLimit& limit, const ChangeFn& on_change = {},
                           const ProgressFn& progress = {});
 
 class SnapshotStore;
@@ -26,7 +26,7 @@ inline constexpr uint64_t kSnapshotEvery = 65536;
 
 // The same state as Rebuild, starting from the nearest valid snapshot at or
 // before the limit and storing new ones on the way (every `every` events).
-Result<TwinState> RebuildFromSnapshots(EventReader& reader, SnapshotStore& store, const RebuildLimit& limit,
+Result<TwinState> RebuildFromSnapshots(eventlog::EventReader& reader, SnapshotStore& store, const RebuildLimit& limit,
                                        uint64_t every = kSnapshotEvery, const ProgressFn& progress = {});
 
 }  // namespace packtwin::twin

@@ -10,6 +10,6 @@ namespace packtwin::twin {
 
 // The offset of the first valid TIME frame within the log's first events;
 // nullopt when there is none (then times are printed in UTC).
-Result<std::optional<int>> SiteUtcOffsetMin(EventReader& reader);
+Result<std::optional<int>> SiteUtcOffsetMin(eventlog::EventReader& reader);
 
 }  // namespace packtwin::twin

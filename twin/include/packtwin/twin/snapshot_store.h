@@ -42,8 +42,8 @@ class SnapshotStore {
   Result<std::vector<Snapshot>> All();
 
  private:
-  explicit SnapshotStore(sqlite::Db db) : db_(std::move(db)) {}
-  sqlite::Db db_;
+  explicit SnapshotStore(eventlog::sqlite::Db db) : db_(std::move(db)) {}
+  eventlog::sqlite::Db db_;
 };
 
 }  // namespace packtwin::twin

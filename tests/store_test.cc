@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <filesystem>
 
 #include "packtwin/eventlog/event_reader.h"
@@ -19,14 +20,30 @@ using testing::Sql;
 using testing::TempDir;
 using testing::WriteLog;
 
-std::vector<eventlog::StoredEvent> ReadAll(eventlog::EventCursor& cursor) {
-  std::vector<eventlog::StoredEvent> rows;
+// A row with its bytes kept: a cursor's rows are views valid only until its
+// next Next. Kept in a deque, whose elements never move, so the views stay put.
+struct KeptRow : eventlog::StoredEvent {
+  explicit KeptRow(const eventlog::StoredEvent& row)
+      : eventlog::StoredEvent(row), source_bytes(row.source), payload_bytes(row.payload), hash_bytes(row.hash) {
+    source = source_bytes;
+    payload = payload_bytes;
+    hash = hash_bytes;
+  }
+  KeptRow(const KeptRow&) = delete;
+  KeptRow& operator=(const KeptRow&) = delete;
+  std::string source_bytes;
+  std::string payload_bytes;
+  std::string hash_bytes;
+};
+
+std::deque<KeptRow> ReadAll(eventlog::EventCursor& cursor) {
+  std::deque<KeptRow> rows;
   eventlog::StoredEvent row;
   while (true) {
     auto more = cursor.Next(&row);
     EXPECT_TRUE(more.ok()) << (more.ok() ? "" : more.status().message());
     if (!more.ok() || !*more) return rows;
-    rows.push_back(row);
+    rows.emplace_back(row);
   }
 }
 

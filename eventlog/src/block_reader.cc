@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <vector>
 
 #include "block_codec.h"
 #include "reader_parts.h"
@@ -26,7 +27,9 @@ Result<SourceNames> LoadSourceNames(sqlite::Db& db) {
   }
 }
 
-// Schema 2: blocks of compact records (block_codec.h), decoded in order.
+// Schema 2: blocks of compact records (block_codec.h). Each block's records
+// are read once, when it is loaded: that pass validates the block against its
+// header and keeps the records (views into the block's bytes) for Next.
 class BlockCursor : public EventCursor {
  public:
   // `reload` refreshes `sources` from the file: a log still being recorded
@@ -35,19 +38,15 @@ class BlockCursor : public EventCursor {
       : stmt_(std::move(stmt)), sources_(sources), reload_(std::move(reload)), first_seq_(first_seq) {}
 
   Result<bool> Next(StoredEvent* row) override {
-    // Bounded by the blocks: each pass reads a record or loads the next block.
+    // Bounded by the blocks: each pass returns a record or loads the next block.
     while (true) {
-      if (pos_ >= body_.size()) {
-        if (loaded_ && next_seq_ != last_seq_ + 1) return Damaged("holds fewer events than its header says");
+      if (next_ >= records_.size()) {
         auto more = LoadBlock();
         if (!more.ok() || !*more) return more;
         continue;
       }
-      block::Record r;
-      if (!block::ReadRecord(body_, &pos_, previous_wall_ns_, &r)) return Damaged("a record does not decode");
-      if (next_seq_ > last_seq_) return Damaged("holds more events than its header says");
-      previous_wall_ns_ = r.wall_ns;
-      const uint64_t seq = next_seq_++;
+      const block::Record& r = records_[next_];
+      const uint64_t seq = block_first_ + next_++;
       if (seq < first_seq_) continue;
       auto source = sources_->find(r.source_id);
       if (source == sources_->end()) {
@@ -62,12 +61,8 @@ class BlockCursor : public EventCursor {
       row->kind = r.kind;
       row->can_id.reset();
       row->node.reset();
-      row->payload.assign(r.body.data(), r.body.size());
-      if (seq == last_seq_) {
-        row->hash = hash_;
-      } else {
-        row->hash.clear();
-      }
+      row->payload = r.body;
+      row->hash = seq == last_seq_ ? hash_ : std::string_view();
       row->schema = 2;
       return true;
     }
@@ -75,52 +70,54 @@ class BlockCursor : public EventCursor {
 
  private:
   Result<bool> LoadBlock() {
+    const uint64_t expected_first = last_seq_ + 1;
+    records_.clear();
+    next_ = 0;
     auto has_row = stmt_.Step();
     if (!has_row.ok() || !*has_row) return has_row;
-    const auto first = static_cast<uint64_t>(stmt_.ColumnInt(0));
+    block_first_ = static_cast<uint64_t>(stmt_.ColumnInt(0));
     last_seq_ = static_cast<uint64_t>(stmt_.ColumnInt(1));
-    body_ = stmt_.ColumnBlob(2);
-    hash_ = stmt_.ColumnBlob(3);
-    if (loaded_ && first != next_seq_) {
-      return Status::Corruption(fmt::format("events seq {} to {} are missing: removed", next_seq_, first - 1));
+    if (loaded_ && block_first_ != expected_first) {
+      return Status::Corruption(fmt::format("events seq {} to {} are missing: removed", expected_first, block_first_ - 1));
     }
-    block_first_ = first;
-    next_seq_ = first;
-    pos_ = 0;
-    previous_wall_ns_ = 0;
     loaded_ = true;
-    if (body_.empty() || last_seq_ < first) return Damaged("is empty or its header is inconsistent");
-    PACKTWIN_RETURN_IF_ERROR(CheckHeader(stmt_.ColumnInt(4), stmt_.ColumnInt(5), stmt_.ColumnInt(6)));
+    body_ = stmt_.ColumnBlobView(2);  // valid until the next Step: as long as this block's records
+    hash_ = stmt_.ColumnBlobView(3);
+    if (body_.empty() || last_seq_ < block_first_) return Damaged("is empty or its header is inconsistent");
+    PACKTWIN_RETURN_IF_ERROR(ReadRecords(stmt_.ColumnInt(4), stmt_.ColumnInt(5), stmt_.ColumnInt(6)));
     return true;
   }
 
-  // The columns queries use (times, kinds, seq range) must say what the
-  // records say, or a query would lie; checked before any event is returned.
-  Status CheckHeader(int64_t min_wall_ns, int64_t max_wall_ns, int64_t kinds) const {
+  // Decodes every record of the block; the columns queries use (times,
+  // kinds, seq range) must say what the records say, or a query would lie:
+  // checked before any event of the block is returned.
+  Status ReadRecords(int64_t min_wall_ns, int64_t max_wall_ns, int64_t kinds) {
+    const uint64_t count = last_seq_ - block_first_ + 1;
     size_t pos = 0;
     int64_t previous = 0;
     int64_t low = INT64_MAX;
     int64_t high = INT64_MIN;
     int64_t seen_kinds = 0;
-    uint64_t count = 0;
     block::Record r;
     // Bounded by the body: each record consumes bytes.
     while (pos < body_.size()) {
       if (!block::ReadRecord(body_, &pos, previous, &r)) return Damaged("has a record that does not decode");
+      if (records_.size() >= count) return Damaged("holds a different number of events than its header says");
       previous = r.wall_ns;
       low = std::min(low, r.wall_ns);
       high = std::max(high, r.wall_ns);
       if (r.kind < 63) seen_kinds |= int64_t{1} << r.kind;
-      ++count;
+      records_.push_back(r);
     }
-    if (count != last_seq_ - block_first_ + 1) return Damaged("holds a different number of events than its header says");
+    if (records_.size() != count) return Damaged("holds a different number of events than its header says");
     if (low != min_wall_ns || high != max_wall_ns || seen_kinds != kinds) {
       return Damaged("has header columns (times, kinds) that do not match its events");
     }
     return Status::Ok();
   }
 
-  Status Damaged(const std::string& what) const {
+  Status Damaged(const std::string& what) {
+    records_.clear();  // nothing of a damaged block is returned
     return Status::Corruption(fmt::format("events seq {} to {}: the block {}: the file is damaged", block_first_, last_seq_, what));
   }
 
@@ -128,13 +125,12 @@ class BlockCursor : public EventCursor {
   const SourceNames* sources_;
   std::function<Status()> reload_;
   uint64_t first_seq_;
-  std::string body_;
-  std::string hash_;
-  size_t pos_ = 0;
+  std::string_view body_;
+  std::string_view hash_;
+  std::vector<block::Record> records_;  // the loaded block's, reused from block to block
+  size_t next_ = 0;
   uint64_t block_first_ = 0;
   uint64_t last_seq_ = 0;
-  uint64_t next_seq_ = 0;
-  int64_t previous_wall_ns_ = 0;
   bool loaded_ = false;
 };
 
@@ -163,7 +159,7 @@ class BlockReader : public EventReader {
       auto more = (*cursor)->Next(&row);
       if (!more.ok()) return more.status();
       if (!*more) break;
-      ++counts[{row.kind, row.source}];
+      ++counts[{row.kind, std::string(row.source)}];
     }
     std::vector<KindSourceCount> out;
     for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});

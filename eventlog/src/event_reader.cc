@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <climits>
 #include <filesystem>
 
 #include "block_codec.h"
@@ -52,7 +53,9 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
 Status DecodeEventInto(const StoredEvent& row, v1::Event* event) {
   bool decoded = false;
   if (row.schema == 1) {
-    decoded = event->ParseFromString(row.payload) && event->kind_case() == row.kind;
+    decoded = row.payload.size() <= INT_MAX &&
+              event->ParseFromArray(row.payload.data(), static_cast<int>(row.payload.size())) &&
+              event->kind_case() == row.kind;
   } else {
     if (row.kind != v1::Event::kCanFrame) event->Clear();
     decoded = block::DecodeBody(row.kind, row.payload, row.source, event);
@@ -64,7 +67,8 @@ Status DecodeEventInto(const StoredEvent& row, v1::Event* event) {
   event->set_seq(row.seq);
   event->set_capture_time_ns(row.capture_ns);
   event->set_wall_time_ns(row.wall_ns);
-  event->set_source(row.source);
+  // Most events come from the source of the one before: no copy then.
+  if (event->source() != row.source) event->set_source(std::string(row.source));
   return Status::Ok();
 }
 

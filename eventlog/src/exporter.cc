@@ -162,6 +162,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
   auto sink = MakeSink(request, *meta, out);
   ExportSummary summary;
   StoredEvent row;
+  v1::Event event;  // reused: decoding into it keeps its buffers
   uint64_t seen = 0;
   bool begun = false;
   ChainWatch watch(**reader, !request.from);
@@ -174,14 +175,13 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
     }
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     if (progress && ++seen % kProgressEvery == 0) progress(seen, 0);
-    auto event = DecodeEvent(row);
-    if (!event.ok()) return event.status().Context(request.db + ": ");
-    if (!Selected(request, *event, from_ns, to_ns)) continue;
+    if (Status decoded = DecodeEventInto(row, &event); !decoded.ok()) return decoded.Context(request.db + ": ");
+    if (!Selected(request, event, from_ns, to_ns)) continue;
     if (!begun) {
-      sink->Begin(event->wall_time_ns());
+      sink->Begin(event.wall_time_ns());
       begun = true;
     }
-    if (sink->Write(*event)) {
+    if (sink->Write(event)) {
       ++summary.written;
     } else {
       ++summary.skipped;

@@ -26,12 +26,12 @@ class SqliteCursor : public EventCursor {
     row->seq = static_cast<uint64_t>(stmt_.ColumnInt(0));
     row->capture_ns = stmt_.ColumnInt(1);
     row->wall_ns = stmt_.ColumnInt(2);
-    row->source = stmt_.ColumnText(3);
+    row->source = stmt_.ColumnTextView(3);
     row->kind = static_cast<int>(stmt_.ColumnInt(4));
     row->can_id = stmt_.ColumnIsNull(5) ? std::nullopt : std::optional<int64_t>(stmt_.ColumnInt(5));
     row->node = stmt_.ColumnIsNull(6) ? std::nullopt : std::optional<int64_t>(stmt_.ColumnInt(6));
-    row->payload = stmt_.ColumnBlob(7);
-    row->hash = stmt_.ColumnBlob(8);
+    row->payload = stmt_.ColumnBlobView(7);
+    row->hash = stmt_.ColumnBlobView(8);
     row->schema = 1;
     return true;
   }

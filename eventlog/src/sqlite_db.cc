@@ -97,15 +97,17 @@ void Statement::Reset() {
 
 int64_t Statement::ColumnInt(int index) { return sqlite3_column_int64(stmt_, index); }
 bool Statement::ColumnIsNull(int index) { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
-std::string Statement::ColumnText(int index) {
+std::string_view Statement::ColumnTextView(int index) {
   const auto* text = sqlite3_column_text(stmt_, index);
-  return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
-              : std::string();
+  return text ? std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+              : std::string_view();
 }
-std::string Statement::ColumnBlob(int index) {
+std::string_view Statement::ColumnBlobView(int index) {
   const void* blob = sqlite3_column_blob(stmt_, index);
-  return blob ? std::string(static_cast<const char*>(blob), static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
-              : std::string();
+  return blob ? std::string_view(static_cast<const char*>(blob), static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+              : std::string_view();
 }
+std::string Statement::ColumnText(int index) { return std::string(ColumnTextView(index)); }
+std::string Statement::ColumnBlob(int index) { return std::string(ColumnBlobView(index)); }
 
 }  // namespace packtwin::eventlog::sqlite

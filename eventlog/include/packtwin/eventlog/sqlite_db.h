@@ -69,6 +69,10 @@ class Statement {
   bool ColumnIsNull(int index);
   std::string ColumnText(int index);
   std::string ColumnBlob(int index);
+  // The column's bytes without a copy: valid until the next Step, Reset or
+  // the statement's end (SQLite owns them).
+  std::string_view ColumnTextView(int index);
+  std::string_view ColumnBlobView(int index);
 
  private:
   friend class Db;

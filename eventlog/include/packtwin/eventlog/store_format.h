@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "packtwin/eventlog/event_hash.h"
 
@@ -15,19 +16,21 @@ inline constexpr int32_t kApplicationId = 0x5054574E;
 // 2: events in blocks of compact records (block_codec.h); 1 (still read): a row per event.
 inline constexpr int kSchemaVersion = 2;
 
-// One row of the events table, exactly as stored.
+// One row of the events table, exactly as stored. The text and bytes are
+// views into the reader's own buffers (no copy per event): valid until the
+// cursor's next Next() or its end. Copy what must outlive that.
 struct StoredEvent {
   uint64_t seq = 0;
   int64_t capture_ns = 0;
   int64_t wall_ns = 0;
-  std::string source;
+  std::string_view source;
   int kind = 0;
   std::optional<int64_t> can_id;
   std::optional<int64_t> node;
-  std::string payload;  // the body as stored: protobuf (schema 1; schema 2 except CAN), compact CAN (schema 2)
+  std::string_view payload;  // the body as stored: protobuf (schema 1; schema 2 except CAN), compact CAN (schema 2)
   // The chain hash after this event: on every row in schema 1; in schema 2
   // only on the last event of a block (empty elsewhere).
-  std::string hash;
+  std::string_view hash;
   int schema = kSchemaVersion;
 };
 

@@ -5,6 +5,9 @@
 
 #include <deque>
 #include <filesystem>
+#include <sqlite3.h>
+#include <vector>
+#include <fstream>
 
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/event_writer.h"
@@ -260,6 +263,71 @@ TEST(EventStore, BackgroundCommitMakesEventsVisibleWithinTheInterval) {
     if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(seen) << "not committed within a second";
+}
+
+
+// The block sizes of a log, in order, read as a tool outside packtwin would.
+std::vector<int64_t> BlockSizes(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT last_seq - first_seq + 1 FROM blocks ORDER BY first_seq", -1, &stmt, nullptr);
+  std::vector<int64_t> sizes;
+  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) sizes.push_back(sqlite3_column_int64(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return sizes;
+}
+
+// Writes `count` frames with the given writer settings; returns the chain head.
+std::string WriteFrames(const std::string& path, int count, eventlog::WriterOptions options) {
+  auto writer = eventlog::EventWriter::Create(path, options);
+  if (!writer.ok()) return "create: " + writer.status().message();
+  for (int i = 0; i < count; ++i) {
+    v1::Event event = CanEvent(1'000'000'000LL + i * 1'000LL, 0x180u + static_cast<uint32_t>(i % 5), std::string(3, static_cast<char>(i)));
+    if (i % 7 == 0) event.set_source("can1");
+    if (!(*writer)->Append(std::move(event)).ok()) return "append failed";
+  }
+  if (!(*writer)->Close().ok()) return "close failed";
+  auto reader = eventlog::EventReader::Open(path);
+  if (!reader.ok()) return reader.status().message();
+  auto meta = (*reader)->Meta();
+  return meta.ok() ? (*meta)[eventlog::meta_key::kChainHead] : meta.status().message();
+}
+
+TEST(EventWriter, WithoutACommitIntervalBlocksEndOnlyWhenFullSoTheSameInputGivesTheSameFile) {
+  TempDir dir;
+  eventlog::WriterOptions options;
+  options.background_commits = true;
+  options.commit_interval_ms = 0;
+  options.durable = false;
+  options.max_batch_events = 100;
+  const std::string head = WriteFrames(dir.File("a.db"), 1234, options);
+  EXPECT_EQ(BlockSizes(dir.File("a.db")), (std::vector<int64_t>{100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 34}));
+  EXPECT_EQ(WriteFrames(dir.File("b.db"), 1234, options), head);
+  std::ifstream a(dir.File("a.db"), std::ios::binary);
+  std::ifstream b(dir.File("b.db"), std::ios::binary);
+  EXPECT_TRUE(std::equal(std::istreambuf_iterator<char>(a), {}, std::istreambuf_iterator<char>(b), {}))
+      << "two writes of the same events must give the same bytes";
+}
+
+TEST(EventWriter, TheChainIsTheSameWhetherTheAppenderOrTheCommitThreadComputesIt) {
+  TempDir dir;
+  eventlog::WriterOptions inline_commits;
+  inline_commits.background_commits = false;
+  inline_commits.durable = false;
+  inline_commits.max_batch_events = 64;
+  eventlog::WriterOptions threaded = inline_commits;
+  threaded.background_commits = true;
+  threaded.commit_interval_ms = 1;  // blocks cut by time too: the chain must not care
+  const std::string head = WriteFrames(dir.File("inline.db"), 5000, inline_commits);
+  ASSERT_EQ(head.size(), 64u) << head;
+  EXPECT_EQ(WriteFrames(dir.File("threaded.db"), 5000, threaded), head);
+  auto reader = eventlog::EventReader::Open(dir.File("threaded.db"));
+  ASSERT_TRUE(reader.ok());
+  auto report = eventlog::VerifyChain(**reader);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_TRUE(report->intact) << report->problem;
 }
 
 }  // namespace

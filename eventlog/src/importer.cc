@@ -72,7 +72,10 @@ class Import {
     WriterOptions options;
     options.site = request_.site;
     options.tool_version = request_.tool_version;
-    options.background_commits = false;
+    // The writer's thread chains and writes blocks while this one parses;
+    // blocks end only when full, so the same input gives the same file.
+    options.background_commits = true;
+    options.commit_interval_ms = 0;
     options.durable = false;  // the file is renamed into place only once complete
     auto writer = EventWriter::Create(target->temp_path(), options);
     if (!writer.ok()) return writer.status();

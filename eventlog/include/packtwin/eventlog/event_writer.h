@@ -1,7 +1,11 @@
 // Appends events to a new event-log file. Events are written inside a
-// transaction and committed in batches: when max_batch_events are pending, and
+// transaction and committed in blocks: when max_batch_events are pending, and
 // (with background commits) at least every commit_interval_ms, so a crash loses
 // at most that interval and never what was committed. Thread-safe.
+//
+// Appending only encodes the event into the open block. Sealed blocks are
+// chained (SHA-256 over each record) and written by whoever commits: the
+// writer's own thread with background commits, else the appender itself.
 #pragma once
 
 #include <condition_variable>
@@ -26,10 +30,14 @@ class Statement;
 struct WriterOptions {
   std::string site;
   std::string tool_version;
+  // With background commits, the open block is also committed at least this
+  // often; 0: only when full, so the same input always gives the same blocks.
   int commit_interval_ms = 100;
   size_t max_batch_events = 65536;
-  bool background_commits = true;  // a thread commits pending events every interval
-  bool durable = true;             // fsync each commit (synchronous=FULL)
+  // A thread of the writer's own chains and commits sealed blocks while
+  // appends go on; without it, the appender commits a full block itself.
+  bool background_commits = true;
+  bool durable = true;  // fsync each commit (synchronous=FULL)
 };
 
 class EventWriter {
@@ -54,15 +62,18 @@ class EventWriter {
   struct Impl;
   explicit EventWriter(std::unique_ptr<Impl> impl);
   void FlushLoop();
-  // Moves the open block (and new sources) out under mutex_, then writes and
-  // commits them under db_mutex_ alone, so appends never wait for an fsync.
-  Status Flush();
+  // Takes the sealed blocks (and, when `seal_open`, the open one) under
+  // mutex_, then chains, writes and commits them under db_mutex_ alone, so
+  // appends never wait for an fsync.
+  Status Flush(bool seal_open);
+  void SealLocked();
   int64_t SourceIdLocked(const std::string& name, const std::string& config_json);
 
   std::unique_ptr<Impl> impl_;
-  mutable std::mutex mutex_;     // the open block, the chain head, sources, failure
-  mutable std::mutex db_mutex_;  // the SQLite connection; taken before mutex_ when both are needed
-  std::condition_variable wake_;
+  mutable std::mutex mutex_;     // the open and sealed blocks, sources, failure
+  mutable std::mutex db_mutex_;  // the SQLite connection and the chain head; taken before mutex_ when both are needed
+  std::condition_variable wake_;     // the commit thread: blocks sealed, or stopping
+  std::condition_variable drained_;  // appenders waiting for the commit thread to catch up
   std::thread flusher_;
   bool stopping_ = false;
 };

@@ -11,19 +11,6 @@ std::string ParseError::Describe() const {
   return fmt::format("column {}: expected {}, found {}", column, expected, found);
 }
 
-std::optional<uint32_t> HexValue(char c) {
-  if (c >= '0' && c <= '9') return static_cast<uint32_t>(c - '0');
-  if (c >= 'A' && c <= 'F') return static_cast<uint32_t>(c - 'A' + 10);
-  if (c >= 'a' && c <= 'f') return static_cast<uint32_t>(c - 'a' + 10);
-  return std::nullopt;
-}
-
-bool TextCursor::Consume(char c) {
-  if (Peek() != c || AtEnd()) return false;
-  ++pos_;
-  return true;
-}
-
 bool TextCursor::Consume(std::string_view word) {
   if (text_.substr(pos_).substr(0, word.size()) != word) return false;
   pos_ += word.size();
@@ -40,13 +27,6 @@ std::string_view TextCursor::Token() {
   const size_t start = pos_;
   while (!AtEnd() && text_[pos_] != ' ' && text_[pos_] != '\t') ++pos_;
   return text_.substr(start, pos_ - start);
-}
-
-std::optional<uint32_t> TextCursor::HexDigit() {
-  if (AtEnd()) return std::nullopt;
-  auto value = HexValue(text_[pos_]);
-  if (value) ++pos_;
-  return value;
 }
 
 std::optional<uint64_t> TextCursor::Decimal(size_t max_digits, size_t* digits_read) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,39 @@ struct Record {
 // Reads the record at *pos (advancing it). False when the bytes do not form
 // a record: the block is damaged.
 bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, Record* out);
+
+// What a block's records add up to: the header columns must say the same.
+struct Summary {
+  uint64_t records = 0;
+  int64_t min_wall_ns = INT64_MAX;
+  int64_t max_wall_ns = INT64_MIN;
+  int64_t kinds = 0;
+
+  void Add(const Record& r) {
+    ++records;
+    min_wall_ns = r.wall_ns < min_wall_ns ? r.wall_ns : min_wall_ns;
+    max_wall_ns = r.wall_ns > max_wall_ns ? r.wall_ns : max_wall_ns;
+    if (r.kind < 63) kinds |= int64_t{1} << r.kind;
+  }
+  bool Matches(uint64_t count, int64_t min_wall, int64_t max_wall, int64_t kind_bits) const {
+    return records == count && min_wall_ns == min_wall && max_wall_ns == max_wall && kinds == kind_bits;
+  }
+};
+
+// Calls fn(record) for every record of a block in order, while fn returns
+// true; false when the bytes do not form records (or fn said stop).
+template <typename Fn>
+bool ForEachRecord(std::string_view block, Fn&& fn) {
+  size_t pos = 0;
+  int64_t previous_wall_ns = 0;
+  Record r;
+  // Bounded by the block: each record consumes bytes.
+  while (pos < block.size()) {
+    if (!ReadRecord(block, &pos, previous_wall_ns, &r) || !fn(r)) return false;
+    previous_wall_ns = r.wall_ns;
+  }
+  return true;
+}
 
 // The body back into `event`'s kind (header fields untouched). False on damage.
 bool DecodeBody(int kind, std::string_view body, std::string_view source, v1::Event* event);

@@ -93,24 +93,16 @@ class BlockCursor : public EventCursor {
   // checked before any event of the block is returned.
   Status ReadRecords(int64_t min_wall_ns, int64_t max_wall_ns, int64_t kinds) {
     const uint64_t count = last_seq_ - block_first_ + 1;
-    size_t pos = 0;
-    int64_t previous = 0;
-    int64_t low = INT64_MAX;
-    int64_t high = INT64_MIN;
-    int64_t seen_kinds = 0;
-    block::Record r;
-    // Bounded by the body: each record consumes bytes.
-    while (pos < body_.size()) {
-      if (!block::ReadRecord(body_, &pos, previous, &r)) return Damaged("has a record that does not decode");
-      if (records_.size() >= count) return Damaged("holds a different number of events than its header says");
-      previous = r.wall_ns;
-      low = std::min(low, r.wall_ns);
-      high = std::max(high, r.wall_ns);
-      if (r.kind < 63) seen_kinds |= int64_t{1} << r.kind;
+    block::Summary summary;
+    const bool read = block::ForEachRecord(body_, [&](const block::Record& r) {
+      if (records_.size() >= count) return false;  // more records than the header says
+      summary.Add(r);
       records_.push_back(r);
-    }
-    if (records_.size() != count) return Damaged("holds a different number of events than its header says");
-    if (low != min_wall_ns || high != max_wall_ns || seen_kinds != kinds) {
+      return true;
+    });
+    if (!read && records_.size() < count) return Damaged("has a record that does not decode");
+    if (!read || records_.size() != count) return Damaged("holds a different number of events than its header says");
+    if (!summary.Matches(count, min_wall_ns, max_wall_ns, kinds)) {
       return Damaged("has header columns (times, kinds) that do not match its events");
     }
     return Status::Ok();

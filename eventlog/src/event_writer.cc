@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "packtwin/base/bug.h"
 #include "packtwin/eventlog/sqlite_db.h"
 #include "packtwin/eventlog/store_format.h"
+#include "packtwin/eventlog/stored_block.h"
 #include "store_schema.h"
 
 namespace packtwin::eventlog {
@@ -23,17 +25,11 @@ struct NewSource {
   std::string config;
 };
 
-// What one block holds: the sources first seen since the last block, and the
-// records appended since. The chain head after its last event is computed
-// when it is committed.
+// What one commit writes: the sources first seen since the last block, and
+// the block of records appended since (its hash is set when it is chained).
 struct Batch {
   std::vector<NewSource> sources;
-  std::string block;
-  uint64_t first_seq = 0;
-  uint64_t last_seq = 0;
-  int64_t min_wall_ns = 0;
-  int64_t max_wall_ns = 0;
-  int64_t kinds = 0;
+  StoredBlock block;
   int64_t previous_wall_ns = 0;  // the last record's, for the next one's delta
 };
 
@@ -62,12 +58,78 @@ struct EventWriter::Impl {
   bool closed = false;
   Status failure;  // the first error; the writer refuses further work after it
   std::string body;  // reused: one event's stored body
+  v1::Event headless;  // reused: an event other than a CAN frame without its header
   Batch open;        // the open block
   std::vector<Batch> sealed;  // full blocks, oldest first, not yet taken by a commit
 
   Status Fail(Status status) {
     if (failure.ok()) failure = std::move(status);
     return failure;
+  }
+
+  Status Open(sqlite::Db opened, const WriterOptions& writer_options, bool create) {
+    db = std::move(opened);
+    options = writer_options;
+    PACKTWIN_RETURN_IF_ERROR(db.Exec(options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+    if (create) PACKTWIN_RETURN_IF_ERROR(CreateSchema(db));
+    auto block_stmt = db.Prepare(
+        "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    auto source_stmt = db.Prepare("INSERT INTO sources(id, name, config) VALUES (?, ?, ?)");
+    auto meta_stmt = db.Prepare(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!block_stmt.ok()) return block_stmt.status();
+    if (!source_stmt.ok()) return source_stmt.status();
+    if (!meta_stmt.ok()) return meta_stmt.status();
+    insert_block.emplace(std::move(*block_stmt));
+    insert_source.emplace(std::move(*source_stmt));
+    upsert_meta.emplace(std::move(*meta_stmt));
+    return Status::Ok();
+  }
+
+  // An existing log's sources, last seq and chain head: appending goes on from there.
+  Status LoadTail(const std::string& path) {
+    auto sources = db.Prepare("SELECT id, name FROM sources ORDER BY id");
+    if (!sources.ok()) return sources.status();
+    // Bounded by the sources table.
+    while (true) {
+      auto row = sources->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const int64_t id = sources->ColumnInt(0);
+      if (id != static_cast<int64_t>(source_names.size()) + 1) {
+        return Status::Corruption(fmt::format("{}: source ids are not 1, 2, 3...: the log is damaged", path));
+      }
+      source_names.push_back(sources->ColumnText(1));
+      source_ids.emplace(source_names.back(), id);
+    }
+    auto last = db.Prepare("SELECT last_seq, hash FROM blocks ORDER BY first_seq DESC LIMIT 1");
+    if (!last.ok()) return last.status();
+    auto row = last->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    const std::string_view hash = last->ColumnBlobView(1);
+    if (hash.size() != head.size()) return Status::Corruption(fmt::format("{}: the last block's hash is damaged", path));
+    std::copy(hash.begin(), hash.end(), head.begin());
+    last_seq = static_cast<uint64_t>(last->ColumnInt(0));
+    return Status::Ok();
+  }
+
+  // The chain from `*chain` over a block's records, numbered from first_seq,
+  // with `names` by source id; false when the records do not decode, name an
+  // unknown source, or do not add up to the header.
+  static bool ChainRecords(const StoredBlock& block, const std::vector<std::string>& names, Sha256Digest* chain) {
+    uint64_t seq = block.first_seq;
+    block::Summary summary;
+    const bool read = block::ForEachRecord(block.body, [&](const block::Record& r) {
+      if (r.source_id < 1 || static_cast<size_t>(r.source_id) > names.size()) return false;
+      *chain = ChainHash(*chain, {seq++, r.capture_ns, r.wall_ns, static_cast<uint32_t>(r.kind),
+                                  names[static_cast<size_t>(r.source_id) - 1], r.body});
+      summary.Add(r);
+      return true;
+    });
+    return read && block.last_seq >= block.first_seq &&
+           summary.Matches(block.last_seq - block.first_seq + 1, block.min_wall_ns, block.max_wall_ns, block.kinds);
   }
 
   Status Begin() {
@@ -99,49 +161,36 @@ struct EventWriter::Impl {
     return Status::Ok();
   }
 
-  // The chain over the block's records, in the order they were appended.
-  Status ChainBlock(const Batch& batch) {
-    size_t pos = 0;
-    int64_t previous_wall_ns = 0;
-    block::Record r;
-    // Bounded by the block: each record consumes bytes, one seq each.
-    for (uint64_t seq = batch.first_seq; seq <= batch.last_seq; ++seq) {
-      const bool read = block::ReadRecord(batch.block, &pos, previous_wall_ns, &r);
-      if (!read || r.source_id < 1 || static_cast<size_t>(r.source_id) > source_names.size()) {
-        PACKTWIN_BUG("event writer: a block it encoded does not decode");
-      }
-      previous_wall_ns = r.wall_ns;
-      head = ChainHash(head, {seq, r.capture_ns, r.wall_ns, static_cast<uint32_t>(r.kind),
-                              source_names[static_cast<size_t>(r.source_id) - 1], r.body});
-    }
-    return Status::Ok();
-  }
-
-  Status InsertBlock(const Batch& batch) {
+  Status InsertBlock(const StoredBlock& block) {
     PACKTWIN_RETURN_IF_ERROR(Begin());
-    PACKTWIN_RETURN_IF_ERROR(ChainBlock(batch));
     auto& insert = *insert_block;
     insert.Reset();
-    insert.BindInt(1, static_cast<int64_t>(batch.first_seq));
-    insert.BindInt(2, static_cast<int64_t>(batch.last_seq));
-    insert.BindInt(3, batch.min_wall_ns);
-    insert.BindInt(4, batch.max_wall_ns);
-    insert.BindInt(5, batch.kinds);
-    insert.BindBlob(6, batch.block.data(), batch.block.size());
-    insert.BindBlob(7, head.data(), head.size());
+    insert.BindInt(1, static_cast<int64_t>(block.first_seq));
+    insert.BindInt(2, static_cast<int64_t>(block.last_seq));
+    insert.BindInt(3, block.min_wall_ns);
+    insert.BindInt(4, block.max_wall_ns);
+    insert.BindInt(5, block.kinds);
+    insert.BindBlob(6, block.body.data(), block.body.size());
+    insert.BindBlob(7, block.hash.data(), block.hash.size());
     auto done = insert.Step();
     return done.ok() ? Status::Ok() : done.status();
   }
 
+  Status PutTail(uint64_t seq) {
+    PACKTWIN_RETURN_IF_ERROR(PutMeta(meta_key::kChainHead, ToHex(head)));
+    return PutMeta(meta_key::kEventCount, std::to_string(seq));
+  }
+
   // One transaction per block: the head and count commit atomically with the
   // block they describe, so verify can tell a truncated tail from a clean end.
-  Status Write(const std::vector<Batch>& batches) {
-    for (const Batch& batch : batches) {
+  Status Write(std::vector<Batch>& batches) {
+    for (Batch& batch : batches) {
       for (const auto& source : batch.sources) PACKTWIN_RETURN_IF_ERROR(InsertSource(source));
-      if (!batch.block.empty()) {
-        PACKTWIN_RETURN_IF_ERROR(InsertBlock(batch));
-        PACKTWIN_RETURN_IF_ERROR(PutMeta(meta_key::kChainHead, ToHex(head)));
-        PACKTWIN_RETURN_IF_ERROR(PutMeta(meta_key::kEventCount, std::to_string(batch.last_seq)));
+      if (!batch.block.body.empty()) {
+        if (!ChainRecords(batch.block, source_names, &head)) PACKTWIN_BUG("event writer: a block it encoded does not decode");
+        batch.block.hash.assign(head.begin(), head.end());
+        PACKTWIN_RETURN_IF_ERROR(InsertBlock(batch.block));
+        PACKTWIN_RETURN_IF_ERROR(PutTail(batch.block.last_seq));
       }
       PACKTWIN_RETURN_IF_ERROR(CommitOpen());
     }
@@ -166,31 +215,37 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(const std::string& path
   auto db = sqlite::Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db.ok()) return db.status();
   auto impl = std::make_unique<Impl>();
-  impl->db = std::move(*db);
-  impl->options = options;
-  PACKTWIN_RETURN_IF_ERROR(impl->db.Exec(options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                                         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  PACKTWIN_RETURN_IF_ERROR(CreateSchema(impl->db));
-  auto insert_block = impl->db.Prepare(
-      "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  auto insert_source = impl->db.Prepare("INSERT INTO sources(id, name, config) VALUES (?, ?, ?)");
-  auto upsert_meta = impl->db.Prepare(
-      "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-  if (!insert_block.ok()) return insert_block.status();
-  if (!insert_source.ok()) return insert_source.status();
-  if (!upsert_meta.ok()) return upsert_meta.status();
-  impl->insert_block.emplace(std::move(*insert_block));
-  impl->insert_source.emplace(std::move(*insert_source));
-  impl->upsert_meta.emplace(std::move(*upsert_meta));
-
+  PACKTWIN_RETURN_IF_ERROR(impl->Open(std::move(*db), options, /*create=*/true));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kSchemaVersion, std::to_string(kSchemaVersion)));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kSite, options.site));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kToolVersion, options.tool_version));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kChainHead, ToHex(Sha256Digest{})));
   PACKTWIN_RETURN_IF_ERROR(impl->PutMeta(meta_key::kEventCount, "0"));
+  return Start(std::move(impl));
+}
+
+Result<std::unique_ptr<EventWriter>> EventWriter::OpenExisting(const std::string& path, const WriterOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound(fmt::format("{}: no such file", path));
+  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READWRITE);
+  if (!db.ok()) return db.status();
+  auto schema = CheckSchema(*db, path);
+  if (!schema.ok()) return schema.status();
+  if (*schema != kSchemaVersion) {
+    return Status::InvalidArgument(fmt::format("{}: schema {} logs are read only; events are appended to schema {} logs", path,
+                                               *schema, kSchemaVersion));
+  }
+  auto impl = std::make_unique<Impl>();
+  PACKTWIN_RETURN_IF_ERROR(impl->Open(std::move(*db), options, /*create=*/false));
+  PACKTWIN_RETURN_IF_ERROR(impl->LoadTail(path));
+  return Start(std::move(impl));
+}
+
+Result<std::unique_ptr<EventWriter>> EventWriter::Start(std::unique_ptr<Impl> impl) {
+  const bool background = impl->options.background_commits;
   std::unique_ptr<EventWriter> writer(new EventWriter(std::move(impl)));
   PACKTWIN_RETURN_IF_ERROR(writer->Flush(/*seal_open=*/true));
-  if (options.background_commits) writer->flusher_ = std::thread([w = writer.get()] { w->FlushLoop(); });
+  if (background) writer->flusher_ = std::thread([w = writer.get()] { w->FlushLoop(); });
   return writer;
 }
 
@@ -243,7 +298,7 @@ int64_t EventWriter::SourceIdLocked(const std::string& name, const std::string& 
 
 void EventWriter::SealLocked() {
   Impl& w = *impl_;
-  if (w.open.block.empty() && w.new_sources.empty()) return;
+  if (w.open.block.body.empty() && w.new_sources.empty()) return;
   w.open.sources = std::move(w.new_sources);
   w.new_sources.clear();
   w.sealed.push_back(std::move(w.open));
@@ -259,7 +314,7 @@ Status EventWriter::AddSource(const std::string& name, const std::string& config
   return Status::Ok();
 }
 
-Result<uint64_t> EventWriter::Append(v1::Event event) {
+Result<uint64_t> EventWriter::Append(const v1::Event& event) {
   uint64_t seq = 0;
   bool commit_here = false;
   {
@@ -270,25 +325,32 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
     const int kind = event.kind_case();
     if (kind == v1::Event::KIND_NOT_SET) return Status::InvalidArgument("an event without a kind cannot be recorded");
     // The header lives in the record; the body is what is left of the event.
-    const std::string source = std::move(*event.mutable_source());
-    const int64_t source_id = SourceIdLocked(source, "{}");
+    // A CAN frame's body is its frame alone, so the caller's event (and its
+    // buffers, which an importer reuses line after line) is not copied.
+    const int64_t source_id = SourceIdLocked(event.source(), "{}");
     const int64_t capture_ns = event.capture_time_ns();
     const int64_t wall_ns = event.wall_time_ns();
-    event.clear_source();
-    event.clear_seq();
-    event.clear_capture_time_ns();
-    event.clear_wall_time_ns();
-    block::EncodeBody(event, source, &w.body);
+    if (kind == v1::Event::kCanFrame) {
+      block::EncodeBody(event, event.source(), &w.body);
+    } else {
+      w.headless = event;
+      w.headless.clear_source();
+      w.headless.clear_seq();
+      w.headless.clear_capture_time_ns();
+      w.headless.clear_wall_time_ns();
+      block::EncodeBody(w.headless, event.source(), &w.body);
+    }
     seq = w.last_seq + 1;
-    Batch& b = w.open;
-    if (b.block.empty()) {
+    Batch& batch = w.open;
+    StoredBlock& b = batch.block;
+    if (b.body.empty()) {
       b.first_seq = seq;
       b.min_wall_ns = wall_ns;
       b.max_wall_ns = wall_ns;
-      b.previous_wall_ns = 0;
+      batch.previous_wall_ns = 0;
     }
-    block::AppendRecord(kind, wall_ns, capture_ns, source_id, b.previous_wall_ns, w.body, &b.block);
-    b.previous_wall_ns = wall_ns;
+    block::AppendRecord(kind, wall_ns, capture_ns, source_id, batch.previous_wall_ns, w.body, &b.body);
+    batch.previous_wall_ns = wall_ns;
     b.min_wall_ns = std::min(b.min_wall_ns, wall_ns);
     b.max_wall_ns = std::max(b.max_wall_ns, wall_ns);
     b.kinds |= int64_t{1} << kind;
@@ -308,6 +370,57 @@ Result<uint64_t> EventWriter::Append(v1::Event event) {
   }
   if (commit_here) PACKTWIN_RETURN_IF_ERROR(Flush(/*seal_open=*/false));
   return seq;
+}
+
+Result<bool> EventWriter::AppendStoredBlock(const StoredBlock& block, const std::vector<SourceInfo>& sources) {
+  std::lock_guard db_lock(db_mutex_);
+  std::lock_guard lock(mutex_);
+  Impl& w = *impl_;
+  if (!w.failure.ok()) return w.failure;
+  if (w.closed) return Status::Closed("the event log is closed");
+  if (!w.open.block.body.empty() || !w.sealed.empty()) PACKTWIN_BUG("event writer: stored blocks mixed with appended events");
+  const std::string where = fmt::format("block seq {} to {}", block.first_seq, block.last_seq);
+  if (block.last_seq <= w.last_seq) return false;  // already held: a resend
+  if (block.first_seq != w.last_seq + 1) {
+    return Status::InvalidArgument(fmt::format("{} does not follow seq {}: the blocks between are missing", where, w.last_seq));
+  }
+  // Sources the block's log registered since this one last heard: ids go on
+  // 1, 2, 3 and an id never changes its name.
+  std::vector<std::string> names = w.source_names;
+  std::vector<NewSource> added;
+  for (const SourceInfo& source : sources) {
+    const auto index = static_cast<size_t>(source.id) - 1;
+    if (source.id >= 1 && index < names.size()) {
+      if (names[index] != source.name) {
+        return Status::Corruption(fmt::format("{}: source {} is '{}' here but '{}' in the block's log", where, source.id,
+                                              names[index], source.name));
+      }
+    } else if (source.id == static_cast<int64_t>(names.size()) + 1) {
+      names.push_back(source.name);
+      added.push_back({source.id, source.name, source.config});
+    } else {
+      return Status::Corruption(fmt::format("{}: source ids must go on 1, 2, 3; got {}", where, source.id));
+    }
+  }
+  Sha256Digest chain = w.head;
+  if (!Impl::ChainRecords(block, names, &chain)) {
+    return Status::Corruption(fmt::format("{}: its records do not decode or do not match its header", where));
+  }
+  if (block.hash.size() != chain.size() || std::memcmp(block.hash.data(), chain.data(), chain.size()) != 0) {
+    return Status::Corruption(fmt::format("{} breaks the chain: its hash is not the chain of its records after seq {}", where,
+                                          w.last_seq));
+  }
+  Status written = [&]() -> Status {
+    for (const NewSource& source : added) PACKTWIN_RETURN_IF_ERROR(w.InsertSource(source));
+    PACKTWIN_RETURN_IF_ERROR(w.InsertBlock(block));
+    w.head = chain;
+    PACKTWIN_RETURN_IF_ERROR(w.PutTail(block.last_seq));
+    return w.CommitOpen();
+  }();
+  if (!written.ok()) return w.Fail(written);
+  for (const NewSource& source : added) w.source_ids.emplace(source.name, source.id);
+  w.last_seq = block.last_seq;
+  return true;
 }
 
 Status EventWriter::SetMeta(const std::string& key, const std::string& value) {

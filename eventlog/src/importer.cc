@@ -108,18 +108,18 @@ class Import {
       start.mutable_capture_start()->add_sources(std::filesystem::path(path).filename().string());
     }
     start.mutable_capture_start()->set_configuration(Configuration(request_));
-    PACKTWIN_RETURN_IF_ERROR(Write(std::move(start)));
+    PACKTWIN_RETURN_IF_ERROR(Write(start));
     for (; lane != nullptr; lane = Earliest(lanes_)) {
       Count(lane->next);
       last_ns_ = std::max(last_ns_, lane->next.wall_time_ns());
-      PACKTWIN_RETURN_IF_ERROR(Write(std::move(lane->next)));
+      PACKTWIN_RETURN_IF_ERROR(Write(lane->next));  // not moved: the lane's event keeps its buffers for the next line
       PACKTWIN_RETURN_IF_ERROR(Advance(*lane));
       ReportProgress();
     }
     v1::Event stop = Marker(last_ns_);
     stop.mutable_capture_stop()->set_reason("end of imported files");
     stop.mutable_capture_stop()->set_events(summary_.events + 1);
-    return Write(std::move(stop));
+    return Write(stop);
   }
 
   void Count(const v1::Event& event) {
@@ -132,8 +132,8 @@ class Import {
     }
   }
 
-  Status Write(v1::Event event) {
-    auto seq = writer_->Append(std::move(event));
+  Status Write(const v1::Event& event) {
+    auto seq = writer_->Append(event);
     if (!seq.ok()) return seq.status();
     ++summary_.events;
     return Status::Ok();

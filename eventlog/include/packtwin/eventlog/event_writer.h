@@ -15,9 +15,11 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "packtwin/eventlog/event_hash.h"
 #include "packtwin/base/status.h"
+#include "packtwin/eventlog/stored_block.h"
 #include "packtwin/v1/event.pb.h"
 
 namespace packtwin::eventlog {
@@ -44,6 +46,9 @@ class EventWriter {
  public:
   // Creates `path`, which must not exist.
   static Result<std::unique_ptr<EventWriter>> Create(const std::string& path, const WriterOptions& options);
+  // Opens an existing log to append after its last event (options.site and
+  // tool_version are not written: the log keeps its own).
+  static Result<std::unique_ptr<EventWriter>> OpenExisting(const std::string& path, const WriterOptions& options);
   ~EventWriter();
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
@@ -52,7 +57,13 @@ class EventWriter {
   // sources with "{}". Sources are immutable once written.
   Status AddSource(const std::string& name, const std::string& config_json);
   // Assigns the next sequence number, chains and stores the event; returns seq.
-  Result<uint64_t> Append(v1::Event event);
+  Result<uint64_t> Append(const v1::Event& event);
+  // Appends a block exactly as another log stored it (`collect`), committed
+  // at once, after checking that it continues this log: the next seq, known
+  // or new sources (`sources`: the other log's table), records that decode and
+  // match the header, and a hash that is the chain of its records after this
+  // log's head. True when appended; false when this log already holds it.
+  Result<bool> AppendStoredBlock(const StoredBlock& block, const std::vector<SourceInfo>& sources);
   Status SetMeta(const std::string& key, const std::string& value);
   Status Commit();
   // Final commit and checkpoint; the file is then complete on its own (no -wal).
@@ -61,6 +72,7 @@ class EventWriter {
  private:
   struct Impl;
   explicit EventWriter(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<EventWriter>> Start(std::unique_ptr<Impl> impl);
   void FlushLoop();
   // Takes the sealed blocks (and, when `seal_open`, the open one) under
   // mutex_, then chains, writes and commits them under db_mutex_ alone, so

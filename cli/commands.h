@@ -37,6 +37,8 @@ void AddRegressCommand(CLI::App& app, int& exit_code);
 void AddReplayCommand(CLI::App& app, int& exit_code);
 void AddScenarioCommand(CLI::App& app, int& exit_code);
 void AddBmsEmulateCommand(CLI::App& app, int& exit_code);
+void AddShipCommand(CLI::App& app, int& exit_code);
+void AddCollectCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);

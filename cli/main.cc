@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
   AddReplayCommand(app, exit_code);
   AddScenarioCommand(app, exit_code);
   AddBmsEmulateCommand(app, exit_code);
+  AddShipCommand(app, exit_code);
+  AddCollectCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -14,6 +14,8 @@ class ProgressBar {
   ProgressBar(std::string label, uint64_t total, std::string unit);
   ~ProgressBar();
   void SetTotal(uint64_t total) { total_ = total; }
+  // What follows the count: "events shipped, 3 blocks pending".
+  void SetUnit(std::string unit) { unit_ = std::move(unit); }
   void Update(uint64_t done);
   void Finish();
 

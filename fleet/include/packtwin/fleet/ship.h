@@ -1,0 +1,40 @@
+// `packtwin ship`: a log's blocks, as stored, to the JetStream block stream.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "packtwin/base/status.h"
+#include "packtwin/fleet/nats_link.h"
+
+namespace packtwin::fleet {
+
+struct ShipRequest {
+  std::string db;
+  NatsSpec nats;
+  std::string site;  // empty: the log's own site name
+  int replicas = 1;
+  // Keep shipping blocks as a recorder commits them, until the recorder
+  // closes the log (and all is shipped) or stop() says so.
+  bool follow = false;
+  int poll_ms = 200;
+  std::function<bool()> stop;
+};
+
+struct ShipSummary {
+  std::string site;
+  std::string capture_id;
+  uint64_t resumed_after_seq = 0;  // what the stream already held of this capture
+  uint64_t blocks = 0;             // published and acknowledged now
+  uint64_t events = 0;
+  uint64_t duplicates = 0;         // the stream already held them (a resend)
+  uint64_t pending_blocks = 0;     // in the log, not yet shipped
+};
+
+// Ships what the stream does not hold yet: asks the stream where this
+// capture ends (never a local cursor), publishes each block with a message
+// id and the subject's expected last sequence, and calls progress after each.
+Result<ShipSummary> Ship(const ShipRequest& request, const std::function<void(const ShipSummary&)>& progress);
+
+}  // namespace packtwin::fleet

@@ -1,0 +1,215 @@
+#include "packtwin/fleet/collect.h"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "nats_link_impl.h"
+#include "packtwin/eventlog/event_writer.h"
+#include "packtwin/fleet/block_message.h"
+
+namespace packtwin::fleet {
+namespace {
+
+constexpr int kFetchBatch = 16;
+constexpr int64_t kFetchWait_ms = 500;
+constexpr int64_t kAckWait_ns = 30'000'000'000;
+
+// Meta the collected log computes itself rather than copies.
+bool OwnMeta(const std::string& key) {
+  return key == eventlog::meta_key::kChainHead || key == eventlog::meta_key::kEventCount ||
+         key == eventlog::meta_key::kSchemaVersion;
+}
+
+class Collector {
+ public:
+  Collector(const CollectRequest& request, const std::function<void(const std::string&)>& warn,
+            const std::function<void(const CollectSummary&)>& progress)
+      : request_(request), warn_(warn), progress_(progress) {}
+
+  ~Collector() {
+    if (sub_ != nullptr) natsSubscription_Destroy(sub_);
+  }
+
+  Result<CollectSummary> Run() {
+    std::error_code ec;
+    std::filesystem::create_directories(request_.out_dir, ec);
+    if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", request_.out_dir, ec.message()));
+    auto link = NatsLink::Connect(request_.nats);
+    if (!link.ok()) return link.status();
+    link_ = std::move(*link);
+    PACKTWIN_RETURN_IF_ERROR(link_->EnsureBlockStream(request_.replicas));
+    PACKTWIN_RETURN_IF_ERROR(Subscribe());
+    Status ran = Loop();
+    Status closed = CloseAll();
+    PACKTWIN_RETURN_IF_ERROR(ran);
+    PACKTWIN_RETURN_IF_ERROR(closed);
+    return summary_;
+  }
+
+ private:
+  Status Subscribe() {
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Stream = kBlockStream;
+    options.Config.AckWait = kAckWait_ns;
+    options.Config.AckPolicy = js_AckExplicit;
+    options.Config.DeliverPolicy = js_DeliverAll;
+    jsErrCode js_error = static_cast<jsErrCode>(0);
+    natsStatus s = js_PullSubscribe(&sub_, link_->impl().js, kBlockSubjects, request_.durable.c_str(), nullptr, &options,
+                                    &js_error);
+    if (s != NATS_OK) return NatsError(fmt::format("consumer {} on stream {}", request_.durable, kBlockStream), s, js_error);
+    return Status::Ok();
+  }
+
+  Status Loop() {
+    using Clock = std::chrono::steady_clock;
+    auto last_message = Clock::now();
+    // Bounded by stop() or the idle limit.
+    while (!(request_.stop && request_.stop())) {
+      natsMsgList list{};
+      jsErrCode js_error = static_cast<jsErrCode>(0);
+      natsStatus s = natsSubscription_Fetch(&list, sub_, kFetchBatch, kFetchWait_ms, &js_error);
+      if (s == NATS_TIMEOUT || (s == NATS_OK && list.Count == 0)) {
+        natsMsgList_Destroy(&list);
+        const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_message).count();
+        if (request_.idle_exit_ms >= 0 && idle_ms >= request_.idle_exit_ms) return Status::Ok();
+        continue;
+      }
+      if (s != NATS_OK) {
+        natsMsgList_Destroy(&list);
+        // A server of the cluster went away: the client reconnects; fetch again.
+        if (s == NATS_CONNECTION_CLOSED) return NatsError("fetching blocks", s, js_error);
+        continue;
+      }
+      last_message = Clock::now();
+      Status handled = Status::Ok();
+      for (int i = 0; i < list.Count && handled.ok(); ++i) handled = Handle(list.Msgs[i]);
+      natsMsgList_Destroy(&list);
+      PACKTWIN_RETURN_IF_ERROR(handled);
+      if (progress_) progress_(summary_);
+    }
+    return Status::Ok();
+  }
+
+  Status Handle(natsMsg* msg) {
+    const std::string data(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+    auto message = DecodeBlockMessage(data);
+    if (!message.ok()) {
+      ++summary_.not_blocks;
+      if (warn_) warn_(fmt::format("{}: {}; dropped from this consumer", natsMsg_GetSubject(msg), message.status().message()));
+      natsMsg_Term(msg, nullptr);
+      return Status::Ok();
+    }
+    if (CheckSiteName(message->site).ok() && BlockSubject(message->site) != natsMsg_GetSubject(msg)) {
+      return Terminate(msg, *message, fmt::format("came on {}, not the site's own subject", natsMsg_GetSubject(msg)));
+    }
+    if (!CheckSiteName(message->site).ok()) return Terminate(msg, *message, "has a site name that is not a subject token");
+    if (::fnmatch(request_.sites_glob.c_str(), message->site.c_str(), 0) != 0) return Ack(msg);
+    SiteCollected& site = summary_.sites[message->site];
+    if (!site.quarantined.empty()) {
+      natsMsg_Term(msg, nullptr);
+      return Status::Ok();
+    }
+    auto writer = WriterFor(*message, &site);
+    if (!writer.ok()) return writer.status();
+    auto appended = (*writer)->AppendStoredBlock(message->block, message->sources);
+    if (!appended.ok()) {
+      if (appended.status().IsCorruption() || appended.status().code() == StatusCode::kInvalidArgument) {
+        return Quarantine(msg, *message, &site, appended.status().message());
+      }
+      natsMsg_Nak(msg, nullptr);  // our disk, not the block: it comes again
+      return appended.status();
+    }
+    if (*appended) {
+      for (const auto& [key, value] : message->meta) {
+        if (!OwnMeta(key)) PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(key, value));
+      }
+      PACKTWIN_RETURN_IF_ERROR((*writer)->Commit());
+      ++site.blocks;
+      ++summary_.blocks;
+      site.events += message->block.last_seq - message->block.first_seq + 1;
+    } else {
+      ++site.duplicates;
+      ++summary_.duplicates;
+    }
+    return Ack(msg);
+  }
+
+  Status Ack(natsMsg* msg) {
+    jsErrCode js_error = static_cast<jsErrCode>(0);
+    natsStatus s = natsMsg_AckSync(msg, nullptr, &js_error);
+    // Not acknowledged: the block comes again and is recognised as held.
+    if (s != NATS_OK && warn_) warn_(NatsError("acknowledging a block", s, js_error).message());
+    return Status::Ok();
+  }
+
+  Status Terminate(natsMsg* msg, const BlockMessage& message, const std::string& why) {
+    ++summary_.not_blocks;
+    if (warn_) warn_(fmt::format("a block of site '{}' {}; dropped from this consumer", message.site, why));
+    natsMsg_Term(msg, nullptr);
+    return Status::Ok();
+  }
+
+  Status Quarantine(natsMsg* msg, const BlockMessage& message, SiteCollected* site, const std::string& why) {
+    site->quarantined = fmt::format("capture {}: {}", message.capture_id, why);
+    if (warn_) {
+      warn_(fmt::format("site {} quarantined at seq {}: {}; its later blocks are not merged, the other sites go on",
+                        message.site, message.block.first_seq, site->quarantined));
+    }
+    natsMsg_Term(msg, nullptr);
+    return Status::Ok();
+  }
+
+  Result<eventlog::EventWriter*> WriterFor(const BlockMessage& message, SiteCollected* site) {
+    const std::filesystem::path dir = std::filesystem::path(request_.out_dir) / message.site;
+    const std::string path = (dir / (message.capture_id + ".db")).string();
+    auto found = writers_.find(path);
+    if (found != writers_.end()) return found->second.get();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", dir.string(), ec.message()));
+    eventlog::WriterOptions options;
+    options.background_commits = false;
+    options.durable = true;
+    auto site_meta = message.meta.find(eventlog::meta_key::kSite);
+    auto tool = message.meta.find(eventlog::meta_key::kToolVersion);
+    options.site = site_meta != message.meta.end() ? site_meta->second : message.site;
+    options.tool_version = tool != message.meta.end() ? tool->second : "";
+    auto writer = std::filesystem::exists(path, ec) ? eventlog::EventWriter::OpenExisting(path, options)
+                                                    : eventlog::EventWriter::Create(path, options);
+    if (!writer.ok()) return writer.status();
+    site->path = path;
+    return (writers_[path] = std::move(*writer)).get();
+  }
+
+  Status CloseAll() {
+    Status first = Status::Ok();
+    for (auto& [path, writer] : writers_) {
+      Status closed = writer->Close();
+      if (first.ok() && !closed.ok()) first = closed.Context(path + ": ");
+    }
+    writers_.clear();
+    return first;
+  }
+
+  const CollectRequest& request_;
+  const std::function<void(const std::string&)>& warn_;
+  const std::function<void(const CollectSummary&)>& progress_;
+  std::unique_ptr<NatsLink> link_;
+  natsSubscription* sub_ = nullptr;
+  std::map<std::string, std::unique_ptr<eventlog::EventWriter>> writers_;
+  CollectSummary summary_;
+};
+
+}  // namespace
+
+Result<CollectSummary> Collect(const CollectRequest& request, const std::function<void(const std::string&)>& warn,
+                               const std::function<void(const CollectSummary&)>& progress) {
+  return Collector(request, warn, progress).Run();
+}
+
+}  // namespace packtwin::fleet

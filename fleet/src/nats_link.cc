@@ -1,0 +1,208 @@
+#include "packtwin/fleet/nats_link.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "nats_link_impl.h"
+
+namespace packtwin::fleet {
+namespace {
+
+constexpr int64_t kConnectTimeout_ms = 3000;
+constexpr int64_t kRequestTimeout_ms = 5000;
+
+bool ValidHostPort(const std::string& host_port) {
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) return false;
+  for (size_t i = colon + 1; i < host_port.size(); ++i) {
+    if (host_port[i] < '0' || host_port[i] > '9') return false;
+  }
+  return host_port.size() - colon - 1 <= 5 && std::stoul(host_port.substr(colon + 1)) <= 65535;
+}
+
+}  // namespace
+
+Status NatsError(const std::string& doing, natsStatus status, jsErrCode js_error) {
+  std::string text = natsStatus_GetText(status);
+  const char* last = nats_GetLastError(nullptr);
+  if (last != nullptr && *last != '\0' && text.find(last) == std::string::npos) text += fmt::format(": {}", last);
+  if (static_cast<int>(js_error) != 0) text += fmt::format(" (JetStream error {})", static_cast<int>(js_error));
+  const bool unreachable = status == NATS_NO_SERVER || status == NATS_CONNECTION_CLOSED || status == NATS_TIMEOUT;
+  std::string message = fmt::format("{}: {}", doing, text);
+  return unreachable ? Status::IoError(std::move(message)) : Status::Failed(std::move(message));
+}
+
+Result<NatsSpec> ParseNatsUrl(const std::string& text) {
+  NatsSpec spec;
+  std::string rest = text;
+  const std::string scheme = "nats://";
+  if (rest.rfind(scheme, 0) == 0) rest = rest.substr(scheme.size());
+  if (rest.empty()) return Status::InvalidArgument(fmt::format("'{}': expected nats://HOST:PORT[,HOST:PORT...]", text));
+  size_t start = 0;
+  // Bounded by the text: each pass takes one comma-separated server.
+  while (start <= rest.size()) {
+    const auto comma = rest.find(',', start);
+    std::string server = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (server.rfind(scheme, 0) == 0) server = server.substr(scheme.size());
+    const auto at = server.rfind('@');
+    if (at != std::string::npos) {
+      const std::string who = server.substr(0, at);
+      const auto colon = who.find(':');
+      if (colon == std::string::npos) {
+        spec.token = who;
+      } else {
+        spec.user = who.substr(0, colon);
+        spec.password = who.substr(colon + 1);
+      }
+      server = server.substr(at + 1);
+    }
+    if (!ValidHostPort(server)) {
+      return Status::InvalidArgument(fmt::format("'{}': '{}' is not HOST:PORT (expected nats://HOST:PORT[,HOST:PORT...])", text, server));
+    }
+    spec.servers.push_back(scheme + server);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return spec;
+}
+
+Status CheckSiteName(const std::string& site) {
+  if (site.empty() || site.size() > 64) return Status::InvalidArgument("a site name is 1 to 64 characters");
+  for (char c : site) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) {
+      return Status::InvalidArgument(fmt::format(
+          "site '{}': '{}' cannot be part of a NATS subject token; use letters, digits, '-' and '_'", site, c));
+    }
+  }
+  return Status::Ok();
+}
+
+std::string BlockSubject(const std::string& site) { return fmt::format("packtwin.site.{}.blocks", site); }
+
+NatsLink::NatsLink(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+NatsLink::~NatsLink() {
+  if (impl_->js != nullptr) jsCtx_Destroy(impl_->js);
+  if (impl_->connection != nullptr) {
+    natsConnection_Close(impl_->connection);
+    natsConnection_Destroy(impl_->connection);
+  }
+}
+
+Result<std::unique_ptr<NatsLink>> NatsLink::Connect(const NatsSpec& spec) {
+  natsOptions* options = nullptr;
+  if (natsOptions_Create(&options) != NATS_OK) return Status::Failed("cannot create NATS options");
+  std::unique_ptr<natsOptions, void (*)(natsOptions*)> owned(options, natsOptions_Destroy);
+  std::vector<const char*> servers;
+  for (const auto& server : spec.servers) servers.push_back(server.c_str());
+  const std::string joined = fmt::format("{}", fmt::join(spec.servers, ","));
+  natsStatus s = natsOptions_SetServers(options, servers.data(), static_cast<int>(servers.size()));
+  if (s == NATS_OK) s = natsOptions_SetName(options, spec.name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetTimeout(options, kConnectTimeout_ms);
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, 60);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, 500);
+  if (s == NATS_OK && !spec.user.empty()) s = natsOptions_SetUserInfo(options, spec.user.c_str(), spec.password.c_str());
+  if (s == NATS_OK && !spec.token.empty()) s = natsOptions_SetToken(options, spec.token.c_str());
+  if (s == NATS_OK && !spec.creds_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(options, spec.creds_file.c_str(), nullptr);
+  }
+  if (s == NATS_OK && !spec.ca_file.empty()) {
+    s = natsOptions_SetSecure(options, true);
+    if (s == NATS_OK) s = natsOptions_LoadCATrustedCertificates(options, spec.ca_file.c_str());
+  }
+  if (s != NATS_OK) return NatsError("NATS options", s);
+  auto impl = std::make_unique<Impl>();
+  impl->servers = joined;
+  s = natsConnection_Connect(&impl->connection, options);
+  if (s != NATS_OK) {
+    Status error = NatsError(fmt::format("cannot connect to {}", joined), s);
+    if (s == NATS_NO_SERVER) {
+      return Status::IoError(error.message() + "; is nats-server running there, and is the address right?");
+    }
+    return error;
+  }
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = kRequestTimeout_ms;
+  s = natsConnection_JetStream(&impl->js, impl->connection, &js_options);
+  if (s != NATS_OK) return NatsError(fmt::format("{}: JetStream", joined), s);
+  return std::unique_ptr<NatsLink>(new NatsLink(std::move(impl)));
+}
+
+Status NatsLink::EnsureBlockStream(int replicas) {
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  const char* subjects[] = {kBlockSubjects};
+  config.Name = kBlockStream;
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Storage = js_FileStorage;
+  config.Replicas = replicas;
+  jsStreamInfo* info = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddStream(&info, impl_->js, &config, nullptr, &js_error);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    return Status::Ok();
+  }
+  if (js_error != JSStreamNameExistErr) {
+    return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, kBlockStream, replicas), s, js_error);
+  }
+  // It exists with another configuration: usable if it takes our subjects.
+  s = js_GetStreamInfo(&info, impl_->js, kBlockStream, nullptr, &js_error);
+  if (s != NATS_OK) return NatsError(fmt::format("{}: stream {}", impl_->servers, kBlockStream), s, js_error);
+  bool ours = false;
+  for (int i = 0; i < info->Config->SubjectsLen; ++i) ours = ours || std::string(info->Config->Subjects[i]) == kBlockSubjects;
+  jsStreamInfo_Destroy(info);
+  if (!ours) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: stream {} exists with another configuration (it does not take {}); remove it or give packtwin a server "
+        "of its own",
+        impl_->servers, kBlockStream, kBlockSubjects));
+  }
+  return Status::Ok();
+}
+
+int64_t NatsLink::MaxPayload() const { return natsConnection_GetMaxPayload(impl_->connection); }
+
+Result<std::optional<StoredMessage>> NatsLink::LastOnSubject(const std::string& subject) {
+  natsMsg* msg = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetLastMsg(&msg, impl_->js, kBlockStream, subject.c_str(), nullptr, &js_error);
+  if (s == NATS_NOT_FOUND || js_error == JSNoMessageFoundErr) return std::optional<StoredMessage>();
+  if (s != NATS_OK) return NatsError(fmt::format("{}: last message on {}", impl_->servers, subject), s, js_error);
+  StoredMessage stored;
+  stored.stream_seq = natsMsg_GetSequence(msg);
+  stored.data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+  natsMsg_Destroy(msg);
+  return std::optional<StoredMessage>(std::move(stored));
+}
+
+Result<Published> NatsLink::Publish(const std::string& subject, const std::string& data, const std::string& msg_id,
+                                    uint64_t expected_last_subject_seq) {
+  natsMsg* msg = nullptr;
+  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
+  if (s != NATS_OK) return NatsError("building a message", s);
+  std::unique_ptr<natsMsg, void (*)(natsMsg*)> owned(msg, natsMsg_Destroy);
+  // Set by hand: the client leaves out an expected sequence of 0, and 0 is
+  // what says "this subject must still be empty".
+  const std::string expected = std::to_string(expected_last_subject_seq);
+  s = natsMsgHeader_Set(msg, "Nats-Msg-Id", msg_id.c_str());
+  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Expected-Last-Subject-Sequence", expected.c_str());
+  if (s != NATS_OK) return NatsError("building a message", s);
+  jsPubAck* ack = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  s = js_PublishMsg(&ack, impl_->js, msg, nullptr, &js_error);
+  if (s != NATS_OK) {
+    Status error = NatsError(fmt::format("{}: publishing {} to {}", impl_->servers, msg_id, subject), s, js_error);
+    // Another shipper of the site got there first: the caller re-reads the stream.
+    if (js_error == JSStreamWrongLastSequenceErr) return Status::Closed(error.message());
+    return error;
+  }
+  Published published{ack->Sequence, ack->Duplicate};
+  jsPubAck_Destroy(ack);
+  return published;
+}
+
+}  // namespace packtwin::fleet

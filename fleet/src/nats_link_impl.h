@@ -1,0 +1,22 @@
+// The libnats handles behind NatsLink, for the fleet's own sources.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <string>
+
+#include "packtwin/base/status.h"
+#include "packtwin/fleet/nats_link.h"
+
+namespace packtwin::fleet {
+
+struct NatsLink::Impl {
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  std::string servers;  // for messages
+};
+
+// "doing: <libnats text> (<JetStream error code>)"
+Status NatsError(const std::string& doing, natsStatus status, jsErrCode js_error = static_cast<jsErrCode>(0));
+
+}  // namespace packtwin::fleet

@@ -1,0 +1,176 @@
+#include "packtwin/fleet/ship.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "packtwin/eventlog/stored_block.h"
+#include "packtwin/fleet/block_message.h"
+
+namespace packtwin::fleet {
+namespace {
+
+constexpr size_t kBlocksPerRead = 32;
+constexpr int kMaxResyncs = 5;
+
+// Where the stream says this capture ends, and the subject's last sequence.
+struct StreamTail {
+  uint64_t after_seq = 0;
+  uint64_t subject_seq = 0;
+};
+
+Result<StreamTail> AskStream(NatsLink& link, const std::string& subject, const std::string& capture_id) {
+  auto last = link.LastOnSubject(subject);
+  if (!last.ok()) return last.status();
+  StreamTail tail;
+  if (!last->has_value()) return tail;
+  tail.subject_seq = (*last)->stream_seq;
+  auto message = DecodeBlockMessage((*last)->data);
+  if (!message.ok()) {
+    return Status::InvalidArgument(fmt::format("the last message on {} (stream seq {}) is not a packtwin block: {}", subject,
+                                               tail.subject_seq, message.status().message()));
+  }
+  // Another capture of the site ends the subject: this one starts from its beginning.
+  if (message->capture_id == capture_id) tail.after_seq = message->block.last_seq;
+  return tail;
+}
+
+class Shipper {
+ public:
+  Shipper(const ShipRequest& request, const std::function<void(const ShipSummary&)>& progress)
+      : request_(request), progress_(progress) {}
+
+  Result<ShipSummary> Run() {
+    auto file = eventlog::BlockFile::Open(request_.db);
+    if (!file.ok()) return file.status();
+    file_ = std::move(*file);
+    auto meta = file_->Meta();
+    if (!meta.ok()) return meta.status();
+    summary_.site = request_.site.empty() ? (*meta)[eventlog::meta_key::kSite] : request_.site;
+    if (summary_.site.empty()) {
+      return Status::InvalidArgument(fmt::format("{}: the log names no site; give one with --site", request_.db));
+    }
+    PACKTWIN_RETURN_IF_ERROR(CheckSiteName(summary_.site));
+    subject_ = BlockSubject(summary_.site);
+    auto link = NatsLink::Connect(request_.nats);
+    if (!link.ok()) return link.status();
+    link_ = std::move(*link);
+    PACKTWIN_RETURN_IF_ERROR(link_->EnsureBlockStream(request_.replicas));
+    PACKTWIN_RETURN_IF_ERROR(WaitForFirstBlock());
+    if (summary_.capture_id.empty()) return summary_;  // an empty log: nothing to ship
+    PACKTWIN_RETURN_IF_ERROR(Resync());
+    summary_.resumed_after_seq = tail_.after_seq;
+    return ShipAll();
+  }
+
+ private:
+  bool Stopped() const { return request_.stop && request_.stop(); }
+
+  void Sleep() const { std::this_thread::sleep_for(std::chrono::milliseconds(request_.poll_ms)); }
+
+  Status WaitForFirstBlock() {
+    // Bounded by stop(): a followed log that never commits waits until told.
+    while (true) {
+      auto first = file_->BlocksAfter(0, 1);
+      if (!first.ok()) return first.status();
+      if (!first->empty()) {
+        summary_.capture_id = CaptureId(first->front());
+        return Status::Ok();
+      }
+      if (!request_.follow || Stopped()) return Status::Ok();
+      Sleep();
+    }
+  }
+
+  Status Resync() {
+    auto tail = AskStream(*link_, subject_, summary_.capture_id);
+    if (!tail.ok()) return tail.status();
+    tail_ = *tail;
+    return Status::Ok();
+  }
+
+  Result<ShipSummary> ShipAll() {
+    int resyncs = 0;
+    // Bounded by the log (and, following, by stop()).
+    while (!Stopped()) {
+      auto blocks = file_->BlocksAfter(tail_.after_seq, kBlocksPerRead);
+      if (!blocks.ok()) return blocks.status();
+      if (blocks->empty()) {
+        if (!request_.follow || Closed()) break;
+        Sleep();
+        continue;
+      }
+      auto sources = file_->Sources();
+      if (!sources.ok()) return sources.status();
+      auto meta = file_->Meta();
+      if (!meta.ok()) return meta.status();
+      for (auto& block : *blocks) {
+        Status sent = Send(std::move(block), *sources, *meta);
+        if (sent.IsClosed()) {
+          // Another shipper of this site published in between: ask again.
+          if (++resyncs > kMaxResyncs) {
+            return Status::Failed(fmt::format("site {}: another shipper keeps publishing to {}; run one shipper per site",
+                                              summary_.site, subject_));
+          }
+          PACKTWIN_RETURN_IF_ERROR(Resync());
+          break;
+        }
+        PACKTWIN_RETURN_IF_ERROR(sent);
+        if (Stopped()) break;
+      }
+    }
+    auto rest = file_->BlocksAfter(tail_.after_seq, SIZE_MAX);
+    if (rest.ok()) summary_.pending_blocks = rest->size();
+    return summary_;
+  }
+
+  // A followed log is done when its recorder closed it (the stop time is set).
+  bool Closed() {
+    auto meta = file_->Meta();
+    return meta.ok() && meta->count(eventlog::meta_key::kStoppedNs) != 0;
+  }
+
+  Status Send(eventlog::StoredBlock block, const std::vector<eventlog::SourceInfo>& sources,
+              const eventlog::StoreMeta& meta) {
+    const uint64_t first = block.first_seq;
+    const uint64_t last = block.last_seq;
+    BlockMessage message{summary_.site, summary_.capture_id, std::move(block), sources, meta};
+    const std::string data = EncodeBlockMessage(message);
+    if (static_cast<int64_t>(data.size()) > link_->MaxPayload()) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: block seq {} to {} is {} bytes; the server takes at most {} (max_payload): raise max_payload in the "
+          "server configuration (deploy/nats/ uses 8MB)",
+          request_.db, first, last, data.size(), link_->MaxPayload()));
+    }
+    auto published = link_->Publish(subject_, data, BlockMessageId(summary_.site, summary_.capture_id, first), tail_.subject_seq);
+    if (!published.ok()) return published.status();
+    if (published->duplicate) {
+      ++summary_.duplicates;
+      PACKTWIN_RETURN_IF_ERROR(Resync());  // the subject's last sequence is not this ack's
+      if (tail_.after_seq < last) tail_.after_seq = last;
+    } else {
+      ++summary_.blocks;
+      summary_.events += last - first + 1;
+      tail_ = {last, published->stream_seq};
+    }
+    if (progress_) progress_(summary_);
+    return Status::Ok();
+  }
+
+  const ShipRequest& request_;
+  const std::function<void(const ShipSummary&)>& progress_;
+  std::unique_ptr<eventlog::BlockFile> file_;
+  std::unique_ptr<NatsLink> link_;
+  std::string subject_;
+  StreamTail tail_;
+  ShipSummary summary_;
+};
+
+}  // namespace
+
+Result<ShipSummary> Ship(const ShipRequest& request, const std::function<void(const ShipSummary&)>& progress) {
+  return Shipper(request, progress).Run();
+}
+
+}  // namespace packtwin::fleet

@@ -13,6 +13,8 @@ packages=(
   libcli11-dev
   # libcrypto: SHA-256 for the event hash chain
   libssl-dev
+  # the fleet: NATS JetStream server (tests start their own cluster) and its C client
+  nats-server libnats-dev
   # real peers used by the integration tests
   can-utils python3-can python3-pymodbus python3-serial-asyncio python3-serial libmodbus-dev
   # firmware cross build (Cortex-M4, newlib-nano)

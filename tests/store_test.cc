@@ -11,6 +11,7 @@
 
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/event_writer.h"
+#include "packtwin/eventlog/stored_block.h"
 #include "packtwin/eventlog/verify.h"
 #include "store_test_util.h"
 #include "test_support.h"
@@ -328,6 +329,59 @@ TEST(EventWriter, TheChainIsTheSameWhetherTheAppenderOrTheCommitThreadComputesIt
   auto report = eventlog::VerifyChain(**reader);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->intact) << report->problem;
+}
+
+// The collector's path: blocks copied as stored from one log into another.
+TEST(EventWriter, StoredBlocksAppendOnlyWhenTheyContinueTheChain) {
+  TempDir dir;
+  WriteLog(dir.File("src.db"), 30, 10);  // three blocks
+  auto file = eventlog::BlockFile::Open(dir.File("src.db"));
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  auto blocks = (*file)->BlocksAfter(0, 10);
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->size(), 3u);
+  auto sources = (*file)->Sources();
+  ASSERT_TRUE(sources.ok());
+  eventlog::WriterOptions options;
+  options.background_commits = false;
+  options.durable = false;
+  {
+    auto copy = eventlog::EventWriter::Create(dir.File("copy.db"), options);
+    ASSERT_TRUE(copy.ok());
+    auto gap = (*copy)->AppendStoredBlock((*blocks)[1], *sources);
+    EXPECT_EQ(gap.status().code(), StatusCode::kInvalidArgument) << "a block after a missing one";
+    auto first = (*copy)->AppendStoredBlock((*blocks)[0], *sources);
+    ASSERT_TRUE(first.ok()) << first.status().message();
+    EXPECT_TRUE(*first);
+    auto resent = (*copy)->AppendStoredBlock((*blocks)[0], *sources);
+    ASSERT_TRUE(resent.ok());
+    EXPECT_FALSE(*resent) << "a block already held is recognised";
+    eventlog::StoredBlock forged = (*blocks)[1];
+    forged.body[forged.body.size() - 1] ^= 0x40;
+    auto broken = (*copy)->AppendStoredBlock(forged, *sources);
+    ASSERT_FALSE(broken.ok());
+    EXPECT_TRUE(broken.status().IsCorruption());
+    EXPECT_NE(broken.status().message().find("block seq 11 to 20 breaks the chain"), std::string::npos) << broken.status().message();
+    ASSERT_TRUE((*copy)->Close().ok());
+  }
+  // A writer opened again goes on from the file's own tail.
+  auto reopened = eventlog::EventWriter::OpenExisting(dir.File("copy.db"), options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  for (size_t i = 1; i < blocks->size(); ++i) {
+    auto appended = (*reopened)->AppendStoredBlock((*blocks)[i], *sources);
+    ASSERT_TRUE(appended.ok()) << appended.status().message();
+    EXPECT_TRUE(*appended);
+  }
+  ASSERT_TRUE((*reopened)->Close().ok());
+  auto source_reader = eventlog::EventReader::Open(dir.File("src.db"));
+  auto copy_reader = eventlog::EventReader::Open(dir.File("copy.db"));
+  ASSERT_TRUE(source_reader.ok() && copy_reader.ok());
+  auto source_chain = eventlog::VerifyChain(**source_reader);
+  auto copy_chain = eventlog::VerifyChain(**copy_reader);
+  ASSERT_TRUE(source_chain.ok() && copy_chain.ok());
+  EXPECT_TRUE(copy_chain->intact) << copy_chain->problem;
+  EXPECT_EQ(copy_chain->head_hex, source_chain->head_hex);
+  EXPECT_EQ(copy_chain->events_checked, 30u);
 }
 
 }  // namespace

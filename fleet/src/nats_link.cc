@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <chrono>
+#include <thread>
+
 #include "nats_link_impl.h"
 
 namespace packtwin::fleet {
@@ -10,6 +13,8 @@ namespace {
 
 constexpr int64_t kConnectTimeout_ms = 3000;
 constexpr int64_t kRequestTimeout_ms = 5000;
+constexpr int kStreamAttempts = 8;
+constexpr int kStreamRetry_ms = 500;
 
 bool ValidHostPort(const std::string& host_port) {
   const auto colon = host_port.rfind(':');
@@ -24,8 +29,12 @@ bool ValidHostPort(const std::string& host_port) {
 
 Status NatsError(const std::string& doing, natsStatus status, jsErrCode js_error) {
   std::string text = natsStatus_GetText(status);
-  const char* last = nats_GetLastError(nullptr);
-  if (last != nullptr && *last != '\0' && text.find(last) == std::string::npos) text += fmt::format(": {}", last);
+  natsStatus last_status = NATS_OK;
+  const char* last = nats_GetLastError(&last_status);
+  // The thread's last error describes this call only when it has this status.
+  if (last != nullptr && *last != '\0' && last_status == status && text.find(last) == std::string::npos) {
+    text += fmt::format(": {}", last);
+  }
   if (static_cast<int>(js_error) != 0) text += fmt::format(" (JetStream error {})", static_cast<int>(js_error));
   const bool unreachable = status == NATS_NO_SERVER || status == NATS_CONNECTION_CLOSED || status == NATS_TIMEOUT;
   std::string message = fmt::format("{}: {}", doing, text);
@@ -131,6 +140,45 @@ Result<std::unique_ptr<NatsLink>> NatsLink::Connect(const NatsSpec& spec) {
 }
 
 Status NatsLink::EnsureBlockStream(int replicas) {
+  // A cluster that is electing a leader (just started, or a server just
+  // died) answers with timeouts for a few seconds: ask again meanwhile.
+  Status last = Status::Ok();
+  for (int attempt = 0; attempt < kStreamAttempts; ++attempt) {
+    auto exists = BlockStreamExists();
+    if (exists.ok() && *exists) return Status::Ok();
+    if (exists.ok()) {
+      last = AddBlockStream(replicas);
+      if (last.ok()) return last;
+    } else {
+      last = exists.status();
+    }
+    if (last.code() == StatusCode::kInvalidArgument) return last;  // a stream of another configuration
+    std::this_thread::sleep_for(std::chrono::milliseconds(kStreamRetry_ms));
+  }
+  return last;
+}
+
+// True when the stream is there and takes our subjects; an error when it is
+// there with other subjects.
+Result<bool> NatsLink::BlockStreamExists() {
+  jsStreamInfo* info = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, impl_->js, kBlockStream, nullptr, &js_error);
+  if (s == NATS_NOT_FOUND || js_error == JSStreamNotFoundErr) return false;
+  if (s != NATS_OK) return NatsError(fmt::format("{}: stream {}", impl_->servers, kBlockStream), s, js_error);
+  bool ours = false;
+  for (int i = 0; i < info->Config->SubjectsLen; ++i) ours = ours || std::string(info->Config->Subjects[i]) == kBlockSubjects;
+  jsStreamInfo_Destroy(info);
+  if (!ours) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: stream {} exists with another configuration (it does not take {}); remove it or give packtwin a server "
+        "of its own",
+        impl_->servers, kBlockStream, kBlockSubjects));
+  }
+  return true;
+}
+
+Status NatsLink::AddBlockStream(int replicas) {
   jsStreamConfig config;
   jsStreamConfig_Init(&config);
   const char* subjects[] = {kBlockSubjects};
@@ -146,22 +194,9 @@ Status NatsLink::EnsureBlockStream(int replicas) {
     jsStreamInfo_Destroy(info);
     return Status::Ok();
   }
-  if (js_error != JSStreamNameExistErr) {
-    return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, kBlockStream, replicas), s, js_error);
-  }
-  // It exists with another configuration: usable if it takes our subjects.
-  s = js_GetStreamInfo(&info, impl_->js, kBlockStream, nullptr, &js_error);
-  if (s != NATS_OK) return NatsError(fmt::format("{}: stream {}", impl_->servers, kBlockStream), s, js_error);
-  bool ours = false;
-  for (int i = 0; i < info->Config->SubjectsLen; ++i) ours = ours || std::string(info->Config->Subjects[i]) == kBlockSubjects;
-  jsStreamInfo_Destroy(info);
-  if (!ours) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: stream {} exists with another configuration (it does not take {}); remove it or give packtwin a server "
-        "of its own",
-        impl_->servers, kBlockStream, kBlockSubjects));
-  }
-  return Status::Ok();
+  // Another shipper created it a moment ago: the next look finds it.
+  if (js_error == JSStreamNameExistErr) return Status::Failed("stream created meanwhile");
+  return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, kBlockStream, replicas), s, js_error);
 }
 
 int64_t NatsLink::MaxPayload() const { return natsConnection_GetMaxPayload(impl_->connection); }
@@ -169,7 +204,13 @@ int64_t NatsLink::MaxPayload() const { return natsConnection_GetMaxPayload(impl_
 Result<std::optional<StoredMessage>> NatsLink::LastOnSubject(const std::string& subject) {
   natsMsg* msg = nullptr;
   jsErrCode js_error = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetLastMsg(&msg, impl_->js, kBlockStream, subject.c_str(), nullptr, &js_error);
+  natsStatus s = NATS_TIMEOUT;
+  // A stream that has just been created or lost its leader times out a while.
+  for (int attempt = 0; attempt < kStreamAttempts && s == NATS_TIMEOUT; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kStreamRetry_ms));
+    js_error = static_cast<jsErrCode>(0);
+    s = js_GetLastMsg(&msg, impl_->js, kBlockStream, subject.c_str(), nullptr, &js_error);
+  }
   if (s == NATS_NOT_FOUND || js_error == JSNoMessageFoundErr) return std::optional<StoredMessage>();
   if (s != NATS_OK) return NatsError(fmt::format("{}: last message on {}", impl_->servers, subject), s, js_error);
   StoredMessage stored;
@@ -193,7 +234,14 @@ Result<Published> NatsLink::Publish(const std::string& subject, const std::strin
   if (s != NATS_OK) return NatsError("building a message", s);
   jsPubAck* ack = nullptr;
   jsErrCode js_error = static_cast<jsErrCode>(0);
-  s = js_PublishMsg(&ack, impl_->js, msg, nullptr, &js_error);
+  s = NATS_TIMEOUT;
+  // No answer is not a no: the same message again is stored once (its id),
+  // so a publish that timed out is simply repeated.
+  for (int attempt = 0; attempt < kStreamAttempts && s == NATS_TIMEOUT; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kStreamRetry_ms));
+    js_error = static_cast<jsErrCode>(0);
+    s = js_PublishMsg(&ack, impl_->js, msg, nullptr, &js_error);
+  }
   if (s != NATS_OK) {
     Status error = NatsError(fmt::format("{}: publishing {} to {}", impl_->servers, msg_id, subject), s, js_error);
     // Another shipper of the site got there first: the caller re-reads the stream.

@@ -67,6 +67,8 @@ class NatsLink {
 
  private:
   explicit NatsLink(std::unique_ptr<Impl> impl);
+  Result<bool> BlockStreamExists();
+  Status AddBlockStream(int replicas);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,241 @@
+// ship and collect against real nats-server processes (Debian's 2.9):
+// a 3-node JetStream cluster started by the test on free 127.0.0.1 ports.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "nats_cluster.h"
+#include "packtwin/eventlog/event_reader.h"
+#include "packtwin/eventlog/event_writer.h"
+#include "packtwin/fleet/block_message.h"
+#include "packtwin/fleet/nats_link.h"
+#include "test_support.h"
+
+namespace packtwin {
+namespace {
+
+using testing::NatsCluster;
+using testing::Packtwin;
+using testing::TempDir;
+
+// A simulated site log re-written with `per_block` events a block, so
+// shipping it takes many messages (a recorder commits every 100 ms).
+void SmallBlockLog(const std::string& path, const std::string& site, const std::string& duration, size_t per_block) {
+  const std::string simulated = path + ".sim.db";
+  auto made = Packtwin({"simulate", "--packs", "2", "--duration", duration, "--site", site, "-o", simulated, "--force"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto reader = eventlog::EventReader::Open(simulated);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  eventlog::WriterOptions options;
+  options.site = site;
+  options.tool_version = "test";
+  options.background_commits = false;
+  options.durable = false;
+  options.max_batch_events = per_block;
+  auto writer = eventlog::EventWriter::Create(path, options);
+  ASSERT_TRUE(writer.ok()) << writer.status().message();
+  Status copied = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent&, const v1::Event& event) -> Result<bool> {
+    auto seq = (*writer)->Append(event);
+    if (!seq.ok()) return seq.status();
+    return true;
+  });
+  ASSERT_TRUE(copied.ok()) << copied.message();
+  ASSERT_TRUE((*writer)->Close().ok());
+  std::filesystem::remove(simulated);
+}
+
+std::string ChainHead(const std::string& db) {
+  auto verified = Packtwin({"verify", db, "--json"});
+  if (verified.exit_code != 0) return "verify exit " + std::to_string(verified.exit_code) + ": " + verified.out + verified.err;
+  return nlohmann::json::parse(verified.out)["head"];
+}
+
+std::string Digest(const std::string& db) {
+  auto digest = Packtwin({"digest", db});
+  return digest.exit_code == 0 ? digest.out.substr(0, digest.out.find(' ')) : "digest failed: " + digest.err;
+}
+
+// The one collected capture of `site` under `dir`.
+std::string CollectedLog(const std::string& dir, const std::string& site) {
+  std::string found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/" + site, ec)) {
+    if (entry.path().extension() == ".db") found = entry.path().string();
+  }
+  return found;
+}
+
+#define REQUIRE_CLUSTER(cluster) \
+  ASSERT_TRUE((cluster).ready()) << (cluster).why_not_ready()
+
+TEST(Fleet, SitesShippedConcurrentlyAreCollectedAsTheSameLogs) {
+  NatsCluster cluster(3);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  constexpr int kSites = 6;
+  for (int i = 0; i < kSites; ++i) SmallBlockLog(dir.File("site" + std::to_string(i) + ".db"), "site-" + std::to_string(i), "40m", 500);
+  std::vector<std::unique_ptr<testing::Child>> shippers;
+  for (int i = 0; i < kSites; ++i) {
+    shippers.push_back(std::make_unique<testing::Child>(std::vector<std::string>{
+        testing::PacktwinBinary(), "ship", dir.File("site" + std::to_string(i) + ".db"), "--to", cluster.Url(), "--replicas", "3"}));
+  }
+  for (auto& shipper : shippers) {
+    auto done = shipper->Wait(120'000);
+    ASSERT_EQ(done.exit_code, 0) << done.err;
+  }
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  const auto summary = nlohmann::json::parse(collected.out);
+  EXPECT_EQ(summary["sites"].size(), static_cast<size_t>(kSites));
+  EXPECT_EQ(summary["duplicates"], 0);
+  for (int i = 0; i < kSites; ++i) {
+    const std::string source = dir.File("site" + std::to_string(i) + ".db");
+    const std::string copy = CollectedLog(dir.File("out"), "site-" + std::to_string(i));
+    ASSERT_FALSE(copy.empty()) << "site-" << i << " not collected";
+    EXPECT_EQ(ChainHead(copy), ChainHead(source));
+    EXPECT_EQ(Digest(copy), Digest(source));
+  }
+}
+
+TEST(Fleet, AResendIsStoredOnceAndShippingResumesWhereTheStreamEnds) {
+  NatsCluster cluster(3);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("a.db"), "alpha", "20m", 400);
+  auto first = Packtwin({"ship", dir.File("a.db"), "--to", cluster.Url(), "--replicas", "3", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto shipped = nlohmann::json::parse(first.out);
+  ASSERT_GT(shipped["blocks"].get<int>(), 10);
+  auto again = Packtwin({"ship", dir.File("a.db"), "--to", cluster.Url(), "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto resent = nlohmann::json::parse(again.out);
+  EXPECT_EQ(resent["blocks"], 0) << "the stream held it all: nothing to send";
+  EXPECT_EQ(resent["resumed_after_seq"], shipped["events"]);
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  EXPECT_EQ(nlohmann::json::parse(collected.out)["blocks"], shipped["blocks"]);
+}
+
+TEST(Fleet, AShipperKilledAtRandomMomentsLosesAndDuplicatesNothing) {
+  NatsCluster cluster(3);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("k.db"), "kilo", "2h", 100);
+  std::mt19937 random(7);
+  for (int round = 0; round < 10; ++round) {
+    testing::Child shipper({testing::PacktwinBinary(), "ship", dir.File("k.db"), "--to", cluster.Url(), "--replicas", "3"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(30 + random() % 150));
+    shipper.Signal(SIGKILL);
+    shipper.Wait(10'000);
+  }
+  auto last = Packtwin({"ship", dir.File("k.db"), "--to", cluster.Url(), "--json"});
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  const auto summary = nlohmann::json::parse(collected.out);
+  EXPECT_EQ(summary["duplicates"], 0) << "a killed shipper's resend must be stored once";
+  const std::string copy = CollectedLog(dir.File("out"), "kilo");
+  EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("k.db")));
+}
+
+TEST(Fleet, ShippingGoesOnWhenOneServerOfTheClusterIsKilled) {
+  NatsCluster cluster(3);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("s.db"), "sierra", "2h", 100);
+  testing::Child shipper({testing::PacktwinBinary(), "ship", dir.File("s.db"), "--to", cluster.Url(), "--replicas", "3"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  cluster.Kill(0);
+  auto shipped = shipper.Wait(120'000);
+  if (shipped.exit_code != 0) {
+    // A publish in flight when the server died may fail; the next run goes on.
+    auto again = Packtwin({"ship", dir.File("s.db"), "--to", cluster.Url()});
+    ASSERT_EQ(again.exit_code, 0) << shipped.err << again.err;
+  }
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "3s"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "sierra")), ChainHead(dir.File("s.db")));
+}
+
+TEST(Fleet, ABlockThatBreaksTheChainQuarantinesItsSiteAndTheOthersGoOn) {
+  NatsCluster cluster(1);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("good.db"), "good", "20m", 1000);
+  SmallBlockLog(dir.File("bad.db"), "bad", "20m", 1000);
+  ASSERT_EQ(Packtwin({"ship", dir.File("good.db"), "--to", cluster.Url()}).exit_code, 0);
+  // Forge the bad site's messages: its second block's records are changed.
+  auto file = eventlog::BlockFile::Open(dir.File("bad.db"));
+  ASSERT_TRUE(file.ok());
+  auto blocks = (*file)->BlocksAfter(0, 3);
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->size(), 3u);
+  auto spec = fleet::ParseNatsUrl(cluster.Url());
+  ASSERT_TRUE(spec.ok());
+  auto link = fleet::NatsLink::Connect(*spec);
+  ASSERT_TRUE(link.ok()) << link.status().message();
+  ASSERT_TRUE((*link)->EnsureBlockStream(1).ok());
+  auto sources = (*file)->Sources();
+  const std::string capture = fleet::CaptureId(blocks->front());
+  uint64_t subject_seq = 0;
+  for (size_t i = 0; i < blocks->size(); ++i) {
+    eventlog::StoredBlock block = (*blocks)[i];
+    if (i == 1) block.body[block.body.size() - 1] ^= 0x01;
+    const std::string data = fleet::EncodeBlockMessage({"bad", capture, block, *sources, {}});
+    auto published = (*link)->Publish(fleet::BlockSubject("bad"), data, fleet::BlockMessageId("bad", capture, block.first_seq), subject_seq);
+    ASSERT_TRUE(published.ok()) << published.status().message();
+    subject_seq = published->stream_seq;
+  }
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
+  EXPECT_EQ(collected.exit_code, 2) << collected.err;
+  const auto summary = nlohmann::json::parse(collected.out);
+  const std::string why = summary["sites"]["bad"]["quarantined"];
+  EXPECT_NE(why.find("block seq " + std::to_string((*blocks)[1].first_seq)), std::string::npos) << why;
+  EXPECT_NE(collected.err.find("site bad quarantined at seq " + std::to_string((*blocks)[1].first_seq)), std::string::npos)
+      << collected.err;
+  EXPECT_EQ(summary["sites"]["bad"]["blocks"], 1) << "only the block before the break is merged";
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "good")), ChainHead(dir.File("good.db")));
+}
+
+TEST(Fleet, ACollectorRunAgainRecognisesBlocksItHoldsAndSkipsThem) {
+  NatsCluster cluster(1);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("r.db"), "romeo", "20m", 500);
+  ASSERT_EQ(Packtwin({"ship", dir.File("r.db"), "--to", cluster.Url()}).exit_code, 0);
+  auto first = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "1s", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // Another consumer name: the stream delivers every block again into the same directory.
+  auto again = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--durable", "second", "--idle-exit", "1s", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto summary = nlohmann::json::parse(again.out);
+  EXPECT_EQ(summary["blocks"], 0);
+  EXPECT_EQ(summary["duplicates"], nlohmann::json::parse(first.out)["blocks"]);
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "romeo")), ChainHead(dir.File("r.db")));
+}
+
+TEST(Fleet, BadAddressesSiteNamesAndBlocksTooBigGetClearErrors) {
+  TempDir dir;
+  SmallBlockLog(dir.File("x.db"), "xray", "10m", 100000);
+  auto nobody = Packtwin({"ship", dir.File("x.db"), "--to", "nats://127.0.0.1:" + std::to_string(testing::FreeTcpPort())});
+  EXPECT_EQ(nobody.exit_code, 1);
+  EXPECT_NE(nobody.err.find("is nats-server running there"), std::string::npos) << nobody.err;
+  auto not_url = Packtwin({"ship", dir.File("x.db"), "--to", "nats://localhost"});
+  EXPECT_EQ(not_url.exit_code, 64);
+  EXPECT_NE(not_url.err.find("is not HOST:PORT"), std::string::npos) << not_url.err;
+  NatsCluster small(1, "64KB");
+  REQUIRE_CLUSTER(small);
+  auto bad_site = Packtwin({"ship", dir.File("x.db"), "--to", small.Url(), "--site", "a.b"});
+  EXPECT_EQ(bad_site.exit_code, 1);
+  EXPECT_NE(bad_site.err.find("cannot be part of a NATS subject token"), std::string::npos) << bad_site.err;
+  auto too_big = Packtwin({"ship", dir.File("x.db"), "--to", small.Url()});
+  EXPECT_EQ(too_big.exit_code, 1);
+  EXPECT_NE(too_big.err.find("(max_payload)"), std::string::npos) << too_big.err;
+}
+
+}  // namespace
+}  // namespace packtwin

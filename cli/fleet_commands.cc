@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/base/counted.h"
 #include "packtwin/fleet/collect.h"
 #include "packtwin/fleet/ship.h"
 #include "progress_bar.h"
@@ -120,8 +121,9 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
       const std::string held = summary->resumed_after_seq == 0
                                    ? "the stream held none of it before"
                                    : fmt::format("the stream held seq 1 to {} before", summary->resumed_after_seq);
-      fmt::print("shipped {} as site {} (capture {}): {} blocks, {} events; {}; {} blocks pending\n", options->db,
-                 summary->site, summary->capture_id, summary->blocks, summary->events, held, summary->pending_blocks);
+      fmt::print("shipped {} as site {} (capture {}): {}, {}; {}; {} pending\n", options->db, summary->site,
+                 summary->capture_id, Counted(summary->blocks, "block"), Counted(summary->events, "event"), held,
+                 Counted(summary->pending_blocks, "block"));
     }
     exit_code = g_fleet_stop != 0 ? kExitInterrupted : kExitOk;
   });
@@ -188,11 +190,12 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
       fmt::print("{}\n", out.dump(2));
     } else {
       for (const auto& [site, c] : summary->sites) {
-        fmt::print("{:<16} {:>6} blocks {:>9} events {:>4} resent  {}{}\n", site, c.blocks, c.events, c.duplicates, c.path,
-                   c.quarantined.empty() ? "" : "  QUARANTINED: " + c.quarantined);
+        fmt::print("{:<16} {:>12} {:>16} {:>10}  {}{}\n", site, Counted(c.blocks, "block"), Counted(c.events, "event"),
+                   fmt::format("{} resent", c.duplicates), c.path, c.quarantined.empty() ? "" : "  QUARANTINED: " + c.quarantined);
       }
-      fmt::print("collected {} blocks from {} sites into {} ({} resent blocks skipped, {} quarantined sites)\n",
-                 summary->blocks, summary->sites.size(), options->out, summary->duplicates, quarantined);
+      fmt::print("collected {} from {} into {} ({} skipped, {} quarantined)\n", Counted(summary->blocks, "block"),
+                 Counted(summary->sites.size(), "site"), options->out, Counted(summary->duplicates, "resent block"),
+                 Counted(quarantined, "site"));
     }
     exit_code = quarantined != 0 ? kExitDamaged : (g_fleet_stop != 0 ? kExitInterrupted : kExitOk);
   });

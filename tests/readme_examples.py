@@ -1,7 +1,7 @@
 """Runs the README's examples and fails when an output drifts.
 
 Every ```console block of README.md is run in order, in one scratch directory
-that sees the repository's tests/, scenarios/ and README.md, with the packtwin
+that sees the repository's tests/, scenarios/, docs/, deploy/ and README.md, with the packtwin
 under test first on PATH: each "$ COMMAND" line runs in bash (stdout and
 stderr together), and the lines after it, up to the next "$ " line or the
 block's end, are its expected output. A line "..." stands for any number of
@@ -94,7 +94,7 @@ def main(readme, build_dir, update=False):
     with open(readme) as f:
         lines = f.read().split("\n")
     work = tempfile.mkdtemp(prefix="packtwin-readme-")
-    for name in ("tests", "scenarios", "README.md", "docs"):
+    for name in ("tests", "scenarios", "README.md", "docs", "deploy"):
         os.symlink(os.path.join(repo, name), os.path.join(work, name))
     env = dict(os.environ)
     env["PATH"] = os.path.join(os.path.abspath(build_dir), "cli") + ":" + env["PATH"]

@@ -7,6 +7,7 @@ set -euo pipefail
 base="${1:-4222}"
 dir="${2:-/tmp/packtwin-nats}"
 here="$(cd "$(dirname "$0")" && pwd)"
+command -v nats-server > /dev/null || PATH="$PATH:/usr/sbin"   # Debian installs it there
 mkdir -p "$dir"
 routes=""
 for i in 0 1 2; do routes+="${routes:+, }nats-route://127.0.0.1:$((base + 2000 + i))"; done

@@ -2,10 +2,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <optional>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/base/counted.h"
+#include "packtwin/fleet/ship.h"
 #include "packtwin/recorder/recorder.h"
 #include "packtwin/recorder/source_factory.h"
 
@@ -82,6 +87,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     recorder::SourceSpecs specs;
     std::string duration;
     uint64_t max_events = 0;
+    std::string ship;
     bool quiet = false;
     bool force = false;
     bool json = false;
@@ -109,6 +115,9 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
       ->take_all();
   cmd->add_option("--duration", options->duration, "stop after this long: 90s, 10m, 2h (default: until Ctrl-C)");
   cmd->add_option("--max-events", options->max_events, "stop after this many events");
+  cmd->add_option("--ship", options->ship,
+                  "also ship the log's blocks to NATS JetStream as they commit: nats://HOST:PORT[,HOST:PORT...] "
+                  "(as packtwin ship --follow; credentials in the URL: nats://USER:PASSWORD@HOST:PORT)");
   cmd->add_flag("--quiet", options->quiet, "no live status line");
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the summary as JSON");
@@ -131,8 +140,33 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
+    std::optional<fleet::NatsSpec> ship_to;
+    if (!options->ship.empty()) {
+      auto spec = fleet::ParseNatsUrl(options->ship);
+      if (!spec.ok()) {
+        Fail(spec.status().message());
+        exit_code = kExitUsage;
+        return;
+      }
+      ship_to = *spec;
+    }
     InstallStopHandlers();
     record.stop_fd = g_stop_pipe[0];
+    // Shipping runs beside recording and ends once the closed log is shipped.
+    std::atomic<bool> recording_done{false};
+    Result<fleet::ShipSummary> shipped = Status::Failed("not shipped");
+    std::thread shipper;
+    if (ship_to) {
+      shipper = std::thread([&] {
+        fleet::ShipRequest request;
+        request.db = options->output;
+        request.nats = *ship_to;
+        request.site = options->site;
+        request.follow = true;
+        request.writer_done = [&recording_done] { return recording_done.load(); };
+        shipped = fleet::Ship(request, {});
+      });
+    }
     StatusLine line(!options->quiet);
     auto summary = recorder::Record(
         record, std::move(*sources),
@@ -144,6 +178,17 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
           fmt::print(stderr, "packtwin record: {}\n", message);
         });
     line.Clear();
+    recording_done = true;
+    if (shipper.joinable()) {
+      shipper.join();
+      if (!shipped.ok()) {
+        fmt::print(stderr, "packtwin record: shipping stopped: {}; the log is complete: run packtwin ship {} to go on\n",
+                   shipped.status().message(), options->output);
+      } else if (!options->json) {
+        fmt::print(stderr, "shipped {} and {} as site {} (capture {})\n", Counted(shipped->blocks, "block"),
+                   Counted(shipped->events, "event"), shipped->site, shipped->capture_id);
+      }
+    }
     if (!summary.ok()) {
       std::error_code ec;
       const bool created = std::filesystem::exists(options->output, ec);
@@ -172,7 +217,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
                    source.failure.empty() ? "" : "  FAILED: " + source.failure);
       }
     }
-    if (summary->any_source_failed) exit_code = kExitFailed;
+    if (summary->any_source_failed || (ship_to && !shipped.ok())) exit_code = kExitFailed;
   });
 }
 

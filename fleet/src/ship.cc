@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "packtwin/eventlog/stored_block.h"
@@ -13,6 +14,7 @@ namespace {
 
 constexpr size_t kBlocksPerRead = 32;
 constexpr int kMaxResyncs = 5;
+constexpr int kOpenAttempts = 25;
 
 // Where the stream says this capture ends, and the subject's last sequence.
 struct StreamTail {
@@ -42,7 +44,13 @@ class Shipper {
       : request_(request), progress_(progress) {}
 
   Result<ShipSummary> Run() {
+    PACKTWIN_RETURN_IF_ERROR(WaitForFile());
     auto file = eventlog::BlockFile::Open(request_.db);
+    // A recording that is starting has its file before its schema: give it a moment.
+    for (int attempt = 0; request_.follow && !file.ok() && attempt < kOpenAttempts; ++attempt) {
+      Sleep();
+      file = eventlog::BlockFile::Open(request_.db);
+    }
     if (!file.ok()) return file.status();
     file_ = std::move(*file);
     auto meta = file_->Meta();
@@ -69,6 +77,17 @@ class Shipper {
 
   void Sleep() const { std::this_thread::sleep_for(std::chrono::milliseconds(request_.poll_ms)); }
 
+  // Following a recording that is starting: its file appears in a moment.
+  Status WaitForFile() {
+    std::error_code ec;
+    // Bounded by stop() and writer_done().
+    while (request_.follow && !std::filesystem::exists(request_.db, ec)) {
+      if (Stopped() || (request_.writer_done && request_.writer_done())) break;
+      Sleep();
+    }
+    return Status::Ok();
+  }
+
   Status WaitForFirstBlock() {
     // Bounded by stop(): a followed log that never commits waits until told.
     while (true) {
@@ -78,7 +97,7 @@ class Shipper {
         summary_.capture_id = CaptureId(first->front());
         return Status::Ok();
       }
-      if (!request_.follow || Stopped()) return Status::Ok();
+      if (!request_.follow || Stopped() || Closed()) return Status::Ok();
       Sleep();
     }
   }
@@ -127,6 +146,7 @@ class Shipper {
 
   // A followed log is done when its recorder closed it (the stop time is set).
   bool Closed() {
+    if (request_.writer_done && request_.writer_done()) return true;
     auto meta = file_->Meta();
     return meta.ok() && meta->count(eventlog::meta_key::kStoppedNs) != 0;
   }

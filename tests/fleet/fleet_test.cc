@@ -237,5 +237,57 @@ TEST(Fleet, BadAddressesSiteNamesAndBlocksTooBigGetClearErrors) {
   EXPECT_NE(too_big.err.find("(max_payload)"), std::string::npos) << too_big.err;
 }
 
+TEST(Fleet, ShipFollowShipsALogWhileItIsWrittenAndEndsWhenItIsClosed) {
+  NatsCluster cluster(1);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  const std::string path = dir.File("live.db");
+  eventlog::WriterOptions options;
+  options.site = "live";
+  options.tool_version = "test";
+  options.commit_interval_ms = 20;  // as record commits: small blocks while it runs
+  auto writer = eventlog::EventWriter::Create(path, options);
+  ASSERT_TRUE(writer.ok());
+  testing::Child shipper({testing::PacktwinBinary(), "ship", path, "--to", cluster.Url(), "--follow", "--json"});
+  for (int i = 0; i < 3000; ++i) {
+    v1::Event event;
+    event.set_wall_time_ns(1'000'000'000LL + i * 1'000'000LL);
+    event.set_capture_time_ns(event.wall_time_ns());
+    event.set_source("can0");
+    event.mutable_can_frame()->set_id(0x100u + static_cast<uint32_t>(i % 16));
+    event.mutable_can_frame()->set_data(std::string(8, static_cast<char>(i)));
+    ASSERT_TRUE((*writer)->Append(event).ok());
+    if (i % 300 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+  ASSERT_TRUE((*writer)->SetMeta(eventlog::meta_key::kStoppedNs, "4000000000").ok());
+  ASSERT_TRUE((*writer)->Close().ok());
+  auto shipped = shipper.Wait(60'000);
+  ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
+  const auto summary = nlohmann::json::parse(shipped.out);
+  EXPECT_GT(summary["blocks"].get<int>(), 3) << "blocks went out as they were committed";
+  EXPECT_EQ(summary["events"], 3000);
+  EXPECT_EQ(summary["pending_blocks"], 0);
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "1s"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "live")), ChainHead(path));
+}
+
+TEST(Fleet, RecordShipRecordsAndShipsInOneProcess) {
+  NatsCluster cluster(1);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  const std::string listen = "127.0.0.1:" + std::to_string(testing::FreeTcpPort());
+  const std::string target = "127.0.0.1:" + std::to_string(testing::FreeTcpPort());
+  auto recorded = Packtwin({"record", "-o", dir.File("rec.db"), "--site", "bench-7", "--modbus-tcp-proxy", listen + "=" + target,
+                            "--duration", "1s", "--quiet", "--ship", cluster.Url()});
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.err;
+  EXPECT_NE(recorded.err.find("as site bench-7"), std::string::npos) << recorded.err;
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "1s"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  const std::string copy = CollectedLog(dir.File("out"), "bench-7");
+  ASSERT_FALSE(copy.empty()) << collected.out;
+  EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("rec.db")));
+}
+
 }  // namespace
 }  // namespace packtwin

@@ -20,6 +20,9 @@ struct ShipRequest {
   bool follow = false;
   int poll_ms = 200;
   std::function<bool()> stop;
+  // Following: the writer of the log has finished (record --ship knows before
+  // the log's stop time is set); the rest is shipped, then shipping ends.
+  std::function<bool()> writer_done;
 };
 
 struct ShipSummary {

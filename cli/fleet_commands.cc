@@ -3,11 +3,13 @@
 #include <signal.h>
 
 #include <csignal>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "packtwin/base/counted.h"
 #include "packtwin/fleet/collect.h"
+#include "packtwin/fleet/fleet_jobs.h"
 #include "packtwin/fleet/ship.h"
 #include "progress_bar.h"
 
@@ -198,6 +200,226 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
                  Counted(quarantined, "site"));
     }
     exit_code = quarantined != 0 ? kExitDamaged : (g_fleet_stop != 0 ? kExitInterrupted : kExitOk);
+  });
+}
+
+
+namespace {
+
+nlohmann::ordered_json RunJson(const fleet::RunSummary& run, fleet::JobKind kind) {
+  nlohmann::ordered_json out;
+  out["run"] = run.run_id;
+  out["command"] = fleet::JobKindName(kind);
+  out["jobs"] = run.jobs;
+  uint64_t events = 0;
+  std::map<std::string, uint64_t> by_rule;
+  nlohmann::ordered_json sites = nlohmann::ordered_json::array();
+  std::vector<std::string> differ;
+  std::vector<std::string> failed;
+  for (const auto& r : run.results) {
+    events += r.events;
+    for (const auto& [rule, n] : r.findings_by_rule) by_rule[rule] += n;
+    if (r.differs) differ.push_back(r.job_id);
+    if (!r.error.empty()) failed.push_back(r.job_id);
+    nlohmann::ordered_json site = {{"job", r.job_id}, {"site", r.site}, {"worker", r.worker}, {"events", r.events}};
+    if (kind == fleet::JobKind::kDigest) site["digest"] = r.digest;
+    if (kind == fleet::JobKind::kCheck) site["findings"] = r.findings_by_rule;
+    if (kind == fleet::JobKind::kRegress) site["differs"] = r.differs;
+    if (r.differs) site["difference"] = r.difference;
+    if (!r.error.empty()) site["error"] = r.error;
+    sites.push_back(site);
+  }
+  out["sites"] = sites;
+  out["events"] = events;
+  if (kind == fleet::JobKind::kCheck) out["findings_by_rule"] = by_rule;
+  if (kind == fleet::JobKind::kRegress) out["differ"] = differ;
+  out["failed"] = failed;
+  out["missing"] = run.missing;
+  return out;
+}
+
+void PrintRun(const fleet::RunSummary& run, fleet::JobKind kind) {
+  uint64_t events = 0;
+  uint64_t findings = 0;
+  size_t differ = 0;
+  size_t failed = 0;
+  std::map<std::string, uint64_t> by_rule;
+  for (const auto& r : run.results) {
+    events += r.events;
+    std::string what;
+    if (!r.error.empty()) {
+      ++failed;
+      what = "FAILED: " + r.error;
+    } else if (kind == fleet::JobKind::kDigest) {
+      what = r.digest;
+    } else if (kind == fleet::JobKind::kCheck) {
+      uint64_t n = 0;
+      for (const auto& [rule, count] : r.findings_by_rule) {
+        n += count;
+        by_rule[rule] += count;
+      }
+      findings += n;
+      what = Counted(n, "finding");
+    } else {
+      differ += r.differs ? 1 : 0;
+      what = r.differs ? "DIFFERS: " + r.difference : "same as its golden file";
+    }
+    fmt::print("{:<36} {:>16}  {}\n", r.job_id, Counted(r.events, "event"), what);
+  }
+  for (const auto& job : run.missing) fmt::print("{:<36} {:>16}  no result yet\n", job, "");
+  fmt::print("run {}: {}, {} of {} answered, {}", run.run_id, Counted(run.results.size(), "site capture"), run.results.size(),
+             run.jobs, Counted(events, "event"));
+  if (kind == fleet::JobKind::kCheck) fmt::print(", {}", Counted(findings, "finding"));
+  if (kind == fleet::JobKind::kRegress) fmt::print(", {} differ from their golden files", differ);
+  fmt::print(", {} failed\n", failed);
+  for (const auto& [rule, count] : by_rule) fmt::print("  {:<40} {}\n", rule, count);
+}
+
+int RunExit(const fleet::RunSummary& run) {
+  for (const auto& r : run.results) {
+    if (!r.error.empty() || r.differs || !r.findings_by_rule.empty()) return kExitFailed;
+  }
+  return run.missing.empty() ? kExitOk : kExitFailed;
+}
+
+void AddRunCommand(CLI::App* fleet_cmd, fleet::JobKind kind, const char* description, int& exit_code) {
+  struct Options {
+    NatsOptions nats;
+    std::string logs;
+    std::string sites = "*";
+    std::string golden_dir;
+    int replicas = 1;
+    std::string timeout = "10m";
+    bool no_wait = false;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = fleet_cmd->add_subcommand(fleet::JobKindName(kind), description);
+  AddNatsOptions(cmd, &options->nats, "--from");
+  cmd->add_option("--logs", options->logs, "the collected logs (collect's --out), on a directory every worker sees")->required();
+  cmd->add_option("--sites", options->sites, "only sites whose name matches this glob (default *)");
+  if (kind == fleet::JobKind::kRegress) {
+    cmd->add_option("--golden-dir", options->golden_dir, "golden files, one per site: DIR/SITE.golden.json")->required();
+  }
+  cmd->add_option("--replicas", options->replicas, "replicas of the job and result streams when created (default 1)")
+      ->check(CLI::Range(1, 5));
+  cmd->add_option("--timeout", options->timeout, "wait this long for the results (default 10m)");
+  cmd->add_flag("--no-wait", options->no_wait, "put the jobs on the queue and print the run id (see fleet results)");
+  cmd->add_flag("--json", options->json, "print every result and the summary as JSON");
+  cmd->callback([options, kind, &exit_code] {
+    auto spec = NatsSpecOf(options->nats, exit_code);
+    if (!spec) return;
+    auto timeout_ms = ParseDurationOption(std::string("fleet ") + fleet::JobKindName(kind) + " --timeout", options->timeout, exit_code);
+    if (!timeout_ms) return;
+    InstallFleetStop();
+    fleet::SubmitRequest request;
+    request.nats = *spec;
+    request.kind = kind;
+    request.logs_dir = options->logs;
+    request.sites_glob = options->sites;
+    request.golden_dir = options->golden_dir;
+    request.replicas = options->replicas;
+    request.wait = !options->no_wait;
+    request.timeout_ms = static_cast<int>(std::min<int64_t>(*timeout_ms, INT32_MAX));
+    request.stop = [] { return g_fleet_stop != 0; };
+    ProgressBar bar("waiting for results", 0, "answered");
+    auto run = fleet::SubmitRun(request, [&bar](const fleet::RunSummary& s) { bar.Update(s.results.size()); });
+    bar.Finish();
+    if (!run.ok()) {
+      exit_code = Fail(run.status());
+      return;
+    }
+    if (options->no_wait) {
+      if (options->json) {
+        fmt::print("{}\n", nlohmann::ordered_json{{"run", run->run_id}, {"jobs", run->jobs}}.dump(2));
+      } else {
+        fmt::print("run {}: {} queued; see packtwin fleet results {}\n", run->run_id, Counted(run->jobs, "job"), run->run_id);
+      }
+      return;
+    }
+    if (options->json) {
+      fmt::print("{}\n", RunJson(*run, kind).dump(2));
+    } else {
+      PrintRun(*run, kind);
+    }
+    exit_code = RunExit(*run);
+  });
+}
+
+}  // namespace
+
+void AddFleetCommand(CLI::App& app, int& exit_code) {
+  auto* fleet_cmd = app.add_subcommand("fleet", "Run the twin across every collected site capture on NATS JetStream workers");
+  fleet_cmd->require_subcommand(1);
+  AddRunCommand(fleet_cmd, fleet::JobKind::kCheck, "check every site capture; one line per site, findings by rule", exit_code);
+  AddRunCommand(fleet_cmd, fleet::JobKind::kRegress,
+                "the release gate: every site capture against its golden file with the current reducers", exit_code);
+  AddRunCommand(fleet_cmd, fleet::JobKind::kDigest, "the twin's final state digest of every site capture", exit_code);
+
+  struct WorkerOptions {
+    NatsOptions nats;
+    std::string name;
+    std::string ack_wait = "60s";
+    std::string idle;
+  };
+  auto worker = std::make_shared<WorkerOptions>();
+  auto* worker_cmd = fleet_cmd->add_subcommand("worker", "Pull fleet jobs, run each on its log, publish the result, acknowledge");
+  AddNatsOptions(worker_cmd, &worker->nats, "--from");
+  worker_cmd->add_option("--name", worker->name, "this worker's name in the results (default worker-PID)");
+  worker_cmd->add_option("--ack-wait", worker->ack_wait,
+                         "a job not acknowledged this long goes to another worker (default 60s; set when the queue is first used)");
+  worker_cmd->add_option("--idle-exit", worker->idle, "stop after this long without a job (default: run until Ctrl-C)");
+  worker_cmd->callback([worker, &exit_code] {
+    auto spec = NatsSpecOf(worker->nats, exit_code);
+    if (!spec) return;
+    auto ack_ms = ParseDurationOption("fleet worker --ack-wait", worker->ack_wait, exit_code);
+    if (!ack_ms) return;
+    fleet::WorkerRequest request;
+    request.nats = *spec;
+    request.name = worker->name;
+    request.ack_wait_ms = static_cast<int>(std::min<int64_t>(*ack_ms, INT32_MAX));
+    if (!worker->idle.empty()) {
+      auto idle_ms = ParseDurationOption("fleet worker --idle-exit", worker->idle, exit_code);
+      if (!idle_ms) return;
+      request.idle_exit_ms = static_cast<int>(std::min<int64_t>(*idle_ms, INT32_MAX));
+    }
+    InstallFleetStop();
+    request.stop = [] { return g_fleet_stop != 0; };
+    auto summary = fleet::RunWorker(request, [](const fleet::JobResult& r) {
+      fmt::print(stderr, "{} {}: {}\n", r.job_id, r.error.empty() ? "done" : "FAILED", r.error.empty() ? Counted(r.events, "event") : r.error);
+    });
+    if (!summary.ok()) {
+      exit_code = Fail(summary.status());
+      return;
+    }
+    fmt::print("worker ran {} ({} failed)\n", Counted(summary->jobs, "job"), summary->failed);
+  });
+
+  struct ResultsOptions {
+    NatsOptions nats;
+    std::string run;
+    bool json = false;
+  };
+  auto results = std::make_shared<ResultsOptions>();
+  auto* results_cmd = fleet_cmd->add_subcommand("results", "The results of a run so far (after --no-wait)");
+  results_cmd->add_option("RUN", results->run, "the run id fleet check|regress|digest printed")->required();
+  AddNatsOptions(results_cmd, &results->nats, "--from");
+  results_cmd->add_flag("--json", results->json, "print as JSON");
+  results_cmd->callback([results, &exit_code] {
+    auto spec = NatsSpecOf(results->nats, exit_code);
+    if (!spec) return;
+    auto run = fleet::RunResults(*spec, results->run, 5'000);
+    if (!run.ok()) {
+      exit_code = Fail(run.status());
+      return;
+    }
+    const fleet::JobKind kind = run->results.empty() ? fleet::JobKind::kDigest : run->results.front().kind;
+    if (results->json) {
+      fmt::print("{}\n", RunJson(*run, kind).dump(2));
+    } else {
+      PrintRun(*run, kind);
+    }
+    exit_code = RunExit(*run);
   });
 }
 

@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   AddBmsEmulateCommand(app, exit_code);
   AddShipCommand(app, exit_code);
   AddCollectCommand(app, exit_code);
+  AddFleetCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

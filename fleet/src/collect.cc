@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <memory>
 
-#include "nats_link_impl.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
 
@@ -16,7 +15,7 @@ namespace {
 
 constexpr int kFetchBatch = 16;
 constexpr int64_t kFetchWait_ms = 500;
-constexpr int64_t kAckWait_ns = 30'000'000'000;
+constexpr int64_t kAckWait_ms = 30'000;
 
 // Meta the collected log computes itself rather than copies.
 bool OwnMeta(const std::string& key) {
@@ -29,10 +28,6 @@ class Collector {
   Collector(const CollectRequest& request, const std::function<void(const std::string&)>& warn,
             const std::function<void(const CollectSummary&)>& progress)
       : request_(request), warn_(warn), progress_(progress) {}
-
-  ~Collector() {
-    if (sub_ != nullptr) natsSubscription_Destroy(sub_);
-  }
 
   Result<CollectSummary> Run() {
     std::error_code ec;
@@ -51,67 +46,43 @@ class Collector {
   }
 
  private:
-  Status Subscribe() {
-    jsSubOptions options;
-    jsSubOptions_Init(&options);
-    options.Stream = kBlockStream;
-    options.Config.AckWait = kAckWait_ns;
-    options.Config.AckPolicy = js_AckExplicit;
-    options.Config.DeliverPolicy = js_DeliverAll;
-    jsErrCode js_error = static_cast<jsErrCode>(0);
-    natsStatus s = js_PullSubscribe(&sub_, link_->impl().js, kBlockSubjects, request_.durable.c_str(), nullptr, &options,
-                                    &js_error);
-    if (s != NATS_OK) return NatsError(fmt::format("consumer {} on stream {}", request_.durable, kBlockStream), s, js_error);
-    return Status::Ok();
-  }
+  Status Subscribe() { return link_->Subscribe(kBlockStream, kBlockSubjects, request_.durable, kAckWait_ms); }
 
   Status Loop() {
     using Clock = std::chrono::steady_clock;
     auto last_message = Clock::now();
     // Bounded by stop() or the idle limit.
     while (!(request_.stop && request_.stop())) {
-      natsMsgList list{};
-      jsErrCode js_error = static_cast<jsErrCode>(0);
-      natsStatus s = natsSubscription_Fetch(&list, sub_, kFetchBatch, kFetchWait_ms, &js_error);
-      if (s == NATS_TIMEOUT || (s == NATS_OK && list.Count == 0)) {
-        natsMsgList_Destroy(&list);
+      auto batch = link_->Fetch(kFetchBatch, kFetchWait_ms);
+      if (!batch.ok()) return batch.status();
+      if (batch->empty()) {
         const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_message).count();
         if (request_.idle_exit_ms >= 0 && idle_ms >= request_.idle_exit_ms) return Status::Ok();
         continue;
       }
-      if (s != NATS_OK) {
-        natsMsgList_Destroy(&list);
-        // A server of the cluster went away: the client reconnects; fetch again.
-        if (s == NATS_CONNECTION_CLOSED) return NatsError("fetching blocks", s, js_error);
-        continue;
-      }
       last_message = Clock::now();
-      Status handled = Status::Ok();
-      for (int i = 0; i < list.Count && handled.ok(); ++i) handled = Handle(list.Msgs[i]);
-      natsMsgList_Destroy(&list);
-      PACKTWIN_RETURN_IF_ERROR(handled);
+      for (auto& delivery : *batch) PACKTWIN_RETURN_IF_ERROR(Handle(*delivery));
       if (progress_) progress_(summary_);
     }
     return Status::Ok();
   }
 
-  Status Handle(natsMsg* msg) {
-    const std::string data(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
-    auto message = DecodeBlockMessage(data);
+  Status Handle(Delivery& msg) {
+    auto message = DecodeBlockMessage(msg.Data());
     if (!message.ok()) {
       ++summary_.not_blocks;
-      if (warn_) warn_(fmt::format("{}: {}; dropped from this consumer", natsMsg_GetSubject(msg), message.status().message()));
-      natsMsg_Term(msg, nullptr);
+      if (warn_) warn_(fmt::format("{}: {}; dropped from this consumer", msg.Subject(), message.status().message()));
+      msg.Term();
       return Status::Ok();
     }
-    if (CheckSiteName(message->site).ok() && BlockSubject(message->site) != natsMsg_GetSubject(msg)) {
-      return Terminate(msg, *message, fmt::format("came on {}, not the site's own subject", natsMsg_GetSubject(msg)));
+    if (CheckSiteName(message->site).ok() && BlockSubject(message->site) != msg.Subject()) {
+      return Terminate(msg, *message, fmt::format("came on {}, not the site's own subject", msg.Subject()));
     }
     if (!CheckSiteName(message->site).ok()) return Terminate(msg, *message, "has a site name that is not a subject token");
     if (::fnmatch(request_.sites_glob.c_str(), message->site.c_str(), 0) != 0) return Ack(msg);
     SiteCollected& site = summary_.sites[message->site];
     if (!site.quarantined.empty()) {
-      natsMsg_Term(msg, nullptr);
+      msg.Term();
       return Status::Ok();
     }
     auto writer = WriterFor(*message, &site);
@@ -121,7 +92,7 @@ class Collector {
       if (appended.status().IsCorruption() || appended.status().code() == StatusCode::kInvalidArgument) {
         return Quarantine(msg, *message, &site, appended.status().message());
       }
-      natsMsg_Nak(msg, nullptr);  // our disk, not the block: it comes again
+      msg.Nak();  // our disk, not the block: it comes again
       return appended.status();
     }
     if (*appended) {
@@ -139,28 +110,26 @@ class Collector {
     return Ack(msg);
   }
 
-  Status Ack(natsMsg* msg) {
-    jsErrCode js_error = static_cast<jsErrCode>(0);
-    natsStatus s = natsMsg_AckSync(msg, nullptr, &js_error);
-    // Not acknowledged: the block comes again and is recognised as held.
-    if (s != NATS_OK && warn_) warn_(NatsError("acknowledging a block", s, js_error).message());
+  Status Ack(Delivery& msg) {
+    // Not confirmed: the block comes again and is recognised as held.
+    if (!msg.Ack() && warn_) warn_("a block's acknowledgement was not confirmed; it will come again and be skipped");
     return Status::Ok();
   }
 
-  Status Terminate(natsMsg* msg, const BlockMessage& message, const std::string& why) {
+  Status Terminate(Delivery& msg, const BlockMessage& message, const std::string& why) {
     ++summary_.not_blocks;
     if (warn_) warn_(fmt::format("a block of site '{}' {}; dropped from this consumer", message.site, why));
-    natsMsg_Term(msg, nullptr);
+    msg.Term();
     return Status::Ok();
   }
 
-  Status Quarantine(natsMsg* msg, const BlockMessage& message, SiteCollected* site, const std::string& why) {
+  Status Quarantine(Delivery& msg, const BlockMessage& message, SiteCollected* site, const std::string& why) {
     site->quarantined = fmt::format("capture {}: {}", message.capture_id, why);
     if (warn_) {
       warn_(fmt::format("site {} quarantined at seq {}: {}; its later blocks are not merged, the other sites go on",
                         message.site, message.block.first_seq, site->quarantined));
     }
-    natsMsg_Term(msg, nullptr);
+    msg.Term();
     return Status::Ok();
   }
 
@@ -200,7 +169,6 @@ class Collector {
   const std::function<void(const std::string&)>& warn_;
   const std::function<void(const CollectSummary&)>& progress_;
   std::unique_ptr<NatsLink> link_;
-  natsSubscription* sub_ = nullptr;
   std::map<std::string, std::unique_ptr<eventlog::EventWriter>> writers_;
   CollectSummary summary_;
 };

@@ -91,7 +91,65 @@ std::string BlockSubject(const std::string& site) { return fmt::format("packtwin
 
 NatsLink::NatsLink(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+Delivery::~Delivery() { natsMsg_Destroy(static_cast<natsMsg*>(msg_)); }
+
+std::string Delivery::Data() const {
+  auto* msg = static_cast<natsMsg*>(msg_);
+  return std::string(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+}
+
+std::string Delivery::Subject() const { return natsMsg_GetSubject(static_cast<natsMsg*>(msg_)); }
+
+bool Delivery::Ack() {
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  return natsMsg_AckSync(static_cast<natsMsg*>(msg_), nullptr, &js_error) == NATS_OK;
+}
+
+void Delivery::Nak() { (void)natsMsg_Nak(static_cast<natsMsg*>(msg_), nullptr); }
+
+void Delivery::Term() { (void)natsMsg_Term(static_cast<natsMsg*>(msg_), nullptr); }
+
+Status NatsLink::Subscribe(const std::string& stream, const std::string& subject, const std::string& durable,
+                           int64_t ack_wait_ms) {
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = stream.c_str();
+  options.Config.AckWait = ack_wait_ms * 1'000'000;  // nanoseconds
+  options.Config.AckPolicy = js_AckExplicit;
+  options.Config.DeliverPolicy = js_DeliverAll;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = NATS_TIMEOUT;
+  for (int attempt = 0; attempt < kStreamAttempts && s == NATS_TIMEOUT; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kStreamRetry_ms));
+    js_error = static_cast<jsErrCode>(0);
+    s = js_PullSubscribe(&impl_->subscription, impl_->js, subject.c_str(), durable.empty() ? nullptr : durable.c_str(),
+                         nullptr, &options, &js_error);
+  }
+  if (s != NATS_OK) {
+    return NatsError(fmt::format("{}: consumer {} on stream {}", impl_->servers, durable.empty() ? "(ephemeral)" : durable, stream),
+                     s, js_error);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::unique_ptr<Delivery>>> NatsLink::Fetch(int batch, int64_t wait_ms) {
+  std::vector<std::unique_ptr<Delivery>> out;
+  natsMsgList list{};
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = natsSubscription_Fetch(&list, impl_->subscription, batch, wait_ms, &js_error);
+  for (int i = 0; i < list.Count; ++i) {
+    out.push_back(std::make_unique<Delivery>(list.Msgs[i]));
+    list.Msgs[i] = nullptr;  // owned by the Delivery now
+  }
+  natsMsgList_Destroy(&list);
+  if (s == NATS_OK || s == NATS_TIMEOUT) return out;
+  // A server of the cluster went away: the client reconnects; fetch again later.
+  if (s == NATS_CONNECTION_CLOSED) return NatsError("fetching", s, js_error);
+  return out;
+}
+
 NatsLink::~NatsLink() {
+  if (impl_->subscription != nullptr) natsSubscription_Destroy(impl_->subscription);
   if (impl_->js != nullptr) jsCtx_Destroy(impl_->js);
   if (impl_->connection != nullptr) {
     natsConnection_Close(impl_->connection);
@@ -139,15 +197,15 @@ Result<std::unique_ptr<NatsLink>> NatsLink::Connect(const NatsSpec& spec) {
   return std::unique_ptr<NatsLink>(new NatsLink(std::move(impl)));
 }
 
-Status NatsLink::EnsureBlockStream(int replicas) {
+Status NatsLink::EnsureStream(const StreamSpec& spec) {
   // A cluster that is electing a leader (just started, or a server just
   // died) answers with timeouts for a few seconds: ask again meanwhile.
   Status last = Status::Ok();
   for (int attempt = 0; attempt < kStreamAttempts; ++attempt) {
-    auto exists = BlockStreamExists();
+    auto exists = StreamExists(spec);
     if (exists.ok() && *exists) return Status::Ok();
     if (exists.ok()) {
-      last = AddBlockStream(replicas);
+      last = AddStream(spec);
       if (last.ok()) return last;
     } else {
       last = exists.status();
@@ -160,33 +218,34 @@ Status NatsLink::EnsureBlockStream(int replicas) {
 
 // True when the stream is there and takes our subjects; an error when it is
 // there with other subjects.
-Result<bool> NatsLink::BlockStreamExists() {
+Result<bool> NatsLink::StreamExists(const StreamSpec& spec) {
   jsStreamInfo* info = nullptr;
   jsErrCode js_error = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&info, impl_->js, kBlockStream, nullptr, &js_error);
+  natsStatus s = js_GetStreamInfo(&info, impl_->js, spec.name.c_str(), nullptr, &js_error);
   if (s == NATS_NOT_FOUND || js_error == JSStreamNotFoundErr) return false;
-  if (s != NATS_OK) return NatsError(fmt::format("{}: stream {}", impl_->servers, kBlockStream), s, js_error);
+  if (s != NATS_OK) return NatsError(fmt::format("{}: stream {}", impl_->servers, spec.name), s, js_error);
   bool ours = false;
-  for (int i = 0; i < info->Config->SubjectsLen; ++i) ours = ours || std::string(info->Config->Subjects[i]) == kBlockSubjects;
+  for (int i = 0; i < info->Config->SubjectsLen; ++i) ours = ours || spec.subjects == info->Config->Subjects[i];
   jsStreamInfo_Destroy(info);
   if (!ours) {
     return Status::InvalidArgument(fmt::format(
         "{}: stream {} exists with another configuration (it does not take {}); remove it or give packtwin a server "
         "of its own",
-        impl_->servers, kBlockStream, kBlockSubjects));
+        impl_->servers, spec.name, spec.subjects));
   }
   return true;
 }
 
-Status NatsLink::AddBlockStream(int replicas) {
+Status NatsLink::AddStream(const StreamSpec& spec) {
   jsStreamConfig config;
   jsStreamConfig_Init(&config);
-  const char* subjects[] = {kBlockSubjects};
-  config.Name = kBlockStream;
+  const char* subjects[] = {spec.subjects.c_str()};
+  config.Name = spec.name.c_str();
   config.Subjects = subjects;
   config.SubjectsLen = 1;
   config.Storage = js_FileStorage;
-  config.Replicas = replicas;
+  config.Replicas = spec.replicas;
+  if (spec.work_queue) config.Retention = js_WorkQueuePolicy;
   jsStreamInfo* info = nullptr;
   jsErrCode js_error = static_cast<jsErrCode>(0);
   natsStatus s = js_AddStream(&info, impl_->js, &config, nullptr, &js_error);
@@ -194,9 +253,9 @@ Status NatsLink::AddBlockStream(int replicas) {
     jsStreamInfo_Destroy(info);
     return Status::Ok();
   }
-  // Another shipper created it a moment ago: the next look finds it.
+  // Another client created it a moment ago: the next look finds it.
   if (js_error == JSStreamNameExistErr) return Status::Failed("stream created meanwhile");
-  return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, kBlockStream, replicas), s, js_error);
+  return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, spec.name, spec.replicas), s, js_error);
 }
 
 int64_t NatsLink::MaxPayload() const { return natsConnection_GetMaxPayload(impl_->connection); }
@@ -221,16 +280,18 @@ Result<std::optional<StoredMessage>> NatsLink::LastOnSubject(const std::string& 
 }
 
 Result<Published> NatsLink::Publish(const std::string& subject, const std::string& data, const std::string& msg_id,
-                                    uint64_t expected_last_subject_seq) {
+                                    std::optional<uint64_t> expected_last_subject_seq) {
   natsMsg* msg = nullptr;
   natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
   if (s != NATS_OK) return NatsError("building a message", s);
   std::unique_ptr<natsMsg, void (*)(natsMsg*)> owned(msg, natsMsg_Destroy);
   // Set by hand: the client leaves out an expected sequence of 0, and 0 is
   // what says "this subject must still be empty".
-  const std::string expected = std::to_string(expected_last_subject_seq);
   s = natsMsgHeader_Set(msg, "Nats-Msg-Id", msg_id.c_str());
-  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Expected-Last-Subject-Sequence", expected.c_str());
+  if (s == NATS_OK && expected_last_subject_seq) {
+    const std::string expected = std::to_string(*expected_last_subject_seq);
+    s = natsMsgHeader_Set(msg, "Nats-Expected-Last-Subject-Sequence", expected.c_str());
+  }
   if (s != NATS_OK) return NatsError("building a message", s);
   jsPubAck* ack = nullptr;
   jsErrCode js_error = static_cast<jsErrCode>(0);

@@ -13,6 +13,7 @@ namespace packtwin::fleet {
 struct NatsLink::Impl {
   natsConnection* connection = nullptr;
   jsCtx* js = nullptr;
+  natsSubscription* subscription = nullptr;
   std::string servers;  // for messages
 };
 

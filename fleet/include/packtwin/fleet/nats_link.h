@@ -45,6 +45,32 @@ struct StoredMessage {
   std::string data;
 };
 
+struct StreamSpec {
+  std::string name;
+  std::string subjects;
+  bool work_queue = false;  // a message goes once, to one consumer, and is gone when acknowledged
+  int replicas = 1;
+};
+
+// One message delivered by a pull consumer; destroyed with it.
+class Delivery {
+ public:
+  explicit Delivery(void* msg) : msg_(msg) {}
+  ~Delivery();
+  Delivery(const Delivery&) = delete;
+  Delivery& operator=(const Delivery&) = delete;
+  std::string Data() const;
+  std::string Subject() const;
+  // Acknowledged and confirmed by the server; false when it did not confirm
+  // (the message then comes again, which every consumer here recognises).
+  bool Ack();
+  void Nak();   // comes again now
+  void Term();  // never comes again to this consumer
+
+ private:
+  void* msg_;
+};
+
 class NatsLink {
  public:
   static Result<std::unique_ptr<NatsLink>> Connect(const NatsSpec& spec);
@@ -52,23 +78,30 @@ class NatsLink {
   NatsLink(const NatsLink&) = delete;
   NatsLink& operator=(const NatsLink&) = delete;
 
-  // Creates the block stream, or checks that the one there has our subjects.
-  Status EnsureBlockStream(int replicas);
+  // Creates a stream, or checks that the one there takes our subjects.
+  Status EnsureStream(const StreamSpec& spec);
+  Status EnsureBlockStream(int replicas) { return EnsureStream({kBlockStream, kBlockSubjects, false, replicas}); }
   int64_t MaxPayload() const;
   // The last message on `subject`, or nullopt when there is none.
   Result<std::optional<StoredMessage>> LastOnSubject(const std::string& subject);
-  // Publishes with a message id (de-duplication) and the expected last
-  // sequence of the subject (0: the subject must be empty).
+  // Publishes with a message id (de-duplication) and, when given, the
+  // expected last sequence of the subject (0: the subject must be empty).
   Result<Published> Publish(const std::string& subject, const std::string& data, const std::string& msg_id,
-                            uint64_t expected_last_subject_seq);
+                            std::optional<uint64_t> expected_last_subject_seq);
+
+  // A pull subscription on `stream`'s `subject` (durable when named; else
+  // ephemeral) with explicit acknowledgement.
+  Status Subscribe(const std::string& stream, const std::string& subject, const std::string& durable, int64_t ack_wait_ms);
+  // Up to `batch` messages, waiting at most wait_ms; empty when none came.
+  Result<std::vector<std::unique_ptr<Delivery>>> Fetch(int batch, int64_t wait_ms);
 
   struct Impl;
   Impl& impl() { return *impl_; }
 
  private:
   explicit NatsLink(std::unique_ptr<Impl> impl);
-  Result<bool> BlockStreamExists();
-  Status AddBlockStream(int replicas);
+  Result<bool> StreamExists(const StreamSpec& spec);
+  Status AddStream(const StreamSpec& spec);
   std::unique_ptr<Impl> impl_;
 };
 

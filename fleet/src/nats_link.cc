@@ -114,7 +114,14 @@ Status NatsLink::Subscribe(const std::string& stream, const std::string& subject
   jsSubOptions options;
   jsSubOptions_Init(&options);
   options.Stream = stream.c_str();
-  options.Config.AckWait = ack_wait_ms * 1'000'000;  // nanoseconds
+  // An existing durable consumer keeps the ack wait it was made with: asking
+  // for another one would be refused, so a worker joining later binds as is.
+  jsConsumerInfo* existing = nullptr;
+  jsErrCode lookup_error = static_cast<jsErrCode>(0);
+  const bool exists = !durable.empty() &&
+                      js_GetConsumerInfo(&existing, impl_->js, stream.c_str(), durable.c_str(), nullptr, &lookup_error) == NATS_OK;
+  if (existing != nullptr) jsConsumerInfo_Destroy(existing);
+  if (!exists) options.Config.AckWait = ack_wait_ms * 1'000'000;  // nanoseconds
   options.Config.AckPolicy = js_AckExplicit;
   options.Config.DeliverPolicy = js_DeliverAll;
   jsErrCode js_error = static_cast<jsErrCode>(0);

@@ -267,8 +267,9 @@ void PrintRun(const fleet::RunSummary& run, fleet::JobKind kind) {
     fmt::print("{:<36} {:>16}  {}\n", r.job_id, Counted(r.events, "event"), what);
   }
   for (const auto& job : run.missing) fmt::print("{:<36} {:>16}  no result yet\n", job, "");
-  fmt::print("run {}: {}, {} of {} answered, {}", run.run_id, Counted(run.results.size(), "site capture"), run.results.size(),
-             run.jobs, Counted(events, "event"));
+  // No run id here: it is in --json, and only --no-wait needs it.
+  fmt::print("{}, {} of {} answered, {}", Counted(run.results.size(), "site capture"), run.results.size(), run.jobs,
+             Counted(events, "event"));
   if (kind == fleet::JobKind::kCheck) fmt::print(", {}", Counted(findings, "finding"));
   if (kind == fleet::JobKind::kRegress) fmt::print(", {} differ from their golden files", differ);
   fmt::print(", {} failed\n", failed);

@@ -12,10 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   packtwin::v1::Event event;
   // Bounded by the block: each record read advances pos.
   while (pos < block.size()) {
-    packtwin::block::Record record;
-    if (!packtwin::block::ReadRecord(block, &pos, previous_wall_ns, &record)) break;
+    packtwin::eventlog::block::Record record;
+    if (!packtwin::eventlog::block::ReadRecord(block, &pos, previous_wall_ns, &record)) break;
     previous_wall_ns = record.wall_ns;
-    (void)packtwin::block::DecodeBody(record.kind, record.body, "can0", &event);
+    (void)packtwin::eventlog::block::DecodeBody(record.kind, record.body, "can0", &event);
   }
   return 0;
 }

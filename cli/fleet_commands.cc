@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "packtwin/base/counted.h"
+#include "packtwin/base/interrupt.h"
 #include "packtwin/fleet/collect.h"
 #include "packtwin/fleet/fleet_jobs.h"
 #include "packtwin/fleet/ship.h"
@@ -16,18 +17,9 @@
 namespace packtwin::cli {
 namespace {
 
-volatile std::sig_atomic_t g_fleet_stop = 0;
-extern "C" void OnFleetStop(int /*signal_number*/) { g_fleet_stop = 1; }
-
-// Ctrl-C ends shipping or collecting between blocks: what was acknowledged
-// stays so, and the summary says how far it got.
-void InstallFleetStop() {
-  struct sigaction action {};
-  action.sa_handler = OnFleetStop;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
+// Ctrl-C ends shipping, collecting or a worker between blocks (or jobs):
+// what was acknowledged stays so, and the summary says how far it got.
+void InstallFleetStop() { InstallStopRequest(); }
 
 struct NatsOptions {
   std::string url;
@@ -104,7 +96,7 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
     request.site = options->site;
     request.replicas = options->replicas;
     request.follow = options->follow;
-    request.stop = [] { return g_fleet_stop != 0; };
+    request.stop = [] { return StopRequested(); };
     ProgressBar bar("shipping", 0, "");
     auto summary = fleet::Ship(request, [&bar](const fleet::ShipSummary& s) {
       bar.SetUnit(fmt::format("blocks shipped and acknowledged ({} events), {} duplicates", s.events, s.duplicates));
@@ -127,7 +119,7 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
                  summary->capture_id, Counted(summary->blocks, "block"), Counted(summary->events, "event"), held,
                  Counted(summary->pending_blocks, "block"));
     }
-    exit_code = g_fleet_stop != 0 ? kExitInterrupted : kExitOk;
+    exit_code = StopRequested() ? kExitInterrupted : kExitOk;
   });
 }
 
@@ -167,7 +159,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
       request.idle_exit_ms = static_cast<int>(std::min<int64_t>(*idle_ms, INT32_MAX));
     }
     InstallFleetStop();
-    request.stop = [] { return g_fleet_stop != 0; };
+    request.stop = [] { return StopRequested(); };
     ProgressBar bar("collecting", 0, "blocks");
     auto summary = fleet::Collect(
         request, [](const std::string& warning) { fmt::print(stderr, "packtwin: {}\n", warning); },
@@ -199,7 +191,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
                  Counted(summary->sites.size(), "site"), options->out, Counted(summary->duplicates, "resent block"),
                  Counted(quarantined, "site"));
     }
-    exit_code = quarantined != 0 ? kExitDamaged : (g_fleet_stop != 0 ? kExitInterrupted : kExitOk);
+    exit_code = quarantined != 0 ? kExitDamaged : (StopRequested() ? kExitInterrupted : kExitOk);
   });
 }
 
@@ -322,7 +314,7 @@ void AddRunCommand(CLI::App* fleet_cmd, fleet::JobKind kind, const char* descrip
     request.replicas = options->replicas;
     request.wait = !options->no_wait;
     request.timeout_ms = static_cast<int>(std::min<int64_t>(*timeout_ms, INT32_MAX));
-    request.stop = [] { return g_fleet_stop != 0; };
+    request.stop = [] { return StopRequested(); };
     ProgressBar bar("waiting for results", 0, "answered");
     auto run = fleet::SubmitRun(request, [&bar](const fleet::RunSummary& s) { bar.Update(s.results.size()); });
     bar.Finish();
@@ -385,7 +377,7 @@ void AddFleetCommand(CLI::App& app, int& exit_code) {
       request.idle_exit_ms = static_cast<int>(std::min<int64_t>(*idle_ms, INT32_MAX));
     }
     InstallFleetStop();
-    request.stop = [] { return g_fleet_stop != 0; };
+    request.stop = [] { return StopRequested(); };
     auto summary = fleet::RunWorker(request, [](const fleet::JobResult& r) {
       fmt::print(stderr, "{} {}: {}\n", r.job_id, r.error.empty() ? "done" : "FAILED", r.error.empty() ? Counted(r.events, "event") : r.error);
     });

@@ -6,24 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "packtwin/base/interrupt.h"
 #include "packtwin/base/counted.h"
 #include "packtwin/replay/playback.h"
 
 namespace packtwin::cli {
 namespace {
 
-volatile std::sig_atomic_t g_replay_stop = 0;
-extern "C" void OnReplayStop(int /*signal_number*/) { g_replay_stop = 1; }
-
-// Ctrl-C stops the playback between frames: the report says what was sent and
-// the bus is closed as found.
-void InstallReplayStop() {
-  struct sigaction action {};
-  action.sa_handler = OnReplayStop;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 }  // namespace
 
@@ -97,8 +86,10 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
       }
       request.ids = std::get<eventlog::IdRanges>(parsed);
     }
-    InstallReplayStop();
-    auto report = replay::Play(request, [] { return g_replay_stop != 0; });
+    // Ctrl-C stops the playback between frames: the report says what was sent
+    // and the bus is closed as found.
+    InstallStopRequest();
+    auto report = replay::Play(request, [] { return StopRequested(); });
     if (!report.ok()) {
       exit_code = Fail(report.status());
       return;

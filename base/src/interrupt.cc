@@ -1,5 +1,7 @@
 #include "packtwin/base/interrupt.h"
 
+#include <csignal>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -68,6 +70,21 @@ void UnregisterPartialOutput(const std::string& temp_path) {
     }
   }
 }
+
+namespace {
+volatile std::sig_atomic_t g_stop_requested = 0;
+extern "C" void OnStopRequest(int /*signal_number*/) { g_stop_requested = 1; }
+}  // namespace
+
+void InstallStopRequest() {
+  struct sigaction action {};
+  action.sa_handler = OnStopRequest;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool StopRequested() { return g_stop_requested != 0; }
 
 void InstallInterruptCleanup() {
   struct sigaction action {};

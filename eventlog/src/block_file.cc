@@ -12,22 +12,15 @@
 namespace packtwin::eventlog {
 
 Result<std::unique_ptr<BlockFile>> BlockFile::Open(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(fmt::format("{}: no such file", path));
-  if (auto problem = CheckWal(path)) {
-    return Status::Corruption(fmt::format("{}; the log is damaged: run packtwin verify on a copy of both files", *problem));
-  }
-  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READONLY);
-  if (!db.ok()) return db.status();
-  auto schema = CheckSchema(*db, path);
-  if (!schema.ok()) return schema.status();
-  if (*schema != kSchemaVersion) {
+  auto opened = reader::OpenLogFile(path);
+  if (!opened.ok()) return opened.status();
+  if (opened->schema != kSchemaVersion) {
     return Status::InvalidArgument(fmt::format(
         "{}: written by an older packtwin (schema {}, an event per row) and has no blocks to send; "
         "make a current log of it with 'packtwin export {} --format jsonl' and 'packtwin import'",
-        path, *schema, path));
+        path, opened->schema, path));
   }
-  return std::unique_ptr<BlockFile>(new BlockFile(std::move(*db), path));
+  return std::unique_ptr<BlockFile>(new BlockFile(std::move(opened->db), path));
 }
 
 Result<std::vector<StoredBlock>> BlockFile::BlocksAfter(uint64_t after_seq, size_t limit) {

@@ -16,19 +16,10 @@
 namespace packtwin::eventlog {
 
 Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(fmt::format("{}: no such file", path));
-  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(fmt::format("{}: is a directory, not a capture", path));
-  // The WAL is part of the log: SQLite would silently read a damaged one as a shorter (or empty) log.
-  if (auto problem = CheckWal(path)) {
-    return Status::Corruption(fmt::format("{}; the log is damaged: run packtwin verify on a copy of both files", *problem));
-  }
-  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READONLY);
-  if (!db.ok()) return db.status();
-  auto schema = CheckSchema(*db, path);
-  if (!schema.ok()) return schema.status();
-  if (*schema == 1) return reader::OpenRows(std::move(*db), path);
-  return reader::OpenBlocks(std::move(*db), path);
+  auto opened = reader::OpenLogFile(path);
+  if (!opened.ok()) return opened.status();
+  if (opened->schema == 1) return reader::OpenRows(std::move(opened->db), path);
+  return reader::OpenBlocks(std::move(opened->db), path);
 }
 
 Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) {

@@ -2,9 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include "packtwin/eventlog/wal_check.h"
+
 #include "store_schema.h"
 
 namespace packtwin::eventlog::reader {
+
+Result<OpenedLog> OpenLogFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound(fmt::format("{}: no such file", path));
+  if (std::filesystem::is_directory(path, ec)) return Status::InvalidArgument(fmt::format("{}: is a directory, not a capture", path));
+  // The WAL is part of the log: SQLite would silently read a damaged one as a shorter (or empty) log.
+  if (auto problem = CheckWal(path)) {
+    return Status::Corruption(fmt::format("{}; the log is damaged: run packtwin verify on a copy of both files", *problem));
+  }
+  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.status();
+  auto schema = CheckSchema(*db, path);
+  if (!schema.ok()) return schema.status();
+  return OpenedLog{std::move(*db), *schema};
+}
 
 Result<StoreMeta> ReadMeta(sqlite::Db& db) {
   auto stmt = db.Prepare("SELECT key, value FROM meta");

@@ -12,6 +12,15 @@
 
 namespace packtwin::eventlog::reader {
 
+// Opens a log read-only after the checks every reader makes (there, not a
+// directory, its WAL belongs to it, a packtwin schema); the schema version
+// comes back with the connection.
+struct OpenedLog {
+  sqlite::Db db;
+  int schema = 0;
+};
+Result<OpenedLog> OpenLogFile(const std::string& path);
+
 Result<StoreMeta> ReadMeta(sqlite::Db& db);
 Result<std::vector<SourceInfo>> ReadSources(sqlite::Db& db);
 Result<EventCounts> QueryCounts(sqlite::Db& db, const char* sql);

@@ -9,4 +9,9 @@ namespace packtwin {
 
 void InstallInterruptCleanup();
 
+// For commands that stop between steps instead (replay, ship, collect, fleet
+// worker): Ctrl-C or SIGTERM only sets a flag, which StopRequested reads.
+void InstallStopRequest();
+bool StopRequested();
+
 }  // namespace packtwin

@@ -353,6 +353,10 @@ TEST(EventWriter, StoredBlocksAppendOnlyWhenTheyContinueTheChain) {
     auto first = (*copy)->AppendStoredBlock((*blocks)[0], *sources);
     ASSERT_TRUE(first.ok()) << first.status().message();
     EXPECT_TRUE(*first);
+    std::vector<eventlog::SourceInfo> renamed = *sources;
+    renamed.push_back({static_cast<int64_t>(renamed.size()) + 1, renamed.front().name, "{}"});
+    auto named_twice = (*copy)->AppendStoredBlock((*blocks)[1], renamed);
+    EXPECT_TRUE(named_twice.status().IsCorruption()) << "a source name given a second id is refused, not a database error";
     auto resent = (*copy)->AppendStoredBlock((*blocks)[0], *sources);
     ASSERT_TRUE(resent.ok());
     EXPECT_FALSE(*resent) << "a block already held is recognised";

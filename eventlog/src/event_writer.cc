@@ -396,6 +396,9 @@ Result<bool> EventWriter::AppendStoredBlock(const StoredBlock& block, const std:
                                               names[index], source.name));
       }
     } else if (source.id == static_cast<int64_t>(names.size()) + 1) {
+      if (std::find(names.begin(), names.end(), source.name) != names.end()) {
+        return Status::Corruption(fmt::format("{}: source '{}' is named twice in the block's log", where, source.name));
+      }
       names.push_back(source.name);
       added.push_back({source.id, source.name, source.config});
     } else {

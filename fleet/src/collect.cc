@@ -17,10 +17,16 @@ constexpr int kFetchBatch = 16;
 constexpr int64_t kFetchWait_ms = 500;
 constexpr int64_t kAckWait_ms = 30'000;
 
-// Meta the collected log computes itself rather than copies.
-bool OwnMeta(const std::string& key) {
-  return key == eventlog::meta_key::kChainHead || key == eventlog::meta_key::kEventCount ||
-         key == eventlog::meta_key::kSchemaVersion;
+// The meta a collected log copies from its source: what describes the
+// capture. Its chain head, count and schema it computes itself, and keys it
+// does not know (anyone may publish a message) it leaves out.
+bool CopiedMeta(const std::string& key) {
+  namespace k = eventlog::meta_key;
+  for (const char* known : {k::kSite, k::kToolVersion, k::kStartedNs, k::kStoppedNs, k::kCandumpDigits, k::kCandumpWidth,
+                            k::kCandumpSecondsWidth}) {
+    if (key == known) return true;
+  }
+  return false;
 }
 
 class Collector {
@@ -97,7 +103,7 @@ class Collector {
     }
     if (*appended) {
       for (const auto& [key, value] : message->meta) {
-        if (!OwnMeta(key)) PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(key, value));
+        if (CopiedMeta(key)) PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(key, value));
       }
       PACKTWIN_RETURN_IF_ERROR((*writer)->Commit());
       ++site.blocks;

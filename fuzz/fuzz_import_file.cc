@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (file == nullptr) return 0;
   std::fwrite(data, 1, size, file);
   std::fclose(file);
-  auto stream = packtwin::OpenFrameStream(path, packtwin::eventlog::InputFormat::kAuto);
+  auto stream = packtwin::eventlog::OpenFrameStream(path, packtwin::eventlog::InputFormat::kAuto);
   if (stream.ok()) {
     packtwin::v1::Event event;
     for (int i = 0; i < 100000; ++i) {

@@ -77,8 +77,8 @@ TEST(Fleet, SitesShippedConcurrentlyAreCollectedAsTheSameLogs) {
   NatsCluster cluster(3);
   REQUIRE_CLUSTER(cluster);
   TempDir dir;
-  constexpr int kSites = 6;
-  for (int i = 0; i < kSites; ++i) SmallBlockLog(dir.File("site" + std::to_string(i) + ".db"), "site-" + std::to_string(i), "40m", 500);
+  constexpr int kSites = 20;
+  for (int i = 0; i < kSites; ++i) SmallBlockLog(dir.File("site" + std::to_string(i) + ".db"), "site-" + std::to_string(i), "2h", 2000);
   std::vector<std::unique_ptr<testing::Child>> shippers;
   for (int i = 0; i < kSites; ++i) {
     shippers.push_back(std::make_unique<testing::Child>(std::vector<std::string>{

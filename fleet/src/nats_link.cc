@@ -25,6 +25,16 @@ bool ValidHostPort(const std::string& host_port) {
   return host_port.size() - colon - 1 <= 5 && std::stoul(host_port.substr(colon + 1)) <= 65535;
 }
 
+extern "C" void OnAsyncError(natsConnection* connection, natsSubscription* /*subscription*/, natsStatus status,
+                             void* closure) {
+  if (status != NATS_NOT_PERMITTED) return;
+  auto* impl = static_cast<NatsLink::Impl*>(closure);
+  const char* text = nullptr;
+  natsConnection_GetLastError(connection, &text);
+  std::lock_guard lock(impl->refusal_mutex);
+  impl->refusal = text != nullptr && *text != '\0' ? text : "permissions violation";
+}
+
 }  // namespace
 
 Status NatsError(const std::string& doing, natsStatus status, jsErrCode js_error) {
@@ -131,6 +141,7 @@ Status NatsLink::Subscribe(const std::string& stream, const std::string& subject
     js_error = static_cast<jsErrCode>(0);
     s = js_PullSubscribe(&impl_->subscription, impl_->js, subject.c_str(), durable.empty() ? nullptr : durable.c_str(),
                          nullptr, &options, &js_error);
+    if (auto refused = Refused(); refused && s != NATS_OK) return *refused;
   }
   if (s != NATS_OK) {
     return NatsError(fmt::format("{}: consumer {} on stream {}", impl_->servers, durable.empty() ? "(ephemeral)" : durable, stream),
@@ -185,14 +196,18 @@ Result<std::unique_ptr<NatsLink>> NatsLink::Connect(const NatsSpec& spec) {
     s = natsOptions_SetSecure(options, true);
     if (s == NATS_OK) s = natsOptions_LoadCATrustedCertificates(options, spec.ca_file.c_str());
   }
-  if (s != NATS_OK) return NatsError("NATS options", s);
   auto impl = std::make_unique<Impl>();
   impl->servers = joined;
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(options, OnAsyncError, impl.get());
+  if (s != NATS_OK) return NatsError("NATS options", s);
   s = natsConnection_Connect(&impl->connection, options);
   if (s != NATS_OK) {
     Status error = NatsError(fmt::format("cannot connect to {}", joined), s);
     if (s == NATS_NO_SERVER) {
       return Status::IoError(error.message() + "; is nats-server running there, and is the address right?");
+    }
+    if (s == NATS_CONNECTION_AUTH_FAILED) {
+      return Status::InvalidArgument(error.message() + "; give the credentials this server expects (--user/--password, --token or --creds)");
     }
     return error;
   }
@@ -211,6 +226,7 @@ Status NatsLink::EnsureStream(const StreamSpec& spec) {
   for (int attempt = 0; attempt < kStreamAttempts; ++attempt) {
     auto exists = StreamExists(spec);
     if (exists.ok() && *exists) return Status::Ok();
+    if (auto refused = Refused(); refused) return *refused;
     if (exists.ok()) {
       last = AddStream(spec);
       if (last.ok()) return last;
@@ -265,6 +281,14 @@ Status NatsLink::AddStream(const StreamSpec& spec) {
   return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, spec.name, spec.replicas), s, js_error);
 }
 
+std::optional<Status> NatsLink::Refused() {
+  std::lock_guard lock(impl_->refusal_mutex);
+  if (impl_->refusal.empty()) return std::nullopt;
+  return Status::InvalidArgument(fmt::format("{}: refused by the server: {}; these credentials may not do that (each site "
+                                             "may publish only its own subject)",
+                                             impl_->servers, impl_->refusal));
+}
+
 int64_t NatsLink::MaxPayload() const { return natsConnection_GetMaxPayload(impl_->connection); }
 
 Result<std::optional<StoredMessage>> NatsLink::LastOnSubject(const std::string& subject) {
@@ -276,6 +300,7 @@ Result<std::optional<StoredMessage>> NatsLink::LastOnSubject(const std::string& 
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kStreamRetry_ms));
     js_error = static_cast<jsErrCode>(0);
     s = js_GetLastMsg(&msg, impl_->js, kBlockStream, subject.c_str(), nullptr, &js_error);
+    if (auto refused = Refused(); refused && s != NATS_OK) return *refused;
   }
   if (s == NATS_NOT_FOUND || js_error == JSNoMessageFoundErr) return std::optional<StoredMessage>();
   if (s != NATS_OK) return NatsError(fmt::format("{}: last message on {}", impl_->servers, subject), s, js_error);
@@ -309,6 +334,7 @@ Result<Published> NatsLink::Publish(const std::string& subject, const std::strin
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kStreamRetry_ms));
     js_error = static_cast<jsErrCode>(0);
     s = js_PublishMsg(&ack, impl_->js, msg, nullptr, &js_error);
+    if (auto refused = Refused(); refused && s != NATS_OK) return *refused;
   }
   if (s != NATS_OK) {
     Status error = NatsError(fmt::format("{}: publishing {} to {}", impl_->servers, msg_id, subject), s, js_error);

@@ -3,6 +3,7 @@
 
 #include <nats/nats.h>
 
+#include <mutex>
 #include <string>
 
 #include "packtwin/base/status.h"
@@ -11,6 +12,11 @@
 namespace packtwin::fleet {
 
 struct NatsLink::Impl {
+  // A refusal the server sends on its own (a publish or subscription the
+  // account's permissions do not allow): the request itself only times out.
+  std::mutex refusal_mutex;
+  std::string refusal;
+
   natsConnection* connection = nullptr;
   jsCtx* js = nullptr;
   natsSubscription* subscription = nullptr;

@@ -410,5 +410,30 @@ TEST(Fleet, AWorkerKilledMidRunHasItsJobsRedoneAndEachResultCountsOnce) {
   }
 }
 
+TEST(Fleet, AClientWithoutCredentialsOrWithAnotherSitesIsRefused) {
+  // The shipped example: site-north may publish only north's blocks.
+  NatsCluster cluster(1, "", testing::ReadFile(testing::SourceDir() + "/deploy/nats/auth.conf.example"));
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("n.db"), "north", "10m", 1000);
+  const std::string host = cluster.Url().substr(std::string("nats://").size());
+  auto anonymous = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url()});
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_NE(anonymous.err.find("give the credentials this server expects"), std::string::npos) << anonymous.err;
+  auto other_site = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--user", "site-north", "--password",
+                              "north-secret", "--site", "south"});
+  EXPECT_EQ(other_site.exit_code, 1);
+  EXPECT_NE(other_site.err.find("refused by the server"), std::string::npos) << other_site.err;
+  auto own = Packtwin({"ship", dir.File("n.db"), "--to", "nats://site-north:north-secret@" + host});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--user", "central", "--password", "central-secret", "--out",
+                             dir.File("out"), "--idle-exit", "1s"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "north")), ChainHead(dir.File("n.db")));
+  auto site_collects = Packtwin({"collect", "--from", cluster.Url(), "--user", "site-north", "--password", "north-secret",
+                                 "--out", dir.File("out2"), "--idle-exit", "1s"});
+  EXPECT_EQ(site_collects.exit_code, 1) << "a site's credentials cannot read the fleet's blocks\n" << site_collects.err;
+}
+
 }  // namespace
 }  // namespace packtwin

@@ -22,7 +22,7 @@ std::string NatsServerBinary() { return FileExists("/usr/sbin/nats-server") ? "/
 
 }  // namespace
 
-NatsCluster::NatsCluster(int nodes, const std::string& max_payload) {
+NatsCluster::NatsCluster(int nodes, const std::string& max_payload, const std::string& extra) {
   std::string base = ReadFile(SourceDir() + "/deploy/nats/node.conf.in");
   if (!max_payload.empty()) base = Replace(base, "max_payload: 8MB", "max_payload: " + max_payload);
   std::vector<uint16_t> cluster_ports;
@@ -44,7 +44,7 @@ NatsCluster::NatsCluster(int nodes, const std::string& max_payload) {
       conf = Replace(conf, "@ROUTES@", routes);
     }
     const std::string path = dir_.File("n" + std::to_string(i + 1) + ".conf");
-    WriteFile(path, conf);
+    WriteFile(path, conf + "\n" + extra);
     configs_.push_back(path);
     servers_.emplace_back();
   }

@@ -14,8 +14,9 @@ namespace packtwin::testing {
 class NatsCluster {
  public:
   // `nodes` servers (1: a single JetStream server, no routes); `max_payload`
-  // replaces the template's when not empty ("64KB").
-  explicit NatsCluster(int nodes, const std::string& max_payload = "");
+  // replaces the template's when not empty ("64KB"); `extra` is appended to
+  // every node's configuration (an authorization block).
+  explicit NatsCluster(int nodes, const std::string& max_payload = "", const std::string& extra = "");
   ~NatsCluster();
 
   bool ready() const { return ready_; }

@@ -101,6 +101,8 @@ class NatsLink {
  private:
   explicit NatsLink(std::unique_ptr<Impl> impl);
   Result<bool> StreamExists(const StreamSpec& spec);
+  // The server's own refusal of something this connection did, if any.
+  std::optional<Status> Refused();
   Status AddStream(const StreamSpec& spec);
   std::unique_ptr<Impl> impl_;
 };

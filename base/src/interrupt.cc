@@ -74,24 +74,21 @@ void UnregisterPartialOutput(const std::string& temp_path) {
 namespace {
 volatile std::sig_atomic_t g_stop_requested = 0;
 extern "C" void OnStopRequest(int /*signal_number*/) { g_stop_requested = 1; }
-}  // namespace
 
-void InstallStopRequest() {
+// Ctrl-C and SIGTERM both go to `handler`.
+void OnStopSignals(void (*handler)(int)) {
   struct sigaction action {};
-  action.sa_handler = OnStopRequest;
+  action.sa_handler = handler;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 }
+}  // namespace
+
+void InstallStopRequest() { OnStopSignals(OnStopRequest); }
 
 bool StopRequested() { return g_stop_requested != 0; }
 
-void InstallInterruptCleanup() {
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
+void InstallInterruptCleanup() { OnStopSignals(OnInterrupt); }
 
 }  // namespace packtwin

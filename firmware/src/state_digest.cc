@@ -10,7 +10,7 @@ namespace packtwin::firmware {
 // field is a fixed-width integer, bool or an enum with a fixed underlying type.
 namespace {
 
-static_assert(sizeof(PackSettings) == 10, "PackSettings changed: digest the new field below, then update this size");
+static_assert(sizeof(PackSettings) == 10, "PackSettings changed: digest the added field below, then update this size");
 void Put(Digest64& d, const PackSettings& s) {
   d.PutBool(s.valid);
   d.Put8(s.node_id);
@@ -22,7 +22,7 @@ void Put(Digest64& d, const PackSettings& s) {
   d.Put8(s.tou_end_h);
 }
 
-static_assert(sizeof(BmsPoller) == 48, "BmsPoller changed: digest the new field below, then update this size");
+static_assert(sizeof(BmsPoller) == 48, "BmsPoller changed: digest the added field below, then update this size");
 void Put(Digest64& d, const BmsPoller& b) {
   d.PutBool(b.outstanding);
   d.Put64(b.timeout_at_ms);
@@ -36,7 +36,7 @@ void Put(Digest64& d, const BmsPoller& b) {
   d.Put32(b.stray_replies);
 }
 
-static_assert(sizeof(Measurements) == 40, "Measurements changed: digest the new field below, then update this size");
+static_assert(sizeof(Measurements) == 40, "Measurements changed: digest the added field below, then update this size");
 void Put(Digest64& d, const Measurements& m) {
   d.Put32(m.pack_mV);
   d.PutI32(m.current_cA);
@@ -51,7 +51,7 @@ void Put(Digest64& d, const Measurements& m) {
   d.PutI32(m.p_solar_W);
 }
 
-static_assert(sizeof(GridEnergy) == 24, "GridEnergy changed: digest the new field below, then update this size");
+static_assert(sizeof(GridEnergy) == 24, "GridEnergy changed: digest the added field below, then update this size");
 void Put(Digest64& d, const GridEnergy& g) {
   d.Put64(g.acc_Wms);
   d.Put64(g.last_sample_ms);
@@ -59,7 +59,7 @@ void Put(Digest64& d, const GridEnergy& g) {
   d.PutBool(g.has_sample);
 }
 
-static_assert(sizeof(LocalClock) == 40, "LocalClock changed: digest the new field below, then update this size");
+static_assert(sizeof(LocalClock) == 40, "LocalClock changed: digest the added field below, then update this size");
 void Put(Digest64& d, const LocalClock& c) {
   d.PutBool(c.synced);
   d.PutI64(c.base_local_ms);
@@ -68,7 +68,7 @@ void Put(Digest64& d, const LocalClock& c) {
   d.Put64(c.next_uptime_reset_ms);
 }
 
-static_assert(sizeof(DecisionState) == 56, "DecisionState changed: digest the new field below, then update this size");
+static_assert(sizeof(DecisionState) == 56, "DecisionState changed: digest the added field below, then update this size");
 void Put(Digest64& d, const DecisionState& s) {
   d.Put8(s.relays);
   for (RelayCause cause : s.cause) d.Put8(static_cast<uint8_t>(cause));
@@ -82,7 +82,7 @@ void Put(Digest64& d, const DecisionState& s) {
   d.PutBool(s.eco.overload);
 }
 
-static_assert(sizeof(NodeTable) == kNodeSlots * sizeof(NodeEntry), "NodeTable changed: digest the new field below");
+static_assert(sizeof(NodeTable) == kNodeSlots * sizeof(NodeEntry), "NodeTable changed: digest the added field below");
 void Put(Digest64& d, const NodeTable& t) {
   for (const NodeEntry& e : t.nodes) {
     d.PutBool(e.present);
@@ -104,7 +104,7 @@ void Put(Digest64& d, const NodeTable& t) {
   }
 }
 
-static_assert(sizeof(PackCounters) == 24, "PackCounters changed: digest the new field below, then update this size");
+static_assert(sizeof(PackCounters) == 24, "PackCounters changed: digest the added field below, then update this size");
 void Put(Digest64& d, const PackCounters& c) {
   d.Put32(c.bad_length_frames);
   d.Put32(c.out_of_range_frames);
@@ -116,9 +116,9 @@ void Put(Digest64& d, const PackCounters& c) {
 
 }  // namespace
 
-static_assert(sizeof(NodeEntry) == 40, "NodeEntry changed: digest the new field in Put(NodeTable), then update this size");
-static_assert(sizeof(EcoState) == 40, "EcoState changed: digest the new field in Put(DecisionState), then update this size");
-static_assert(sizeof(PackState) == 5408, "PackState changed: digest the new field below, then update this size");
+static_assert(sizeof(NodeEntry) == 40, "NodeEntry changed: digest the added field in Put(NodeTable), then update this size");
+static_assert(sizeof(EcoState) == 40, "EcoState changed: digest the added field in Put(DecisionState), then update this size");
+static_assert(sizeof(PackState) == 5408, "PackState changed: digest the added field below, then update this size");
 uint64_t StateDigest(const PackState& state) {
   Digest64 d;
   d.Put64(state.serial);
@@ -140,8 +140,8 @@ uint64_t StateDigest(const PackState& state) {
   return d.value();
 }
 
-static_assert(sizeof(FleetState) == 6424, "FleetState changed: digest the new field below, then update this size");
-static_assert(sizeof(FleetFrame) == 10, "FleetFrame changed: digest the new field below, then update this size");
+static_assert(sizeof(FleetState) == 6424, "FleetState changed: digest the added field below, then update this size");
+static_assert(sizeof(FleetFrame) == 10, "FleetFrame changed: digest the added field below, then update this size");
 uint64_t StateDigest(const FleetState& state) {
   Digest64 d;
   Put(d, state.nodes);

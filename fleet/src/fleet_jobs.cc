@@ -56,6 +56,16 @@ Status Count(const nlohmann::json& json, const char* key, uint64_t* out) {
   return Status::Ok();
 }
 
+// The /kind field of a job or result.
+Status KindField(const nlohmann::json& json, const char* what, JobKind* out) {
+  std::string kind;
+  PACKTWIN_RETURN_IF_ERROR(Text(json, "kind", &kind).Context(fmt::format("a fleet {}: ", what)));
+  auto named = KindNamed(kind);
+  if (!named) return Status::InvalidArgument(fmt::format("a fleet {}: /kind '{}' is not check, regress or digest", what, kind));
+  *out = *named;
+  return Status::Ok();
+}
+
 Result<nlohmann::json> ParseObject(const std::string& data, const char* what) {
   auto json = nlohmann::json::parse(data, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return Status::InvalidArgument(fmt::format("not a packtwin {} (JSON object)", what));
@@ -160,14 +170,11 @@ Result<FleetJob> DecodeJob(const std::string& data) {
   auto json = ParseObject(data, "job");
   if (!json.ok()) return json.status();
   FleetJob job;
-  std::string kind;
-  for (auto [key, out] : {std::pair{"run", &job.run_id}, {"job", &job.job_id}, {"kind", &kind}, {"site", &job.site},
+  PACKTWIN_RETURN_IF_ERROR(KindField(*json, "job", &job.kind));
+  for (auto [key, out] : {std::pair{"run", &job.run_id}, {"job", &job.job_id}, {"site", &job.site},
                           {"log", &job.log_path}, {"golden", &job.golden_path}}) {
     PACKTWIN_RETURN_IF_ERROR(Text(*json, key, out).Context("a fleet job: "));
   }
-  auto named = KindNamed(kind);
-  if (!named) return Status::InvalidArgument(fmt::format("a fleet job: /kind '{}' is not check, regress or digest", kind));
-  job.kind = *named;
   return job;
 }
 
@@ -183,11 +190,7 @@ Result<JobResult> DecodeResult(const std::string& data) {
   auto json = ParseObject(data, "result");
   if (!json.ok()) return json.status();
   JobResult r;
-  std::string kind;
-  PACKTWIN_RETURN_IF_ERROR(Text(*json, "kind", &kind).Context("a fleet result: "));
-  auto named = KindNamed(kind);
-  if (!named) return Status::InvalidArgument(fmt::format("a fleet result: /kind '{}' is not check, regress or digest", kind));
-  r.kind = *named;
+  PACKTWIN_RETURN_IF_ERROR(KindField(*json, "result", &r.kind));
   for (auto [key, out] : {std::pair{"run", &r.run_id}, {"job", &r.job_id}, {"site", &r.site}, {"worker", &r.worker},
                           {"error", &r.error}, {"digest", &r.digest}, {"difference", &r.difference}}) {
     PACKTWIN_RETURN_IF_ERROR(Text(*json, key, out).Context("a fleet result: "));

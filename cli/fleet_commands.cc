@@ -75,6 +75,7 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
     std::string site;
     int replicas = 1;
     bool follow = false;
+    bool leaf = false;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -85,12 +86,16 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--replicas", options->replicas, "replicas of the block stream when it is created (default 1)")
       ->check(CLI::Range(1, 5));
   cmd->add_flag("--follow", options->follow, "keep shipping blocks as a recorder commits them, until it closes the log");
+  cmd->add_flag("--leaf", options->leaf,
+                "the server is the bridge's leaf node, whose stream the hub sources (fleet add-leaf): publish without "
+                "the per-subject sequence check, which nats-server 2.9 would repeat at the hub");
   cmd->add_flag("--json", options->json, "print the summary as JSON");
   cmd->callback([options, &exit_code] {
     auto spec = NatsSpecOf(options->nats, exit_code);
     if (!spec) return;
     InstallFleetStop();
     fleet::ShipRequest request;
+    request.leaf = options->leaf;
     request.db = options->db;
     request.nats = *spec;
     request.site = options->site;
@@ -341,9 +346,52 @@ void AddRunCommand(CLI::App* fleet_cmd, fleet::JobKind kind, const char* descrip
 
 }  // namespace
 
+void AddLeafCommand(CLI::App* fleet_cmd, int& exit_code) {
+  struct Options {
+    std::string domain;
+    NatsOptions nats;
+    int replicas = 1;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = fleet_cmd->add_subcommand(
+      "add-leaf", "Source a bridge's leaf node (its own JetStream domain) into the hub's block stream");
+  cmd->add_option("DOMAIN", options->domain, "the leaf node's JetStream domain (jetstream { domain: ... } in its configuration)")
+      ->required();
+  AddNatsOptions(cmd, &options->nats, "--from");
+  cmd->add_option("--replicas", options->replicas, "replicas of the block stream when it is created (default 1)")
+      ->check(CLI::Range(1, 5));
+  cmd->callback([options, &exit_code] {
+    auto spec = NatsSpecOf(options->nats, exit_code);
+    if (!spec) return;
+    if (Status valid = fleet::CheckSubjectToken("leaf domain", options->domain); !valid.ok()) {
+      exit_code = kExitUsage;
+      Fail(valid);
+      return;
+    }
+    auto link = fleet::NatsLink::Connect(*spec);
+    if (!link.ok()) {
+      exit_code = Fail(link.status());
+      return;
+    }
+    Status stream = (*link)->EnsureBlockStream(options->replicas);
+    if (!stream.ok()) {
+      exit_code = Fail(stream);
+      return;
+    }
+    auto added = (*link)->SourceLeafDomain(options->domain);
+    if (!added.ok()) {
+      exit_code = Fail(added.status());
+      return;
+    }
+    fmt::print("{}: stream {} {} the blocks of leaf domain {} (through {})\n", options->nats.url, fleet::kBlockStream,
+               *added ? "now sources" : "already sources", options->domain, fleet::LeafApiPrefix(options->domain));
+  });
+}
+
 void AddFleetCommand(CLI::App& app, int& exit_code) {
   auto* fleet_cmd = app.add_subcommand("fleet", "Run the twin across every collected site capture on NATS JetStream workers");
   fleet_cmd->require_subcommand(1);
+  AddLeafCommand(fleet_cmd, exit_code);
   AddRunCommand(fleet_cmd, fleet::JobKind::kCheck, "check every site capture; one line per site, findings by rule", exit_code);
   AddRunCommand(fleet_cmd, fleet::JobKind::kRegress,
                 "the release gate: every site capture against its golden file with the current reducers", exit_code);

@@ -88,6 +88,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     std::string duration;
     uint64_t max_events = 0;
     std::string ship;
+    bool ship_leaf = false;
     bool quiet = false;
     bool force = false;
     bool json = false;
@@ -118,6 +119,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--ship", options->ship,
                   "also ship the log's blocks to NATS JetStream as they commit: nats://HOST:PORT[,HOST:PORT...] "
                   "(as packtwin ship --follow; credentials in the URL: nats://USER:PASSWORD@HOST:PORT)");
+  cmd->add_flag("--ship-leaf", options->ship_leaf, "--ship goes to the bridge's leaf node (as packtwin ship --leaf)");
   cmd->add_flag("--quiet", options->quiet, "no live status line");
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the summary as JSON");
@@ -163,6 +165,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
         request.nats = *ship_to;
         request.site = options->site;
         request.follow = true;
+        request.leaf = options->ship_leaf;
         request.writer_done = [&recording_done] { return recording_done.load(); };
         shipped = fleet::Ship(request, {});
       });

@@ -85,19 +85,23 @@ Result<NatsSpec> ParseNatsUrl(const std::string& text) {
   return spec;
 }
 
-Status CheckSiteName(const std::string& site) {
-  if (site.empty() || site.size() > 64) return Status::InvalidArgument("a site name is 1 to 64 characters");
-  for (char c : site) {
+Status CheckSubjectToken(const std::string& what, const std::string& token) {
+  if (token.empty() || token.size() > 64) return Status::InvalidArgument(fmt::format("a {} name is 1 to 64 characters", what));
+  for (char c : token) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) {
       return Status::InvalidArgument(fmt::format(
-          "site '{}': '{}' cannot be part of a NATS subject token; use letters, digits, '-' and '_'", site, c));
+          "{} '{}': '{}' cannot be part of a NATS subject token; use letters, digits, '-' and '_'", what, token, c));
     }
   }
   return Status::Ok();
 }
 
+Status CheckSiteName(const std::string& site) { return CheckSubjectToken("site", site); }
+
 std::string BlockSubject(const std::string& site) { return fmt::format("packtwin.site.{}.blocks", site); }
+
+std::string LeafApiPrefix(const std::string& domain) { return fmt::format("$JS.{}.API", domain); }
 
 NatsLink::NatsLink(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -279,6 +283,51 @@ Status NatsLink::AddStream(const StreamSpec& spec) {
   // Another client created it a moment ago: the next look finds it.
   if (js_error == JSStreamNameExistErr) return Status::Failed("stream created meanwhile");
   return NatsError(fmt::format("{}: creating stream {} (replicas {})", impl_->servers, spec.name, spec.replicas), s, js_error);
+}
+
+Result<bool> NatsLink::SourceLeafDomain(const std::string& domain) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, impl_->js, kBlockStream, nullptr, &js_error);
+  if (s != NATS_OK) return NatsError(fmt::format("{}: stream {}", impl_->servers, kBlockStream), s, js_error);
+  std::unique_ptr<jsStreamInfo, void (*)(jsStreamInfo*)> owned(info, jsStreamInfo_Destroy);
+  jsStreamConfig* config = info->Config;
+  const std::string prefix = LeafApiPrefix(domain);
+  std::vector<jsStreamSource*> sources;
+  for (int i = 0; i < config->SourcesLen; ++i) {
+    const jsStreamSource* source = config->Sources[i];
+    if (source->External != nullptr && source->External->APIPrefix != nullptr && prefix == source->External->APIPrefix) {
+      return false;
+    }
+    sources.push_back(config->Sources[i]);
+  }
+  jsExternalStream external;
+  jsExternalStream_Init(&external);
+  external.APIPrefix = prefix.c_str();
+  external.DeliverPrefix = "";  // the server's own ($JS.S...); libnats needs a string here
+  jsStreamSource added;
+  jsStreamSource_Init(&added);
+  added.Name = kBlockStream;
+  added.External = &external;
+  sources.push_back(&added);
+  // The stream's own configuration with one source more; the info keeps
+  // ownership of what it allocated, so its list is put back before it goes.
+  jsStreamSource** own_sources = config->Sources;
+  const int own_count = config->SourcesLen;
+  config->Sources = sources.data();
+  config->SourcesLen = static_cast<int>(sources.size());
+  jsStreamInfo* updated = nullptr;
+  js_error = static_cast<jsErrCode>(0);
+  s = js_UpdateStream(&updated, impl_->js, config, nullptr, &js_error);
+  config->Sources = own_sources;
+  config->SourcesLen = own_count;
+  if (updated != nullptr) jsStreamInfo_Destroy(updated);
+  if (auto refused = Refused(); refused && s != NATS_OK) return *refused;
+  if (s != NATS_OK) {
+    return NatsError(fmt::format("{}: adding the leaf domain {} as a source of stream {}", impl_->servers, domain, kBlockStream), s,
+                     js_error);
+  }
+  return true;
 }
 
 std::optional<Status> NatsLink::Refused() {

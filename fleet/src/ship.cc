@@ -163,7 +163,8 @@ class Shipper {
           "server configuration (deploy/nats/ uses 8MB)",
           request_.db, first, last, data.size(), link_->MaxPayload()));
     }
-    auto published = link_->Publish(subject_, data, BlockMessageId(summary_.site, summary_.capture_id, first), tail_.subject_seq);
+    const std::optional<uint64_t> expected = request_.leaf ? std::nullopt : std::optional<uint64_t>(tail_.subject_seq);
+    auto published = link_->Publish(subject_, data, BlockMessageId(summary_.site, summary_.capture_id, first), expected);
     if (!published.ok()) return published.status();
     if (published->duplicate) {
       ++summary_.duplicates;

@@ -290,6 +290,95 @@ TEST(Fleet, RecordShipRecordsAndShipsInOneProcess) {
   EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("rec.db")));
 }
 
+// Events of a live recording: CAN frames 1 ms apart from `from`.
+void AppendFrames(eventlog::EventWriter& writer, int from, int count) {
+  for (int i = from; i < from + count; ++i) {
+    v1::Event event;
+    event.set_wall_time_ns(1'000'000'000LL + i * 1'000'000LL);
+    event.set_capture_time_ns(event.wall_time_ns());
+    event.set_source("can0");
+    event.mutable_can_frame()->set_id(0x100u + static_cast<uint32_t>(i % 16));
+    event.mutable_can_frame()->set_data(std::string(8, static_cast<char>(i)));
+    ASSERT_TRUE(writer.Append(event).ok());
+    if (i % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+}
+
+// The last event seq the block stream at `url` holds of `site` (0: none).
+uint64_t LastShippedSeq(const std::string& url, const std::string& site) {
+  auto spec = fleet::ParseNatsUrl(url);
+  auto link = fleet::NatsLink::Connect(*spec);
+  if (!link.ok()) return 0;
+  auto last = (*link)->LastOnSubject(fleet::BlockSubject(site));
+  if (!last.ok() || !last->has_value()) return 0;
+  auto message = fleet::DecodeBlockMessage((*last)->data);
+  return message.ok() ? message->block.last_seq : 0;
+}
+
+bool WaitForShippedSeq(const std::string& url, const std::string& site, uint64_t seq, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (LastShippedSeq(url, site) >= seq) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(Fleet, ALeafNodeKeepsShippingWhileItsLinkIsCutAndTheHubGetsEveryBlockOnceInOrder) {
+  NatsCluster hub(3);
+  REQUIRE_CLUSTER(hub);
+  testing::CuttableLink uplink(hub.LeafPort(0));
+  testing::NatsLeaf leaf("bridge7", {"nats-leaf://127.0.0.1:" + std::to_string(uplink.port())});
+  ASSERT_TRUE(leaf.ready()) << leaf.why_not_ready();
+  ASSERT_TRUE(leaf.WaitForLinks(1, 10'000)) << "the leaf node never reached the hub";
+  auto added = Packtwin({"fleet", "add-leaf", "bridge7", "--from", hub.Url(), "--replicas", "3"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(added.out.find("now sources the blocks of leaf domain bridge7"), std::string::npos) << added.out;
+  auto again = Packtwin({"fleet", "add-leaf", "bridge7", "--from", hub.Url()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("already sources"), std::string::npos) << again.out;
+
+  TempDir dir;
+  // A site that ships to the hub directly: the hub's stream sequences are
+  // then not the leaf's, as in any fleet.
+  SmallBlockLog(dir.File("direct.db"), "direct", "10m", 2000);
+  auto direct = Packtwin({"ship", dir.File("direct.db"), "--to", hub.Url()});
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  const std::string path = dir.File("bridge.db");
+  eventlog::WriterOptions options;
+  options.site = "seven";
+  options.tool_version = "test";
+  options.commit_interval_ms = 20;
+  auto writer = eventlog::EventWriter::Create(path, options);
+  ASSERT_TRUE(writer.ok());
+  testing::Child shipper({testing::PacktwinBinary(), "ship", path, "--to", leaf.Url(), "--leaf", "--follow", "--json"});
+  AppendFrames(**writer, 0, 1000);
+  ASSERT_TRUE(WaitForShippedSeq(hub.Url(), "seven", 1000, 30'000)) << "the hub sources the leaf while the link is up";
+
+  uplink.Cut();
+  AppendFrames(**writer, 1000, 1000);
+  ASSERT_TRUE(WaitForShippedSeq(leaf.Url(), "seven", 2000, 30'000)) << "the leaf acknowledges while the link is down";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_LE(LastShippedSeq(hub.Url(), "seven"), 1000u) << "nothing reaches the hub through a cut link";
+
+  uplink.Restore();
+  AppendFrames(**writer, 2000, 1000);
+  ASSERT_TRUE((*writer)->SetMeta(eventlog::meta_key::kStoppedNs, "4000000000").ok());
+  ASSERT_TRUE((*writer)->Close().ok());
+  auto shipped = shipper.Wait(60'000);
+  ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
+  const auto summary = nlohmann::json::parse(shipped.out);
+  EXPECT_EQ(summary["events"], 3000);
+  ASSERT_TRUE(WaitForShippedSeq(hub.Url(), "seven", 3000, 60'000)) << "the hub catches up once the link is back";
+
+  auto collected = Packtwin({"collect", "--from", hub.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err << collected.out;
+  const auto at_hub = nlohmann::json::parse(collected.out);
+  EXPECT_EQ(at_hub["sites"]["seven"]["blocks"], summary["blocks"]) << "every block once";
+  EXPECT_EQ(at_hub["duplicates"], 0);
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "seven")), ChainHead(path)) << "in order: the chain holds";
+}
+
 // The field-defect captures that ship with the repo, each as its own site.
 struct DefectSite {
   std::string site;

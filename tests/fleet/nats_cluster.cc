@@ -29,6 +29,7 @@ NatsCluster::NatsCluster(int nodes, const std::string& max_payload, const std::s
   for (int i = 0; i < nodes; ++i) {
     client_ports_.push_back(FreeTcpPort());
     cluster_ports.push_back(FreeTcpPort());
+    leaf_ports_.push_back(FreeTcpPort());
   }
   std::string routes;
   for (uint16_t port : cluster_ports) routes += (routes.empty() ? "" : ", ") + ("nats-route://127.0.0.1:" + std::to_string(port));
@@ -36,9 +37,11 @@ NatsCluster::NatsCluster(int nodes, const std::string& max_payload, const std::s
     std::string conf = Replace(base, "@NAME@", "n" + std::to_string(i + 1));
     conf = Replace(conf, "@CLIENT_PORT@", std::to_string(client_ports_[i]));
     conf = Replace(conf, "@STORE_DIR@", dir_.File("store" + std::to_string(i + 1)));
+    conf = Replace(conf, "@LEAF_PORT@", std::to_string(leaf_ports_[i]));
     if (nodes == 1) {
       // One server: JetStream without a cluster block.
-      conf = conf.substr(0, conf.find("cluster {"));
+      const auto cluster = conf.find("cluster {");
+      conf = conf.substr(0, cluster) + conf.substr(conf.find("}\n", cluster) + 2);
     } else {
       conf = Replace(conf, "@CLUSTER_PORT@", std::to_string(cluster_ports[i]));
       conf = Replace(conf, "@ROUTES@", routes);
@@ -93,6 +96,12 @@ std::string NatsCluster::UrlOf(int node) const {
   return "nats://127.0.0.1:" + std::to_string(client_ports_[static_cast<size_t>(node)]);
 }
 
+std::vector<std::string> NatsCluster::LeafUrls() const {
+  std::vector<std::string> urls;
+  for (uint16_t port : leaf_ports_) urls.push_back("nats-leaf://127.0.0.1:" + std::to_string(port));
+  return urls;
+}
+
 void NatsCluster::Kill(int node) {
   auto& server = servers_[static_cast<size_t>(node)];
   if (!server) return;
@@ -102,5 +111,44 @@ void NatsCluster::Kill(int node) {
 }
 
 bool NatsCluster::Restart(int node) { return Start(node); }
+
+NatsLeaf::NatsLeaf(const std::string& domain, const std::vector<std::string>& hub_urls) {
+  port_ = FreeTcpPort();
+  std::string urls;
+  for (const auto& url : hub_urls) urls += (urls.empty() ? "\"" : ", \"") + url + "\"";
+  std::string conf = ReadFile(SourceDir() + "/deploy/nats/leaf.conf.in");
+  conf = Replace(conf, "@NAME@", "leaf-" + domain);
+  conf = Replace(conf, "@CLIENT_PORT@", std::to_string(port_));
+  conf = Replace(conf, "@STORE_DIR@", dir_.File("store"));
+  conf = Replace(conf, "@DOMAIN@", domain);
+  conf = Replace(conf, "@HUB_URLS@", urls);
+  WriteFile(dir_.File("leaf.conf"), conf);
+  server_ = std::make_unique<Child>(std::vector<std::string>{NatsServerBinary(), "-c", dir_.File("leaf.conf"), "-l", dir_.File("leaf.log")});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline && !ready_) {
+    ready_ = FileExists(dir_.File("leaf.log")) && ReadFile(dir_.File("leaf.log")).find("Server is ready") != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!ready_) why_ = "the leaf node did not start within 10 s; log in " + dir_.path();
+}
+
+NatsLeaf::~NatsLeaf() {
+  server_->Signal(SIGTERM);
+  server_->Wait(5'000);
+}
+
+std::string NatsLeaf::Url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+bool NatsLeaf::WaitForLinks(int count, int timeout_ms) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string log = ReadFile(dir_.File("leaf.log"));
+    int links = 0;
+    for (auto at = log.find("Leafnode connection created"); at != std::string::npos; at = log.find("Leafnode connection created", at + 1)) ++links;
+    if (links >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
 
 }  // namespace packtwin::testing

@@ -31,8 +31,13 @@ Result<NatsSpec> ParseNatsUrl(const std::string& text);
 inline constexpr const char* kBlockStream = "PACKTWIN_BLOCKS";
 inline constexpr const char* kBlockSubjects = "packtwin.site.*.blocks";
 
+// The JetStream API of a leaf node's own domain, as seen from the hub.
+std::string LeafApiPrefix(const std::string& domain);
+
 // A site name must be one NATS subject token: letters, digits, '-' and '_'.
 Status CheckSiteName(const std::string& site);
+// The same rule for any name that becomes a subject token (a leaf's domain).
+Status CheckSubjectToken(const std::string& what, const std::string& token);
 std::string BlockSubject(const std::string& site);
 
 struct Published {
@@ -81,6 +86,11 @@ class NatsLink {
   // Creates a stream, or checks that the one there takes our subjects.
   Status EnsureStream(const StreamSpec& spec);
   Status EnsureBlockStream(int replicas) { return EnsureStream({kBlockStream, kBlockSubjects, false, replicas}); }
+  // Makes the block stream of the leaf node whose JetStream domain is
+  // `domain` a source of this server's block stream: the hub then copies what
+  // the leaf holds, in order and once, whenever the link is up. False when it
+  // already was a source.
+  Result<bool> SourceLeafDomain(const std::string& domain);
   int64_t MaxPayload() const;
   // The last message on `subject`, or nullopt when there is none.
   Result<std::optional<StoredMessage>> LastOnSubject(const std::string& subject);

@@ -15,6 +15,13 @@ struct ShipRequest {
   NatsSpec nats;
   std::string site;  // empty: the log's own site name
   int replicas = 1;
+  // The server is the bridge's own leaf node, whose stream the hub sources.
+  // Its blocks then go without the subject's expected last sequence:
+  // nats-server 2.9 checks that header again when the hub copies the message
+  // into its own stream, where the subject's sequence is another, and the
+  // source stalls (later servers drop Nats-Expected-* headers when sourcing).
+  // On a bridge, the one shipper of its site is the recorder.
+  bool leaf = false;
   // Keep shipping blocks as a recorder commits them, until the recorder
   // closes the log (and all is shipped) or stop() says so.
   bool follow = false;

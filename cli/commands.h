@@ -40,6 +40,7 @@ void AddBmsEmulateCommand(CLI::App& app, int& exit_code);
 void AddShipCommand(CLI::App& app, int& exit_code);
 void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddFleetCommand(CLI::App& app, int& exit_code);
+void AddKeygenCommand(CLI::App& app, int& exit_code);
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);

@@ -12,6 +12,7 @@
 #include "packtwin/fleet/collect.h"
 #include "packtwin/fleet/fleet_jobs.h"
 #include "packtwin/fleet/ship.h"
+#include "packtwin/fleet/site_key.h"
 #include "progress_bar.h"
 
 namespace packtwin::cli {
@@ -74,6 +75,7 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
     NatsOptions nats;
     std::string site;
     int replicas = 1;
+    std::string key;
     bool follow = false;
     bool leaf = false;
     bool json = false;
@@ -85,6 +87,7 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--site", options->site, "site name (default: the log's own); letters, digits, '-' and '_'");
   cmd->add_option("--replicas", options->replicas, "replicas of the block stream when it is created (default 1)")
       ->check(CLI::Range(1, 5));
+  cmd->add_option("--key", options->key, "the site's private key (packtwin keygen): sign every block");
   cmd->add_flag("--follow", options->follow, "keep shipping blocks as a recorder commits them, until it closes the log");
   cmd->add_flag("--leaf", options->leaf,
                 "the server is the bridge's leaf node, whose stream the hub sources (fleet add-leaf): publish without "
@@ -96,6 +99,7 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
     InstallFleetStop();
     fleet::ShipRequest request;
     request.leaf = options->leaf;
+    request.key_file = options->key;
     request.db = options->db;
     request.nats = *spec;
     request.site = options->site;
@@ -134,6 +138,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
     std::string out;
     std::string sites = "*";
     std::string durable = "packtwin-collect";
+    std::string keys;
     int replicas = 1;
     std::string idle;
     bool json = false;
@@ -145,6 +150,9 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", options->out, "directory of the collected logs")->required();
   cmd->add_option("--sites", options->sites, "only sites whose name matches this glob (default *)");
   cmd->add_option("--durable", options->durable, "name of the durable consumer (default packtwin-collect)");
+  cmd->add_option("--keys", options->keys,
+                  "registered public keys, DIR/SITE.pub: accept only blocks signed by their site's key (a site "
+                  "without one, an unsigned block or a bad signature is quarantined)");
   cmd->add_option("--replicas", options->replicas, "replicas of the block stream when it is created (default 1)")
       ->check(CLI::Range(1, 5));
   cmd->add_option("--idle-exit", options->idle, "stop after this long without a block (30s, 2m); default: run until Ctrl-C");
@@ -157,6 +165,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
     request.out_dir = options->out;
     request.sites_glob = options->sites;
     request.durable = options->durable;
+    request.keys_dir = options->keys;
     request.replicas = options->replicas;
     if (!options->idle.empty()) {
       auto idle_ms = ParseDurationOption("collect --idle-exit", options->idle, exit_code);
@@ -345,6 +354,35 @@ void AddRunCommand(CLI::App* fleet_cmd, fleet::JobKind kind, const char* descrip
 }
 
 }  // namespace
+
+void AddKeygenCommand(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string name;
+    bool force = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("keygen", "Make a site's Ed25519 key pair: NAME.key signs what ship sends, NAME.pub is registered with collect");
+  cmd->add_option("NAME", options->name, "path and name of the pair, e.g. keys/north (writes keys/north.key and keys/north.pub)")
+      ->required();
+  cmd->add_flag("--force", options->force, "replace an existing key pair");
+  cmd->callback([options, &exit_code] {
+    const std::string private_path = options->name + ".key";
+    const std::string public_path = options->name + ".pub";
+    Status made = fleet::SiteKey::Generate(private_path, public_path, options->force);
+    if (!made.ok()) {
+      exit_code = Fail(made);
+      return;
+    }
+    auto key = fleet::SiteKey::LoadPublic(public_path);
+    if (!key.ok()) {
+      exit_code = Fail(key.status());
+      return;
+    }
+    fmt::print("wrote {} (private: stays on the bridge, mode 0600) and {} (public, key {}: copy it to collect's --keys "
+               "directory as SITE.pub)\n",
+               private_path, public_path, (*key)->id());
+  });
+}
 
 void AddLeafCommand(CLI::App* fleet_cmd, int& exit_code) {
   struct Options {

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   AddShipCommand(app, exit_code);
   AddCollectCommand(app, exit_code);
   AddFleetCommand(app, exit_code);
+  AddKeygenCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -89,6 +89,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     uint64_t max_events = 0;
     std::string ship;
     bool ship_leaf = false;
+    std::string ship_key;
     bool quiet = false;
     bool force = false;
     bool json = false;
@@ -119,6 +120,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--ship", options->ship,
                   "also ship the log's blocks to NATS JetStream as they commit: nats://HOST:PORT[,HOST:PORT...] "
                   "(as packtwin ship --follow; credentials in the URL: nats://USER:PASSWORD@HOST:PORT)");
+  cmd->add_option("--ship-key", options->ship_key, "sign every shipped block with this site key (as packtwin ship --key)");
   cmd->add_flag("--ship-leaf", options->ship_leaf, "--ship goes to the bridge's leaf node (as packtwin ship --leaf)");
   cmd->add_flag("--quiet", options->quiet, "no live status line");
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
@@ -166,6 +168,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
         request.site = options->site;
         request.follow = true;
         request.leaf = options->ship_leaf;
+        request.key_file = options->ship_key;
         request.writer_done = [&recording_done] { return recording_done.load(); };
         shipped = fleet::Ship(request, {});
       });

@@ -26,6 +26,8 @@ std::string EncodeBlockMessage(const BlockMessage& message) {
     s->set_config(source.config);
   }
   for (const auto& [key, value] : message.meta) (*out.mutable_meta())[key] = value;
+  out.set_signature(message.signature);
+  out.set_key_id(message.key_id);
   std::string data;
   out.SerializeToString(&data);
   return data;
@@ -54,6 +56,8 @@ Result<BlockMessage> DecodeBlockMessage(const std::string& data) {
   message.block.hash = in.hash();
   for (const auto& source : in.sources()) message.sources.push_back({source.id(), source.name(), source.config()});
   for (const auto& [key, value] : in.meta()) message.meta[key] = value;
+  message.signature = in.signature();
+  message.key_id = in.key_id();
   return message;
 }
 

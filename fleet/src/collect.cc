@@ -9,6 +9,7 @@
 
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
+#include "packtwin/fleet/site_key.h"
 
 namespace packtwin::fleet {
 namespace {
@@ -91,6 +92,10 @@ class Collector {
       msg.Term();
       return Status::Ok();
     }
+    if (!request_.keys_dir.empty()) {
+      auto signed_by_site = CheckSignature(*message);
+      if (!signed_by_site.ok()) return Quarantine(msg, *message, &site, signed_by_site.message());
+    }
     auto writer = WriterFor(*message, &site);
     if (!writer.ok()) return writer.status();
     auto appended = (*writer)->AppendStoredBlock(message->block, message->sources);
@@ -114,6 +119,35 @@ class Collector {
       ++summary_.duplicates;
     }
     return Ack(msg);
+  }
+
+  // Ok when the block is signed by the key registered for its site.
+  Status CheckSignature(const BlockMessage& message) {
+    const std::string path = (std::filesystem::path(request_.keys_dir) / (message.site + ".pub")).string();
+    auto found = keys_.find(path);
+    if (found == keys_.end()) {
+      std::error_code ec;
+      if (!std::filesystem::exists(path, ec)) {
+        return Status::InvalidArgument(fmt::format("no public key registered for site {} ({} is missing)", message.site, path));
+      }
+      auto key = SiteKey::LoadPublic(path);
+      if (!key.ok()) return key.status();
+      found = keys_.emplace(path, std::move(*key)).first;
+    }
+    const SiteKey& key = *found->second;
+    const std::string range = fmt::format("block seq {} to {}", message.block.first_seq, message.block.last_seq);
+    if (message.signature.empty()) {
+      return Status::InvalidArgument(fmt::format("{} is not signed (the site's bridge ships with --key)", range));
+    }
+    const std::string bytes = SignedBlockBytes(message.site, message.capture_id, message.block.first_seq,
+                                               message.block.last_seq, message.block.hash);
+    if (!key.Verify(bytes, message.signature)) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: the signature does not verify against {} (key {}; the block names key {}): forged, altered, or "
+          "shipped under another site's name",
+          range, path, key.id(), message.key_id.empty() ? "none" : message.key_id));
+    }
+    return Status::Ok();
   }
 
   Status Ack(Delivery& msg) {
@@ -176,6 +210,7 @@ class Collector {
   const std::function<void(const CollectSummary&)>& progress_;
   std::unique_ptr<NatsLink> link_;
   std::map<std::string, std::unique_ptr<eventlog::EventWriter>> writers_;
+  std::map<std::string, std::unique_ptr<SiteKey>> keys_;
   CollectSummary summary_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "packtwin/eventlog/stored_block.h"
 #include "packtwin/fleet/block_message.h"
+#include "packtwin/fleet/site_key.h"
 
 namespace packtwin::fleet {
 namespace {
@@ -61,6 +62,11 @@ class Shipper {
     }
     PACKTWIN_RETURN_IF_ERROR(CheckSiteName(summary_.site));
     subject_ = BlockSubject(summary_.site);
+    if (!request_.key_file.empty()) {
+      auto key = SiteKey::LoadPrivate(request_.key_file);
+      if (!key.ok()) return key.status();
+      key_ = std::move(*key);
+    }
     auto link = NatsLink::Connect(request_.nats);
     if (!link.ok()) return link.status();
     link_ = std::move(*link);
@@ -155,7 +161,13 @@ class Shipper {
               const eventlog::StoreMeta& meta) {
     const uint64_t first = block.first_seq;
     const uint64_t last = block.last_seq;
-    BlockMessage message{summary_.site, summary_.capture_id, std::move(block), sources, meta};
+    BlockMessage message{summary_.site, summary_.capture_id, std::move(block), sources, meta, "", ""};
+    if (key_) {
+      auto signature = key_->Sign(SignedBlockBytes(message.site, message.capture_id, first, last, message.block.hash));
+      if (!signature.ok()) return signature.status();
+      message.signature = std::move(*signature);
+      message.key_id = key_->id();
+    }
     const std::string data = EncodeBlockMessage(message);
     if (static_cast<int64_t>(data.size()) > link_->MaxPayload()) {
       return Status::InvalidArgument(fmt::format(
@@ -183,6 +195,7 @@ class Shipper {
   const std::function<void(const ShipSummary&)>& progress_;
   std::unique_ptr<eventlog::BlockFile> file_;
   std::unique_ptr<NatsLink> link_;
+  std::unique_ptr<SiteKey> key_;
   std::string subject_;
   StreamTail tail_;
   ShipSummary summary_;

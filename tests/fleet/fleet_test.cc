@@ -14,6 +14,7 @@
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
 #include "packtwin/fleet/nats_link.h"
+#include "packtwin/fleet/site_key.h"
 #include "test_support.h"
 
 namespace packtwin {
@@ -186,7 +187,7 @@ TEST(Fleet, ABlockThatBreaksTheChainQuarantinesItsSiteAndTheOthersGoOn) {
   for (size_t i = 0; i < blocks->size(); ++i) {
     eventlog::StoredBlock block = (*blocks)[i];
     if (i == 1) block.body[block.body.size() - 1] ^= 0x01;
-    const std::string data = fleet::EncodeBlockMessage({"bad", capture, block, *sources, {}});
+    const std::string data = fleet::EncodeBlockMessage({"bad", capture, block, *sources, {}, "", ""});
     auto published = (*link)->Publish(fleet::BlockSubject("bad"), data, fleet::BlockMessageId("bad", capture, block.first_seq), subject_seq);
     ASSERT_TRUE(published.ok()) << published.status().message();
     subject_seq = published->stream_seq;
@@ -522,6 +523,83 @@ TEST(Fleet, AClientWithoutCredentialsOrWithAnotherSitesIsRefused) {
   auto site_collects = Packtwin({"collect", "--from", cluster.Url(), "--user", "site-north", "--password", "north-secret",
                                  "--out", dir.File("out2"), "--idle-exit", "1s"});
   EXPECT_EQ(site_collects.exit_code, 1) << "a site's credentials cannot read the fleet's blocks\n" << site_collects.err;
+}
+
+TEST(FleetSiteKey, ASignatureCoversSiteCaptureSeqRangeAndHashAndNothingElseVerifies) {
+  TempDir dir;
+  ASSERT_TRUE(fleet::SiteKey::Generate(dir.File("a.key"), dir.File("a.pub"), false).ok());
+  ASSERT_TRUE(fleet::SiteKey::Generate(dir.File("b.key"), dir.File("b.pub"), false).ok());
+  EXPECT_FALSE(fleet::SiteKey::Generate(dir.File("a.key"), dir.File("a.pub"), false).ok());
+  auto a = fleet::SiteKey::LoadPrivate(dir.File("a.key"));
+  auto a_pub = fleet::SiteKey::LoadPublic(dir.File("a.pub"));
+  auto b_pub = fleet::SiteKey::LoadPublic(dir.File("b.pub"));
+  ASSERT_TRUE(a.ok() && a_pub.ok() && b_pub.ok());
+  EXPECT_EQ((*a)->id(), (*a_pub)->id());
+  EXPECT_NE((*a)->id(), (*b_pub)->id());
+  const std::string hash(32, '\x5a');
+  const std::string bytes = fleet::SignedBlockBytes("north", "0123456789abcdef", 1, 100, hash);
+  auto signature = (*a)->Sign(bytes);
+  ASSERT_TRUE(signature.ok());
+  EXPECT_TRUE((*a_pub)->Verify(bytes, *signature));
+  EXPECT_FALSE((*b_pub)->Verify(bytes, *signature)) << "another site's key";
+  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("south", "0123456789abcdef", 1, 100, hash), *signature));
+  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdee", 1, 100, hash), *signature));
+  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdef", 2, 100, hash), *signature));
+  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdef", 1, 101, hash), *signature));
+  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdef", 1, 100, std::string(32, '\x5b')), *signature));
+  EXPECT_FALSE((*a_pub)->Verify(bytes, signature->substr(1))) << "a short signature";
+  EXPECT_FALSE((*a_pub)->Verify(bytes, "")) << "none";
+  testing::WriteFile(dir.File("junk.pub"), "not a key");
+  auto junk = fleet::SiteKey::LoadPublic(dir.File("junk.pub"));
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.status().message().find("not a PEM public key"), std::string::npos) << junk.status().message();
+  auto swapped = fleet::SiteKey::LoadPrivate(dir.File("a.pub"));
+  EXPECT_FALSE(swapped.ok()) << "a public key is no private key";
+}
+
+TEST(Fleet, CollectRefusesBlocksNotSignedByTheirSitesRegisteredKeyEvenWithValidCredentials) {
+  NatsCluster cluster(1, "", testing::ReadFile(testing::SourceDir() + "/deploy/nats/auth.conf.example"));
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  const std::string keys = dir.File("keys");
+  std::filesystem::create_directories(keys);
+  for (const std::string site : {"north", "south", "east", "west"}) {
+    auto made = Packtwin({"keygen", dir.File(site)});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    std::filesystem::copy_file(dir.File(site + ".pub"), keys + "/" + site + ".pub");
+  }
+  auto mallory = Packtwin({"keygen", dir.File("mallory")});
+  ASSERT_EQ(mallory.exit_code, 0) << mallory.err;
+  auto kept = Packtwin({"keygen", dir.File("north")});
+  EXPECT_EQ(kept.exit_code, 1) << "keygen never replaces a site's key silently";
+  SmallBlockLog(dir.File("n.db"), "north", "10m", 1000);
+  SmallBlockLog(dir.File("e.db"), "east", "10m", 1000);
+  SmallBlockLog(dir.File("w.db"), "west", "10m", 1000);
+  const std::string host = cluster.Url().substr(std::string("nats://").size());
+  const std::string central = "nats://central:central-secret@" + host;
+  // The genuine bridge: its own credentials, its own key.
+  auto genuine = Packtwin({"ship", dir.File("n.db"), "--to", "nats://site-north:north-secret@" + host, "--key", dir.File("north.key")});
+  ASSERT_EQ(genuine.exit_code, 0) << genuine.err;
+  // Valid credentials, wrong keys: north's log replayed as south, a log signed elsewhere as east, an unsigned west.
+  auto replayed = Packtwin({"ship", dir.File("n.db"), "--to", central, "--site", "south", "--key", dir.File("north.key")});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  auto forged = Packtwin({"ship", dir.File("e.db"), "--to", central, "--key", dir.File("mallory.key")});
+  ASSERT_EQ(forged.exit_code, 0) << forged.err;
+  auto unsigned_log = Packtwin({"ship", dir.File("w.db"), "--to", central});
+  ASSERT_EQ(unsigned_log.exit_code, 0) << unsigned_log.err;
+
+  auto collected = Packtwin({"collect", "--from", central, "--keys", keys, "--out", dir.File("out"), "--idle-exit", "1s", "--json"});
+  EXPECT_EQ(collected.exit_code, 2) << collected.err;
+  const auto summary = nlohmann::json::parse(collected.out);
+  EXPECT_EQ(summary["sites"]["north"]["quarantined"], "");
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "north")), ChainHead(dir.File("n.db")));
+  for (const std::string site : {"south", "east"}) {
+    const std::string why = summary["sites"][site]["quarantined"];
+    EXPECT_NE(why.find("block seq 1 to 1000: the signature does not verify against"), std::string::npos) << site << ": " << why;
+    EXPECT_NE(collected.err.find("site " + site + " quarantined at seq 1"), std::string::npos) << collected.err;
+    EXPECT_EQ(summary["sites"][site]["blocks"], 0) << "nothing of a refused site is merged";
+  }
+  EXPECT_NE(summary["sites"]["west"]["quarantined"].get<std::string>().find("is not signed"), std::string::npos) << collected.out;
 }
 
 }  // namespace

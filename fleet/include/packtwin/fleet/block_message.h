@@ -16,6 +16,8 @@ struct BlockMessage {
   eventlog::StoredBlock block;
   std::vector<eventlog::SourceInfo> sources;
   eventlog::StoreMeta meta;
+  std::string signature;  // empty: unsigned
+  std::string key_id;
 };
 
 std::string EncodeBlockMessage(const BlockMessage& message);

@@ -18,6 +18,10 @@ struct CollectRequest {
   std::string sites_glob = "*";
   std::string durable = "packtwin-collect";
   int replicas = 1;       // of the stream, when collect is the first to create it
+  // The registered public keys, DIR/SITE.pub: when given, every block must
+  // carry a signature by its site's key; a site without a key, an unsigned
+  // block or a signature that does not verify quarantines the site.
+  std::string keys_dir;
   int idle_exit_ms = -1;  // stop after this long without a message (-1: run until stop())
   std::function<bool()> stop;
 };

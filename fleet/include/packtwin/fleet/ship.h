@@ -15,6 +15,8 @@ struct ShipRequest {
   NatsSpec nats;
   std::string site;  // empty: the log's own site name
   int replicas = 1;
+  // The site's private key (packtwin keygen): every block goes signed.
+  std::string key_file;
   // The server is the bridge's own leaf node, whose stream the hub sources.
   // Its blocks then go without the subject's expected last sequence:
   // nats-server 2.9 checks that header again when the hub copies the message

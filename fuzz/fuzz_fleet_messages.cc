@@ -11,6 +11,24 @@
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
 #include "packtwin/fleet/fleet_jobs.h"
+#include "packtwin/fleet/site_key.h"
+
+namespace {
+
+// collect checks each block's untrusted signature against a site's key.
+const packtwin::fleet::SiteKey* RegisteredKey() {
+  static const auto key = [] {
+    const std::string name = "/tmp/fuzz-fleet-key-" + std::to_string(::getpid());
+    (void)packtwin::fleet::SiteKey::Generate(name + ".key", name + ".pub", true);
+    auto loaded = packtwin::fleet::SiteKey::LoadPublic(name + ".pub");
+    std::remove((name + ".key").c_str());
+    std::remove((name + ".pub").c_str());
+    return loaded.ok() ? std::move(*loaded) : nullptr;
+  }();
+  return key.get();
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
@@ -18,6 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)packtwin::fleet::DecodeResult(bytes);
   auto message = packtwin::fleet::DecodeBlockMessage(bytes);
   if (!message.ok()) return 0;
+  if (const auto* key = RegisteredKey(); key != nullptr) {
+    (void)key->Verify(packtwin::fleet::SignedBlockBytes(message->site, message->capture_id, message->block.first_seq,
+                                                        message->block.last_seq, message->block.hash),
+                      message->signature);
+  }
   const std::string path = "/tmp/fuzz-fleet-" + std::to_string(::getpid()) + ".db";
   std::remove(path.c_str());
   packtwin::eventlog::WriterOptions options;

@@ -15,6 +15,8 @@ packages=(
   libssl-dev
   # the fleet: NATS JetStream server (tests start their own cluster) and its C client
   nats-server libnats-dev
+  # openssl: the fleet tests make a CA and a server certificate for TLS
+  openssl
   # real peers used by the integration tests
   can-utils python3-can python3-pymodbus python3-serial-asyncio python3-serial libmodbus-dev
   # firmware cross build (Cortex-M4, newlib-nano)

@@ -210,6 +210,16 @@ Result<std::unique_ptr<NatsLink>> NatsLink::Connect(const NatsSpec& spec) {
     if (s == NATS_NO_SERVER) {
       return Status::IoError(error.message() + "; is nats-server running there, and is the address right?");
     }
+    if (s == NATS_SECURE_CONNECTION_REQUIRED) {
+      return Status::InvalidArgument(error.message() + "; the server takes TLS only: give --tls-ca with the CA that signed its certificate");
+    }
+    if (s == NATS_SSL_ERROR) {
+      return Status::InvalidArgument(
+          error.message() + (spec.ca_file.empty()
+                                 ? "; the server takes TLS with a certificate this machine does not trust: give --tls-ca "
+                                   "with the CA that signed it"
+                                 : "; is " + spec.ca_file + " the CA that signed the server's certificate?"));
+    }
     if (s == NATS_CONNECTION_AUTH_FAILED) {
       return Status::InvalidArgument(error.message() + "; give the credentials this server expects (--user/--password, --token or --creds)");
     }

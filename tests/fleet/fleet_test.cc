@@ -525,6 +525,46 @@ TEST(Fleet, AClientWithoutCredentialsOrWithAnotherSitesIsRefused) {
   EXPECT_EQ(site_collects.exit_code, 1) << "a site's credentials cannot read the fleet's blocks\n" << site_collects.err;
 }
 
+// A CA and a certificate for 127.0.0.1 signed by it, made with openssl.
+void MakeCertificates(const TempDir& dir, const std::string& ca_name) {
+  auto run = [](const std::vector<std::string>& argv) {
+    auto result = testing::Run(argv);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  };
+  const std::string ca = dir.File(ca_name);
+  run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca + ".key",
+       "-out", ca + ".pem", "-days", "2", "-subj", "/CN=" + ca_name});
+  run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca + "-server.key", "-out",
+       ca + "-server.csr", "-subj", "/CN=127.0.0.1"});
+  testing::WriteFile(ca + "-ext.cnf", "subjectAltName=IP:127.0.0.1\n");
+  run({"openssl", "x509", "-req", "-in", ca + "-server.csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial", "-out",
+       ca + "-server.pem", "-days", "2", "-extfile", ca + "-ext.cnf"});
+}
+
+TEST(Fleet, TlsWithTheServersCaConnectsAndWithoutItTheClientIsToldWhy) {
+  TempDir certs;
+  MakeCertificates(certs, "site-ca");
+  MakeCertificates(certs, "other-ca");
+  NatsCluster cluster(1, "",
+                      "tls {\n  cert_file: \"" + certs.File("site-ca-server.pem") + "\"\n  key_file: \"" +
+                          certs.File("site-ca-server.key") + "\"\n}\n");
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("t.db"), "tango", "10m", 1000);
+  auto plain = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url()});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.err.find("give --tls-ca with the CA that signed it"), std::string::npos) << plain.err;
+  auto wrong_ca = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url(), "--tls-ca", certs.File("other-ca.pem")});
+  EXPECT_EQ(wrong_ca.exit_code, 1);
+  EXPECT_NE(wrong_ca.err.find("the CA that signed the server's certificate?"), std::string::npos) << wrong_ca.err;
+  auto shipped = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url(), "--tls-ca", certs.File("site-ca.pem")});
+  ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--tls-ca", certs.File("site-ca.pem"), "--out", dir.File("out"),
+                             "--idle-exit", "1s"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "tango")), ChainHead(dir.File("t.db")));
+}
+
 TEST(FleetSiteKey, ASignatureCoversSiteCaptureSeqRangeAndHashAndNothingElseVerifies) {
   TempDir dir;
   ASSERT_TRUE(fleet::SiteKey::Generate(dir.File("a.key"), dir.File("a.pub"), false).ok());

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "nats_cluster.h"
+#include "nats_creds.h"
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
@@ -563,6 +564,39 @@ TEST(Fleet, TlsWithTheServersCaConnectsAndWithoutItTheClientIsToldWhy) {
                              "--idle-exit", "1s"});
   ASSERT_EQ(collected.exit_code, 0) << collected.err;
   EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "tango")), ChainHead(dir.File("t.db")));
+}
+
+TEST(Fleet, CredsFilesOfAnOperatorModeServerLetASiteShipOnlyItsOwnBlocks) {
+  TempDir dir;
+  testing::NatsOperator nats_operator(dir.path());
+  NatsCluster cluster(1, "", nats_operator.ServerConfig());
+  REQUIRE_CLUSTER(cluster);
+  // As deploy/nats/auth.conf.example, in JWTs: the site publishes its own
+  // subject and the JetStream calls ship makes; the centre may do anything.
+  nats_operator.WriteCreds(dir.File("north.creds"), "site-north",
+                           {"packtwin.site.north.blocks", "$JS.API.INFO", "$JS.API.STREAM.INFO.PACKTWIN_BLOCKS",
+                            "$JS.API.STREAM.CREATE.PACKTWIN_BLOCKS", "$JS.API.STREAM.MSG.GET.PACKTWIN_BLOCKS"},
+                           {"_INBOX.>"});
+  nats_operator.WriteCreds(dir.File("central.creds"), "central", {}, {});
+  SmallBlockLog(dir.File("n.db"), "north", "10m", 1000);
+  auto anonymous = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url()});
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_NE(anonymous.err.find("give the credentials this server expects"), std::string::npos) << anonymous.err;
+  auto other_site = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--creds", dir.File("north.creds"), "--site", "south"});
+  EXPECT_EQ(other_site.exit_code, 1);
+  EXPECT_NE(other_site.err.find("refused by the server"), std::string::npos) << other_site.err;
+  auto own = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--creds", dir.File("north.creds")});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  auto site_collects = Packtwin({"collect", "--from", cluster.Url(), "--creds", dir.File("north.creds"), "--out", dir.File("out2"),
+                                 "--idle-exit", "1s"});
+  EXPECT_EQ(site_collects.exit_code, 1) << "a site's credentials cannot read the fleet's blocks\n" << site_collects.err;
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--creds", dir.File("central.creds"), "--out", dir.File("out"),
+                             "--idle-exit", "1s"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "north")), ChainHead(dir.File("n.db")));
+  auto missing = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--creds", dir.File("nowhere.creds")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nowhere.creds"), std::string::npos) << missing.err;
 }
 
 TEST(FleetSiteKey, ASignatureCoversSiteCaptureSeqRangeAndHashAndNothingElseVerifies) {

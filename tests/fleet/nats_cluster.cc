@@ -55,7 +55,11 @@ NatsCluster::NatsCluster(int nodes, const std::string& max_payload, const std::s
     if (!Start(i)) return;
   }
   ready_ = WaitForLeader(20'000);
-  if (!ready_) why_ = "no JetStream leader within 20 s; logs in " + dir_.path();
+  if (!ready_) {
+    const std::string log = dir_.File("n1.log");
+    const std::string text = FileExists(log) ? ReadFile(log) : "(no log)";
+    why_ = "no JetStream leader within 20 s; the end of n1.log:\n" + text.substr(text.size() > 1500 ? text.size() - 1500 : 0);
+  }
 }
 
 NatsCluster::~NatsCluster() {

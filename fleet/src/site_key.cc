@@ -58,6 +58,11 @@ Status SiteKey::Generate(const std::string& private_path, const std::string& pub
                                                "centre); give --force to replace it",
                                                private_path));
   }
+  for (const auto& path : {private_path, public_path}) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", parent.string(), ec.message()));
+  }
   EVP_PKEY* raw = nullptr;
   std::unique_ptr<EVP_PKEY_CTX, void (*)(EVP_PKEY_CTX*)> ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr), EVP_PKEY_CTX_free);
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {

@@ -2,6 +2,10 @@
 //   store_tool append LOG OUT.db   parse LOG first (untimed), then time the
 //                                  durable appends (batched commits, fsync)
 //   store_tool read DB             time reading every event back (decoded)
+//   store_tool reblock DB OUT.db N [BLOCKS]
+//                                  the same events in blocks of N (the fleet
+//                                  bench ships logs as record commits them);
+//                                  only the first BLOCKS blocks when given
 // Prints the timed seconds and the count as JSON.
 #include <fmt/format.h>
 
@@ -71,6 +75,32 @@ int Read(const std::string& db) {
   return 0;
 }
 
+int Reblock(const std::string& db, const std::string& out, size_t per_block, uint64_t max_blocks) {
+  auto reader = eventlog::EventReader::Open(db);
+  if (!reader.ok() || per_block == 0) return 1;
+  auto meta = (*reader)->Meta();
+  std::filesystem::remove(out);
+  eventlog::WriterOptions options;
+  options.site = meta.ok() ? (*meta)[eventlog::meta_key::kSite] : "";
+  options.tool_version = "store_tool";
+  options.background_commits = false;
+  options.durable = false;
+  options.max_batch_events = per_block;
+  auto writer = eventlog::EventWriter::Create(out, options);
+  if (!writer.ok()) return 1;
+  uint64_t events = 0;
+  Status copied = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent&, const v1::Event& event) -> Result<bool> {
+    if (max_blocks != 0 && events == max_blocks * per_block) return false;
+    ++events;
+    auto seq = (*writer)->Append(event);
+    if (!seq.ok()) return seq.status();
+    return true;
+  });
+  if (!copied.ok() || !(*writer)->Close().ok()) return 1;
+  fmt::print("{{\"events\": {}, \"per_block\": {}}}\n", events, per_block);
+  return 0;
+}
+
 }  // namespace
 }  // namespace packtwin
 
@@ -78,6 +108,9 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "append" && argc == 4) return packtwin::Append(argv[2], argv[3]);
   if (mode == "read" && argc == 3) return packtwin::Read(argv[2]);
-  fmt::print(stderr, "usage: store_tool append LOG OUT.db | store_tool read DB\n");
+  if (mode == "reblock" && (argc == 5 || argc == 6)) {
+    return packtwin::Reblock(argv[2], argv[3], std::stoul(argv[4]), argc == 6 ? std::stoull(argv[5]) : 0);
+  }
+  fmt::print(stderr, "usage: store_tool append LOG OUT.db | store_tool read DB | store_tool reblock DB OUT.db N [BLOCKS]\n");
   return 64;
 }

@@ -417,8 +417,8 @@ Result<bool> EventWriter::AppendStoredBlock(const StoredBlock& block, const std:
     for (const NewSource& source : added) PACKTWIN_RETURN_IF_ERROR(w.InsertSource(source));
     PACKTWIN_RETURN_IF_ERROR(w.InsertBlock(block));
     w.head = chain;
-    PACKTWIN_RETURN_IF_ERROR(w.PutTail(block.last_seq));
-    return w.CommitOpen();
+    // The head and count go in the transaction of the block they describe.
+    return w.PutTail(block.last_seq);
   }();
   if (!written.ok()) return w.Fail(written);
   for (const NewSource& source : added) w.source_ids.emplace(source.name, source.id);

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
@@ -14,7 +16,9 @@
 namespace packtwin::fleet {
 namespace {
 
-constexpr int kFetchBatch = 16;
+// A batch's blocks are committed together, then acknowledged: one fsync per
+// log a batch touches, not per block (recorder-sized blocks hold a few events).
+constexpr int kFetchBatch = 64;
 constexpr int64_t kFetchWait_ms = 500;
 constexpr int64_t kAckWait_ms = 30'000;
 
@@ -68,29 +72,37 @@ class Collector {
         continue;
       }
       last_message = Clock::now();
-      for (auto& delivery : *batch) PACKTWIN_RETURN_IF_ERROR(Handle(*delivery));
+      std::vector<Delivery*> held;  // appended or already held: acknowledged after the commit
+      for (auto& delivery : *batch) {
+        auto hold = Handle(*delivery);
+        if (!hold.ok()) return hold.status();
+        if (*hold) held.push_back(delivery.get());
+      }
+      PACKTWIN_RETURN_IF_ERROR(CommitTouched());
+      for (Delivery* delivery : held) Ack(*delivery);
       if (progress_) progress_(summary_);
     }
     return Status::Ok();
   }
 
-  Status Handle(Delivery& msg) {
+  // True when the message is to be acknowledged once the batch is committed.
+  Result<bool> Handle(Delivery& msg) {
     auto message = DecodeBlockMessage(msg.Data());
     if (!message.ok()) {
       ++summary_.not_blocks;
       if (warn_) warn_(fmt::format("{}: {}; dropped from this consumer", msg.Subject(), message.status().message()));
       msg.Term();
-      return Status::Ok();
+      return false;
     }
     if (CheckSiteName(message->site).ok() && BlockSubject(message->site) != msg.Subject()) {
       return Terminate(msg, *message, fmt::format("came on {}, not the site's own subject", msg.Subject()));
     }
     if (!CheckSiteName(message->site).ok()) return Terminate(msg, *message, "has a site name that is not a subject token");
-    if (::fnmatch(request_.sites_glob.c_str(), message->site.c_str(), 0) != 0) return Ack(msg);
+    if (::fnmatch(request_.sites_glob.c_str(), message->site.c_str(), 0) != 0) return true;
     SiteCollected& site = summary_.sites[message->site];
     if (!site.quarantined.empty()) {
       msg.Term();
-      return Status::Ok();
+      return false;
     }
     if (!request_.keys_dir.empty()) {
       auto signed_by_site = CheckSignature(*message);
@@ -110,7 +122,7 @@ class Collector {
       for (const auto& [key, value] : message->meta) {
         if (CopiedMeta(key)) PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(key, value));
       }
-      PACKTWIN_RETURN_IF_ERROR((*writer)->Commit());
+      touched_.insert(*writer);
       ++site.blocks;
       ++summary_.blocks;
       site.events += message->block.last_seq - message->block.first_seq + 1;
@@ -118,7 +130,13 @@ class Collector {
       ++site.duplicates;
       ++summary_.duplicates;
     }
-    return Ack(msg);
+    return true;
+  }
+
+  Status CommitTouched() {
+    for (eventlog::EventWriter* writer : touched_) PACKTWIN_RETURN_IF_ERROR(writer->Commit());
+    touched_.clear();
+    return Status::Ok();
   }
 
   // Ok when the block is signed by the key registered for its site.
@@ -150,27 +168,26 @@ class Collector {
     return Status::Ok();
   }
 
-  Status Ack(Delivery& msg) {
+  void Ack(Delivery& msg) {
     // Not confirmed: the block comes again and is recognised as held.
     if (!msg.Ack() && warn_) warn_("a block's acknowledgement was not confirmed; it will come again and be skipped");
-    return Status::Ok();
   }
 
-  Status Terminate(Delivery& msg, const BlockMessage& message, const std::string& why) {
+  bool Terminate(Delivery& msg, const BlockMessage& message, const std::string& why) {
     ++summary_.not_blocks;
     if (warn_) warn_(fmt::format("a block of site '{}' {}; dropped from this consumer", message.site, why));
     msg.Term();
-    return Status::Ok();
+    return false;
   }
 
-  Status Quarantine(Delivery& msg, const BlockMessage& message, SiteCollected* site, const std::string& why) {
+  bool Quarantine(Delivery& msg, const BlockMessage& message, SiteCollected* site, const std::string& why) {
     site->quarantined = fmt::format("capture {}: {}", message.capture_id, why);
     if (warn_) {
       warn_(fmt::format("site {} quarantined at seq {}: {}; its later blocks are not merged, the other sites go on",
                         message.site, message.block.first_seq, site->quarantined));
     }
     msg.Term();
-    return Status::Ok();
+    return false;
   }
 
   Result<eventlog::EventWriter*> WriterFor(const BlockMessage& message, SiteCollected* site) {
@@ -211,6 +228,7 @@ class Collector {
   std::unique_ptr<NatsLink> link_;
   std::map<std::string, std::unique_ptr<eventlog::EventWriter>> writers_;
   std::map<std::string, std::unique_ptr<SiteKey>> keys_;
+  std::set<eventlog::EventWriter*> touched_;  // appended to since the last commit
   CollectSummary summary_;
 };
 

@@ -58,8 +58,9 @@ class EventWriter {
   Status AddSource(const std::string& name, const std::string& config_json);
   // Assigns the next sequence number, chains and stores the event; returns seq.
   Result<uint64_t> Append(const v1::Event& event);
-  // Appends a block exactly as another log stored it (`collect`), committed
-  // at once, after checking that it continues this log: the next seq, known
+  // Appends a block exactly as another log stored it (`collect`), in the
+  // open transaction (Commit() makes it and the blocks before it durable
+  // together), after checking that it continues this log: the next seq, known
   // or new sources (`sources`: the other log's table), records that decode and
   // match the header, and a hash that is the chain of its records after this
   // log's head. True when appended; false when this log already holds it.

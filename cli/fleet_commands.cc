@@ -108,7 +108,8 @@ void AddShipCommand(CLI::App& app, int& exit_code) {
     request.stop = [] { return StopRequested(); };
     ProgressBar bar("shipping", 0, "");
     auto summary = fleet::Ship(request, [&bar](const fleet::ShipSummary& s) {
-      bar.SetUnit(fmt::format("blocks shipped and acknowledged ({} events), {} duplicates", s.events, s.duplicates));
+      bar.SetUnit(fmt::format("blocks shipped and acknowledged ({} events), {} duplicates, {} pending", s.events,
+                              s.duplicates, s.pending_blocks));
       bar.Update(s.blocks);
     });
     bar.Finish();

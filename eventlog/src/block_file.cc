@@ -23,6 +23,15 @@ Result<std::unique_ptr<BlockFile>> BlockFile::Open(const std::string& path) {
   return std::unique_ptr<BlockFile>(new BlockFile(std::move(opened->db), path));
 }
 
+Result<uint64_t> BlockFile::CountAfter(uint64_t after_seq) {
+  auto stmt = db_.Prepare("SELECT count(*) FROM blocks WHERE first_seq > ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(after_seq, INT64_MAX)));
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status().Context(path_ + ": ");
+  return *row ? static_cast<uint64_t>(stmt->ColumnInt(0)) : 0;
+}
+
 Result<std::vector<StoredBlock>> BlockFile::BlocksAfter(uint64_t after_seq, size_t limit) {
   auto stmt = db_.Prepare(
       "SELECT first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash FROM blocks WHERE first_seq > ? "

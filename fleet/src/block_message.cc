@@ -8,6 +8,15 @@
 
 namespace packtwin::fleet {
 
+bool ShippedMetaKey(const std::string& key) {
+  namespace k = eventlog::meta_key;
+  for (const char* known : {k::kSite, k::kToolVersion, k::kStartedNs, k::kStoppedNs, k::kCandumpDigits, k::kCandumpWidth,
+                            k::kCandumpSecondsWidth}) {
+    if (key == known) return true;
+  }
+  return false;
+}
+
 std::string EncodeBlockMessage(const BlockMessage& message) {
   v1::ShippedBlock out;
   out.set_site(message.site);

@@ -22,18 +22,6 @@ constexpr int kFetchBatch = 64;
 constexpr int64_t kFetchWait_ms = 500;
 constexpr int64_t kAckWait_ms = 30'000;
 
-// The meta a collected log copies from its source: what describes the
-// capture. Its chain head, count and schema it computes itself, and keys it
-// does not know (anyone may publish a message) it leaves out.
-bool CopiedMeta(const std::string& key) {
-  namespace k = eventlog::meta_key;
-  for (const char* known : {k::kSite, k::kToolVersion, k::kStartedNs, k::kStoppedNs, k::kCandumpDigits, k::kCandumpWidth,
-                            k::kCandumpSecondsWidth}) {
-    if (key == known) return true;
-  }
-  return false;
-}
-
 class Collector {
  public:
   Collector(const CollectRequest& request, const std::function<void(const std::string&)>& warn,
@@ -120,7 +108,7 @@ class Collector {
     }
     if (*appended) {
       for (const auto& [key, value] : message->meta) {
-        if (CopiedMeta(key)) PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(key, value));
+        if (ShippedMetaKey(key)) PACKTWIN_RETURN_IF_ERROR((*writer)->SetMeta(key, value));
       }
       touched_.insert(*writer);
       ++site.blocks;

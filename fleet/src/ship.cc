@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "packtwin/eventlog/stored_block.h"
@@ -109,18 +110,31 @@ class Shipper {
   }
 
   Status Resync() {
+    sent_sources_ = 0;  // the next message carries the tables again
+    sent_meta_.reset();
     auto tail = AskStream(*link_, subject_, summary_.capture_id);
     if (!tail.ok()) return tail.status();
     tail_ = *tail;
     return Status::Ok();
   }
 
+  // What is left to ship, for the progress line; counted where the rest is
+  // short (at the start, and when shipping has caught up), else counted down.
+  Status CountPending() {
+    auto pending = file_->CountAfter(tail_.after_seq);
+    if (!pending.ok()) return pending.status();
+    summary_.pending_blocks = *pending;
+    return Status::Ok();
+  }
+
   Result<ShipSummary> ShipAll() {
     int resyncs = 0;
+    PACKTWIN_RETURN_IF_ERROR(CountPending());
     // Bounded by the log (and, following, by stop()).
     while (!Stopped()) {
       auto blocks = file_->BlocksAfter(tail_.after_seq, kBlocksPerRead);
       if (!blocks.ok()) return blocks.status();
+      if (blocks->size() < kBlocksPerRead) PACKTWIN_RETURN_IF_ERROR(CountPending());
       if (blocks->empty()) {
         if (!request_.follow || Closed()) break;
         Sleep();
@@ -145,8 +159,8 @@ class Shipper {
         if (Stopped()) break;
       }
     }
-    auto rest = file_->BlocksAfter(tail_.after_seq, SIZE_MAX);
-    if (rest.ok()) summary_.pending_blocks = rest->size();
+    auto rest = file_->CountAfter(tail_.after_seq);
+    if (rest.ok()) summary_.pending_blocks = *rest;
     return summary_;
   }
 
@@ -158,10 +172,21 @@ class Shipper {
   }
 
   Status Send(eventlog::StoredBlock block, const std::vector<eventlog::SourceInfo>& sources,
-              const eventlog::StoreMeta& meta) {
+              const eventlog::StoreMeta& file_meta) {
+    eventlog::StoreMeta meta;
+    for (const auto& [key, value] : file_meta) {
+      if (ShippedMetaKey(key)) meta.emplace(key, value);
+    }
     const uint64_t first = block.first_seq;
     const uint64_t last = block.last_seq;
-    BlockMessage message{summary_.site, summary_.capture_id, std::move(block), sources, meta, "", ""};
+    // The source and meta tables go when they changed since this shipper's
+    // previous block (always in its first): a recorder's 100 ms blocks hold a
+    // few events, and the tables would be most of every message.
+    const bool sources_changed = sources.size() != sent_sources_;
+    const bool meta_changed = !sent_meta_ || *sent_meta_ != meta;
+    BlockMessage message{summary_.site, summary_.capture_id, std::move(block),
+                         sources_changed ? sources : std::vector<eventlog::SourceInfo>{},
+                         meta_changed ? meta : eventlog::StoreMeta{}, "", ""};
     if (key_) {
       auto signature = key_->Sign(SignedBlockBytes(message.site, message.capture_id, first, last, message.block.hash));
       if (!signature.ok()) return signature.status();
@@ -178,6 +203,8 @@ class Shipper {
     const std::optional<uint64_t> expected = request_.leaf ? std::nullopt : std::optional<uint64_t>(tail_.subject_seq);
     auto published = link_->Publish(subject_, data, BlockMessageId(summary_.site, summary_.capture_id, first), expected);
     if (!published.ok()) return published.status();
+    sent_sources_ = sources.size();
+    sent_meta_ = meta;
     if (published->duplicate) {
       ++summary_.duplicates;
       PACKTWIN_RETURN_IF_ERROR(Resync());  // the subject's last sequence is not this ack's
@@ -187,6 +214,7 @@ class Shipper {
       summary_.events += last - first + 1;
       tail_ = {last, published->stream_seq};
     }
+    if (summary_.pending_blocks > 0) --summary_.pending_blocks;
     if (progress_) progress_(summary_);
     return Status::Ok();
   }
@@ -196,6 +224,8 @@ class Shipper {
   std::unique_ptr<eventlog::BlockFile> file_;
   std::unique_ptr<NatsLink> link_;
   std::unique_ptr<SiteKey> key_;
+  size_t sent_sources_ = 0;
+  std::optional<eventlog::StoreMeta> sent_meta_;
   std::string subject_;
   StreamTail tail_;
   ShipSummary summary_;

@@ -145,14 +145,18 @@ TEST(Fleet, AShipperKilledAtRandomMomentsLosesAndDuplicatesNothing) {
   EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("k.db")));
 }
 
-TEST(Fleet, ShippingGoesOnWhenOneServerOfTheClusterIsKilled) {
+TEST(Fleet, ShippingAndCollectingGoOnWhenOneServerOfTheClusterIsKilled) {
   NatsCluster cluster(3);
   REQUIRE_CLUSTER(cluster);
   TempDir dir;
   SmallBlockLog(dir.File("s.db"), "sierra", "2h", 100);
   testing::Child shipper({testing::PacktwinBinary(), "ship", dir.File("s.db"), "--to", cluster.Url(), "--replicas", "3"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  testing::Child collector({testing::PacktwinBinary(), "collect", "--from", cluster.Url(), "--out", dir.File("out"),
+                            "--replicas", "3", "--idle-exit", "3s"});
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   cluster.Kill(0);
+  collector.Wait(120'000);  // it may stop with the server it was reading from; the next run goes on
   auto shipped = shipper.Wait(120'000);
   if (shipped.exit_code != 0) {
     // A publish in flight when the server died may fail; the next run goes on.
@@ -193,15 +197,71 @@ TEST(Fleet, ABlockThatBreaksTheChainQuarantinesItsSiteAndTheOthersGoOn) {
     ASSERT_TRUE(published.ok()) << published.status().message();
     subject_seq = published->stream_seq;
   }
+  // And a message that is no packtwin block at all, on a site's subject.
+  auto junk = (*link)->Publish(fleet::BlockSubject("junk"), "hello, not a block", "junk-1", std::nullopt);
+  ASSERT_TRUE(junk.ok()) << junk.status().message();
   auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
   EXPECT_EQ(collected.exit_code, 2) << collected.err;
   const auto summary = nlohmann::json::parse(collected.out);
+  EXPECT_EQ(summary["not_blocks"], 1);
+  EXPECT_NE(collected.err.find("packtwin.site.junk.blocks: 18 bytes that are not a packtwin block message; dropped"),
+            std::string::npos)
+      << collected.err;
   const std::string why = summary["sites"]["bad"]["quarantined"];
   EXPECT_NE(why.find("block seq " + std::to_string((*blocks)[1].first_seq)), std::string::npos) << why;
   EXPECT_NE(collected.err.find("site bad quarantined at seq " + std::to_string((*blocks)[1].first_seq)), std::string::npos)
       << collected.err;
   EXPECT_EQ(summary["sites"]["bad"]["blocks"], 1) << "only the block before the break is merged";
   EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "good")), ChainHead(dir.File("good.db")));
+}
+
+TEST(Fleet, ACollectorKilledMidRunLosesAndDuplicatesNothing) {
+  NatsCluster cluster(3);
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("c.db"), "charlie", "2h", 50);
+  ASSERT_EQ(Packtwin({"ship", dir.File("c.db"), "--to", cluster.Url(), "--replicas", "3"}).exit_code, 0);
+  std::mt19937 random(11);
+  for (int round = 0; round < 4; ++round) {
+    testing::Child collector({testing::PacktwinBinary(), "collect", "--from", cluster.Url(), "--out", dir.File("out"),
+                              "--idle-exit", "5s"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + random() % 300));
+    collector.Signal(SIGKILL);
+    collector.Wait(10'000);
+  }
+  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "2s", "--json"});
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+  const std::string copy = CollectedLog(dir.File("out"), "charlie");
+  EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("c.db"))) << "every block once, in order";
+  EXPECT_EQ(Digest(copy), Digest(dir.File("c.db")));
+}
+
+TEST(Fleet, AStreamOfAnotherConfigurationAndATokenServerGetClearAnswers) {
+  NatsCluster cluster(1, "", "authorization {\n  token: \"fleet-token\"\n}\n");
+  REQUIRE_CLUSTER(cluster);
+  TempDir dir;
+  SmallBlockLog(dir.File("t.db"), "tango", "10m", 1000);
+  auto without = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url()});
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_NE(without.err.find("give the credentials this server expects"), std::string::npos) << without.err;
+  auto wrong = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url(), "--token", "guess"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  // Someone else's stream already has the name, for other subjects.
+  auto spec = fleet::ParseNatsUrl(cluster.Url());
+  ASSERT_TRUE(spec.ok());
+  spec->token = "fleet-token";
+  {
+    auto link = fleet::NatsLink::Connect(*spec);
+    ASSERT_TRUE(link.ok()) << link.status().message();
+    ASSERT_TRUE((*link)->EnsureStream({fleet::kBlockStream, "elsewhere.>", false, 1}).ok());
+  }
+  auto other = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url(), "--token", "fleet-token"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("stream PACKTWIN_BLOCKS exists with another configuration"), std::string::npos) << other.err;
+  auto in_url = Packtwin({"collect", "--from", "nats://fleet-token@" + cluster.Url().substr(7), "--out", dir.File("out"),
+                          "--idle-exit", "1s"});
+  EXPECT_EQ(in_url.exit_code, 1) << "the token is taken from the URL; the stream is still not ours\n" << in_url.err;
+  EXPECT_NE(in_url.err.find("another configuration"), std::string::npos) << in_url.err;
 }
 
 TEST(Fleet, ACollectorRunAgainRecognisesBlocksItHoldsAndSkipsThem) {

@@ -32,6 +32,8 @@ class BlockFile {
   const std::string& path() const { return path_; }
   // Up to `limit` blocks whose first seq is after `after_seq`, in order.
   Result<std::vector<StoredBlock>> BlocksAfter(uint64_t after_seq, size_t limit);
+  // How many blocks begin after `after_seq` (what is still to ship).
+  Result<uint64_t> CountAfter(uint64_t after_seq);
   Result<std::vector<SourceInfo>> Sources();
   Result<StoreMeta> Meta();
 

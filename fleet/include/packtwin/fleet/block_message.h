@@ -20,6 +20,12 @@ struct BlockMessage {
   std::string key_id;
 };
 
+// The meta that travels with a log's blocks and that a collected log copies:
+// what describes the capture. Its chain head, count and schema the collected
+// log computes itself, and keys it does not know (anyone may publish a
+// message) it leaves out.
+bool ShippedMetaKey(const std::string& key);
+
 std::string EncodeBlockMessage(const BlockMessage& message);
 // Untrusted bytes: an error says what does not hold.
 Result<BlockMessage> DecodeBlockMessage(const std::string& data);

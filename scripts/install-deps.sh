@@ -15,6 +15,8 @@ packages=(
   libssl-dev
   # the fleet: NATS JetStream server (tests start their own cluster) and its C client
   nats-server libnats-dev
+  # the bridge: MQTT broker (tests start their own), its C client, and the app side in tests
+  mosquitto mosquitto-clients libmosquitto-dev python3-paho-mqtt
   # openssl: the fleet tests make a CA and a server certificate for TLS
   openssl
   # real peers used by the integration tests

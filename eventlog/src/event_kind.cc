@@ -6,7 +6,7 @@
 namespace packtwin::eventlog {
 namespace {
 
-constexpr std::array<std::pair<int, std::string_view>, 8> kKindNames = {{
+constexpr std::array<std::pair<int, std::string_view>, 9> kKindNames = {{
     {v1::Event::kCanFrame, "can_frame"},
     {v1::Event::kModbus, "modbus"},
     {v1::Event::kRelayChange, "relay_change"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<int, std::string_view>, 8> kKindNames = {{
     {v1::Event::kCaptureStart, "capture_start"},
     {v1::Event::kCaptureStop, "capture_stop"},
     {v1::Event::kGap, "gap"},
+    {v1::Event::kMqtt, "mqtt"},
 }};
 
 constexpr int64_t kAlfasparkNodeMask = 0x7F;

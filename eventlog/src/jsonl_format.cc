@@ -6,6 +6,7 @@
 
 #include "packtwin/eventlog/event_kind.h"
 #include "packtwin/base/time_spec.h"
+#include "packtwin/base/utf8.h"
 
 namespace packtwin::eventlog {
 namespace {
@@ -92,6 +93,21 @@ void PutBody(const v1::Event& event, const FrameNamer& namer, Json& out) {
       out["total_lost"] = event.gap().total_lost();
       out["reason"] = event.gap().reason();
       break;
+    case v1::Event::kMqtt: {
+      const auto& m = event.mqtt();
+      out["topic"] = m.topic();
+      // Text when it is UTF-8 (JSON usually is), else the bytes in hex.
+      if (FirstBadUtf8(m.payload()) == std::string_view::npos) {
+        out["payload"] = m.payload();
+      } else {
+        out["payload_hex"] = Hex(m.payload());
+      }
+      out["qos"] = m.qos();
+      out["retained"] = m.retained();
+      if (m.direction() != v1::DIRECTION_UNSPECIFIED) out["dir"] = m.direction() == v1::DIRECTION_RX ? "in" : "out";
+      out["client"] = m.client();
+      break;
+    }
     case v1::Event::KIND_NOT_SET:
       break;
   }

@@ -74,6 +74,14 @@ void Folder::Fold(const TypedEvent& typed) {
     fleet_due_ms_ = firmware::FleetNextDeadlineMs(state_.fleet);
   }
   if (typed.frame) OnCanFrame(typed);
+  if (typed.mqtt != nullptr) {
+    Emit(typed, 0, ChangeKind::kMqtt, [&](Change& c) {
+      c.mqtt_topic = typed.mqtt->topic();
+      c.mqtt_payload = typed.mqtt->payload();
+      c.mqtt_out = typed.mqtt->direction() == v1::DIRECTION_TX;
+      c.mqtt_retained = typed.mqtt->retained();
+    });
+  }
 }
 
 void Folder::OnCanFrame(const TypedEvent& typed) {

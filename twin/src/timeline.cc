@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "packtwin/base/time_spec.h"
+#include "packtwin/base/utf8.h"
 #include "packtwin/firmware/protocol_v1.h"
 #include "packtwin/twin/names.h"
 
@@ -49,6 +50,23 @@ std::string LimitText(const Change& c) {
                                            : fmt::format("eco limit {} -> {} W", c.before, c.after);
 }
 
+// "mqtt in alfaspark/commands/mode {"id":"a1","mode":"eco","on":true}": the
+// payload as text up to 120 characters, or its size when it is not UTF-8.
+std::string MqttText(const Change& c) {
+  constexpr size_t kShown = 120;
+  const char* direction = c.mqtt_out ? "out" : "in";
+  const std::string& payload = c.mqtt_payload;
+  std::string body;
+  if (FirstBadUtf8(payload) != std::string_view::npos) {
+    body = fmt::format("({} bytes, not UTF-8)", payload.size());
+  } else if (payload.size() > kShown) {
+    body = payload.substr(0, kShown) + fmt::format("... ({} bytes)", payload.size());
+  } else {
+    body = payload;
+  }
+  return fmt::format("mqtt {} {}{} {}", direction, c.mqtt_topic, c.mqtt_retained ? " (retained)" : "", body);
+}
+
 }  // namespace
 
 const char* ChangeKindName(ChangeKind kind) {
@@ -66,6 +84,7 @@ const char* ChangeKindName(ChangeKind kind) {
     case ChangeKind::kTime: return "time";
     case ChangeKind::kDuplicateId: return "duplicate-id";
     case ChangeKind::kTwoMasters: return "two-masters";
+    case ChangeKind::kMqtt: return "mqtt";
   }
   return "unknown";
 }
@@ -102,6 +121,8 @@ std::string ChangeText(const Change& c) {
       return fmt::format("duplicate node id {}: serials {:08X} and {:08X}", NodeName(c.node), c.serial, c.other_serial);
     case ChangeKind::kTwoMasters:
       return fmt::format("two masters: {} and {} both act as master", NodeName(c.node), NodeName(c.other));
+    case ChangeKind::kMqtt:
+      return MqttText(c);
   }
   return "";
 }
@@ -163,6 +184,16 @@ Json ChangeAsJson(const Change& c) {
       break;
     case ChangeKind::kTwoMasters:
       out["other"] = NodeName(c.other);
+      break;
+    case ChangeKind::kMqtt:
+      out["topic"] = c.mqtt_topic;
+      out["direction"] = c.mqtt_out ? "out" : "in";
+      out["retained"] = c.mqtt_retained;
+      if (FirstBadUtf8(c.mqtt_payload) == std::string_view::npos) {
+        out["payload"] = c.mqtt_payload;
+      } else {
+        out["payload_bytes"] = c.mqtt_payload.size();
+      }
       break;
   }
   out["text"] = ChangeText(c);

@@ -35,6 +35,7 @@ TypedEvent TypeEvent(const v1::Event& event) {
   typed.seq = event.seq();
   typed.wall_ns = event.wall_time_ns();
   if (event.has_modbus()) typed.modbus = &event.modbus();
+  if (event.has_mqtt()) typed.mqtt = &event.mqtt();
   if (!event.has_can_frame()) return typed;
   typed.frame = bus::ToFirmwareFrame(event.can_frame());
   if (!typed.frame) return typed;

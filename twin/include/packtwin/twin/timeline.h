@@ -26,6 +26,7 @@ enum class ChangeKind {
   kTime,
   kDuplicateId,
   kTwoMasters,
+  kMqtt,  // a message on the site's MQTT broker (the app's command, the bridge's publication)
 };
 
 enum class LimitKind : uint8_t { kGridBudget, kEcoLimit };
@@ -52,6 +53,11 @@ struct Change {
   firmware::CommandFrame command{};  // kCommand
   firmware::AckFrame ack{};          // kAck
   firmware::TimeFrame time{};        // kTime
+  // kMqtt: the message, copied (a change may outlive the stored event)
+  std::string mqtt_topic;
+  std::string mqtt_payload;
+  bool mqtt_out = false;
+  bool mqtt_retained = false;
 };
 
 const char* ChangeKindName(ChangeKind kind);

@@ -33,6 +33,7 @@ struct TypedEvent {
   firmware::DecodeStatus status = firmware::DecodeStatus::kOk;
   DecodedFrame decoded;
   const v1::ModbusExchange* modbus = nullptr;  // a Modbus exchange event
+  const v1::MqttMessage* mqtt = nullptr;       // an MQTT message event
 
   // The decoded frame of type T, or nullptr.
   template <typename T>

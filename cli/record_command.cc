@@ -115,6 +115,12 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
       ->expected(1)
       ->allow_extra_args(false)
       ->take_all();
+  cmd->add_option("--mqtt", options->specs.mqtt,
+                  "record an MQTT broker's traffic passively: HOST:PORT[/FILTER] (default filter alfaspark/#), e.g. "
+                  "127.0.0.1:1883; repeatable")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("--duration", options->duration, "stop after this long: 90s, 10m, 2h (default: until Ctrl-C)");
   cmd->add_option("--max-events", options->max_events, "stop after this many events");
   cmd->add_option("--ship", options->ship,

@@ -232,7 +232,7 @@ class Session {
 
 Result<RecordSummary> Record(const RecordOptions& options, std::vector<std::unique_ptr<Source>> sources,
                              const StatusFn& status, const WarnFn& warn) {
-  if (sources.empty()) return Status::InvalidArgument("no sources: give --can, --modbus-tap or --modbus-tcp-proxy");
+  if (sources.empty()) return Status::InvalidArgument("no sources: give --can, --modbus-tap, --modbus-tcp-proxy or --mqtt");
   return Session(options, std::move(sources), status, warn).Run();
 }
 

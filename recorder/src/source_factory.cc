@@ -4,6 +4,7 @@
 
 #include "packtwin/recorder/modbus_tap_source.h"
 #include "packtwin/recorder/modbus_tcp_proxy.h"
+#include "packtwin/recorder/mqtt_source.h"
 #include "packtwin/recorder/slcan_source.h"
 #include "packtwin/recorder/socketcan_source.h"
 #include "packtwin/bus/can_spec.h"
@@ -40,6 +41,15 @@ Result<std::vector<std::unique_ptr<Source>>> MakeSources(const SourceSpecs& spec
           text, error->Describe()));
     }
     sources.push_back(std::make_unique<ModbusTcpProxy>(std::get<ProxySpec>(spec)));
+  }
+  for (const auto& text : specs.mqtt) {
+    auto spec = ParseMqttSpec(text);
+    if (const auto* error = std::get_if<ParseError>(&spec)) {
+      return Status::InvalidArgument(fmt::format(
+          "--mqtt '{}': {}; the form is HOST:PORT[/FILTER], e.g. 127.0.0.1:1883 or 127.0.0.1:1883/alfaspark/#", text,
+          error->Describe()));
+    }
+    sources.push_back(std::make_unique<MqttSource>(std::get<MqttSpec>(spec)));
   }
   return sources;
 }

@@ -41,6 +41,10 @@ void AddShipCommand(CLI::App& app, int& exit_code);
 void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddFleetCommand(CLI::App& app, int& exit_code);
 void AddKeygenCommand(CLI::App& app, int& exit_code);
+void AddBridgeCommand(CLI::App& app, int& exit_code);
+
+// Installs SIGINT/SIGTERM handlers that write to a pipe; returns its read end.
+int InstallStopPipe();
 
 // "packtwin: <message>" on stderr; returns kExitFailed.
 int Fail(const std::string& message);

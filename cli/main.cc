@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   AddCollectCommand(app, exit_code);
   AddFleetCommand(app, exit_code);
   AddKeygenCommand(app, exit_code);
+  AddBridgeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -17,23 +17,6 @@
 namespace packtwin::cli {
 namespace {
 
-int g_stop_pipe[2] = {-1, -1};
-
-extern "C" void OnStopSignal(int signal_number) {
-  const char byte = static_cast<char>(signal_number);
-  (void)!::write(g_stop_pipe[1], &byte, 1);
-}
-
-void InstallStopHandlers() {
-  if (::pipe(g_stop_pipe) != 0) return;
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-}
-
 std::string Bytes(uint64_t bytes) {
   if (bytes >= 10ull << 20) return fmt::format("{} MiB", bytes >> 20);
   if (bytes >= 10ull << 10) return fmt::format("{} KiB", bytes >> 10);
@@ -160,8 +143,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
       }
       ship_to = *spec;
     }
-    InstallStopHandlers();
-    record.stop_fd = g_stop_pipe[0];
+    record.stop_fd = InstallStopPipe();
     // Shipping runs beside recording and ends once the closed log is shipped.
     std::atomic<bool> recording_done{false};
     Result<fleet::ShipSummary> shipped = Status::Failed("not shipped");

@@ -120,6 +120,7 @@ TEST(BridgeCommandPayload, WithoutAUsableIdTheResultCarriesNullIdAndTheRawTopic)
 
 TEST(BridgeCommandPayload, TopicsThatAreNotOursOrNotACommandAreInvalid) {
   EXPECT_FALSE(IsCommandTopic("alfaspark/2A/telemetry"));
+  EXPECT_FALSE(IsCommandTopic("alfaspark/commands/result")) << "the bridge's own publication, back through its wildcard";
   EXPECT_EQ(Error(Refused("home/lights", R"({"id":"a"})")), "not a command topic (alfaspark/commands/<name>)");
   auto unknown = Refused("alfaspark/commands/self_destruct", R"({"id":"a"})");
   EXPECT_EQ(Error(unknown), "'self_destruct' is not a command");

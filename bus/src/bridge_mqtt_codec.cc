@@ -254,7 +254,9 @@ const char* ResultStatusName(firmware::BridgeResultStatus status) {
   return "unknown";
 }
 
-bool IsCommandTopic(std::string_view topic) { return topic.rfind(kCommandTopicPrefix, 0) == 0; }
+// The result topic sits under the commands' wildcard (bridge-mqtt.md): it is
+// the bridge's own publication coming back, never a command.
+bool IsCommandTopic(std::string_view topic) { return topic.rfind(kCommandTopicPrefix, 0) == 0 && topic != kResultTopic; }
 
 DecodedCommand DecodeAppCommand(std::string_view topic, std::string_view payload) {
   if (!IsCommandTopic(topic)) return Invalid(topic, std::nullopt, "not a command topic (alfaspark/commands/<name>)");

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "packtwin/bus/bridge_mqtt_codec.h"
 #include "packtwin/bus/clock.h"
 
 namespace packtwin::recorder {
@@ -19,8 +20,6 @@ constexpr int kKeepalive_s = 30;
 constexpr int64_t kFirstBackoff_ms = 500;
 constexpr int64_t kMaxBackoff_ms = 30'000;
 constexpr size_t kMaxPending = 100'000;  // messages a burst may queue before the log takes them
-constexpr const char* kCommandPrefix = "alfaspark/commands/";
-constexpr const char* kResultTopic = "alfaspark/commands/result";
 
 int64_t NowMs() { return bus::MonotonicNs() / 1'000'000; }
 
@@ -39,10 +38,7 @@ extern "C" void OnMessageThunk(mosquitto* /*m*/, void* self, const mosquitto_mes
 extern "C" void OnConnectThunk(mosquitto* /*m*/, void* self, int rc) { static_cast<MqttSource*>(self)->OnConnected(rc); }
 
 // Seen from the bridge: a command topic comes in to it; the rest it published.
-v1::Direction DirectionOf(const std::string& topic) {
-  const bool command = topic.rfind(kCommandPrefix, 0) == 0 && topic != kResultTopic;
-  return command ? v1::DIRECTION_RX : v1::DIRECTION_TX;
-}
+v1::Direction DirectionOf(const std::string& topic) { return bus::IsCommandTopic(topic) ? v1::DIRECTION_RX : v1::DIRECTION_TX; }
 
 }  // namespace
 

@@ -16,6 +16,7 @@ namespace packtwin::bus {
 inline constexpr const char* kBridgeTopicPrefix = "alfaspark/";
 inline constexpr const char* kCommandTopicPrefix = "alfaspark/commands/";
 inline constexpr const char* kBridgeStatusTopic = "alfaspark/bridge/status";
+inline constexpr const char* kResultTopic = "alfaspark/commands/result";
 inline constexpr size_t kMaxCommandPayloadBytes = 4096;
 inline constexpr int kMaxCommandJsonDepth = 8;
 
@@ -23,7 +24,8 @@ inline constexpr int kMaxCommandJsonDepth = 8;
 // key named (the result then says `invalid`).
 using DecodedCommand = std::variant<firmware::BridgeCommand, firmware::BridgeInvalid>;
 DecodedCommand DecodeAppCommand(std::string_view topic, std::string_view payload);
-// True for alfaspark/commands/<anything>: what the bridge subscribes to.
+// True for alfaspark/commands/<name> except the bridge's own result topic,
+// which its subscription to alfaspark/commands/+ also brings back.
 bool IsCommandTopic(std::string_view topic);
 
 struct MqttMessageOut {

@@ -1,0 +1,104 @@
+// packtwin bridge, live: mosquitto as the broker, mosquitto_pub/_sub as the
+// app, and an slcan adapter emulated on a pty with packs that ACK commands.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "mosquitto_broker.h"
+#include "test_support.h"
+
+namespace packtwin {
+namespace {
+
+using testing::Child;
+using testing::MosquittoBroker;
+using testing::TempDir;
+using nlohmann::json;
+
+struct Site {
+  MosquittoBroker broker;
+  TempDir dir;
+  std::unique_ptr<Child> packs;
+  std::string pty;
+
+  Site() {
+    packs = std::make_unique<Child>(std::vector<std::string>{testing::SystemPython(), testing::SourceDir() + "/tests/peers/slcan_packs.py",
+                                                             "2A,2B", dir.File("pty")});
+    if (testing::WaitForFile(dir.File("pty"))) pty = testing::ReadFile(dir.File("pty"));
+  }
+  std::vector<std::string> Pub(const std::string& topic, const std::string& payload) const {
+    return {"mosquitto_pub", "-p", std::to_string(broker.port()), "-q", "1", "-t", topic, "-m", payload};
+  }
+};
+
+TEST(BridgeLive, AnAppCommandGoesOnCanThePacksAckAndTheResultIsPublishedAndEverythingIsLogged) {
+  Site site;
+  ASSERT_TRUE(site.broker.ready());
+  ASSERT_FALSE(site.pty.empty());
+  const std::string db = site.dir.File("site.db");
+  Child bridge({testing::PacktwinBinary(), "bridge", "--can", "slcan:" + site.pty, "--mqtt", site.broker.HostPort(), "-o", db,
+                "--duration", "6s", "--json"});
+  // The app listens for results, then presses Eco, sends a bad payload and a redelivery.
+  Child results({"mosquitto_sub", "-p", std::to_string(site.broker.port()), "-t", "alfaspark/commands/result", "-C", "3", "-W", "10"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // packs heard, subscriptions in place
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/mode", R"({"id":"app-1","mode":"eco","on":true})")).exit_code, 0);
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/eco_limit", R"({"id":"app-2","watts":99})")).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/mode", R"({"id":"app-1","mode":"eco","on":true})")).exit_code, 0);
+  auto heard = results.Wait(15'000);
+  auto done = bridge.Wait(20'000);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  std::vector<json> lines;
+  for (size_t at = 0; at < heard.out.size();) {
+    const size_t end = heard.out.find('\n', at);
+    lines.push_back(json::parse(heard.out.substr(at, end - at)));
+    at = end == std::string::npos ? heard.out.size() : end + 1;
+  }
+  ASSERT_EQ(lines.size(), 3u) << heard.out << heard.err;
+  EXPECT_EQ(lines[0]["id"], "app-2");
+  EXPECT_EQ(lines[0]["status"], "invalid");
+  EXPECT_EQ(lines[0]["error"], "watts: 99 is out of range 100..25000");
+  EXPECT_EQ(lines[1]["id"], "app-1");
+  EXPECT_EQ(lines[1]["status"], "ok");
+  EXPECT_EQ(lines[1]["acks"], json({{"2A", "OK"}, {"2B", "OK"}}));
+  EXPECT_EQ(lines[2], lines[1]) << "a redelivered id gets its result again";
+  // The log: the command frame out, the ACKs in, the MQTT both ways, in the chain.
+  const auto can = testing::ExportedEvents(db, "can_frame");
+  int commands = 0, acks = 0;
+  for (const auto& e : can) {
+    if (e["id"] == "0x07F" && e["dir"] == "tx") ++commands;
+    if ((e["id"] == "0x3AA" || e["id"] == "0x3AB") && e["dir"] == "rx") ++acks;
+  }
+  EXPECT_EQ(commands, 1) << "sent once despite the redelivery";
+  EXPECT_EQ(acks, 2);
+  int results_out = 0, commands_in = 0;
+  for (const auto& e : testing::ExportedEvents(db, "mqtt")) {
+    if (e["topic"] == "alfaspark/commands/result" && e["dir"] == "out") ++results_out;
+    if (e["topic"] == "alfaspark/commands/mode" && e["dir"] == "in") ++commands_in;
+  }
+  EXPECT_EQ(results_out, 3);
+  EXPECT_EQ(commands_in, 2);
+  EXPECT_EQ(testing::Packtwin({"verify", db}).exit_code, 0);
+}
+
+TEST(BridgeLive, WithTheBrokerDownItKeepsRecordingCanAndNotesTheGap) {
+  Site site;
+  ASSERT_TRUE(site.broker.ready());
+  ASSERT_FALSE(site.pty.empty());
+  site.broker.Kill();
+  const std::string db = site.dir.File("site.db");
+  auto ran = testing::Packtwin({"bridge", "--can", "slcan:" + site.pty, "--mqtt", site.broker.HostPort(), "-o", db, "--duration",
+                                "3s", "--json"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const json summary = json::parse(ran.out);
+  EXPECT_GT(summary["can_in"].get<int>(), 2) << "heartbeats recorded while the broker is away";
+  EXPECT_EQ(summary["broker_gaps"], 1);
+  const auto gaps = testing::ExportedEvents(db, "gap");
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_NE(gaps[0]["reason"].get<std::string>().find("MQTT broker not reachable"), std::string::npos) << gaps[0].dump();
+}
+
+}  // namespace
+}  // namespace packtwin

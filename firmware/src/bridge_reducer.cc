@@ -240,9 +240,16 @@ void BridgeOnCanFrame(BridgeState* state, const CanFrame& frame, const BridgeClo
   OnPackFrame(state, frame, id.function, clock, out);
 }
 
-void BridgeOnMqttConnected(BridgeState* /*state*/, const BridgeClock& clock, BridgeOutputs* out) {
+// Connected (again): `online`, then the retained state (each live node's info
+// and the master) once more: a broker restarted without persistence, or one
+// the bridge could not reach when a node joined, has it again.
+void BridgeOnMqttConnected(BridgeState* state, const BridgeClock& clock, BridgeOutputs* out) {
   BridgePublication& p = out->Publish(BridgeTopic::kStatus, true, clock.wall_ms);
   p.online = true;
+  for (uint8_t node = 1; node < kNodeSlots; ++node) {
+    if (state->fleet.announced_live[node]) PublishInfo(state, node, true, clock, out);
+  }
+  PublishMaster(*state, clock, out);
 }
 
 uint64_t BridgeNextDeadlineMs(const BridgeState& state) {

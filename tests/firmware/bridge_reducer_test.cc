@@ -240,6 +240,21 @@ TEST(BridgeMqtt, OnlineIsPublishedRetainedOnceConnected) {
   EXPECT_TRUE(status[0].retained);
 }
 
+TEST(BridgeMqtt, OnConnectingTheRetainedInfoOfLiveNodesAndTheMasterArePublishedAgain) {
+  Bridge bridge;
+  bridge.Pack(0x2A);
+  bridge.Pack(0x2B);
+  bridge.ClearSeen();
+  bridge.Connected();  // e.g. the broker restarted without persistence
+  const auto info = bridge.Published(BridgeTopic::kInfo);
+  ASSERT_EQ(info.size(), 2u);
+  EXPECT_EQ(info[0].node, 0x2A);
+  EXPECT_TRUE(info[1].retained);
+  const auto master = bridge.Published(BridgeTopic::kMaster);
+  ASSERT_EQ(master.size(), 1u);
+  EXPECT_EQ(master[0].master, 0x2B);
+}
+
 TEST(BridgeMqtt, TelemetryWhenTelLoadsArrivesFromThatCyclesThreeFramesWithTheArrivalTime) {
   Bridge bridge;
   bridge.Pack(0x2A);

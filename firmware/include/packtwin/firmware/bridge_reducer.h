@@ -97,7 +97,8 @@ void BridgeOnCanFrame(BridgeState* state, const CanFrame& frame, const BridgeClo
 void BridgeOnCommand(BridgeState* state, const BridgeCommand& command, const BridgeClock& clock, BridgeOutputs* out);
 // A command payload the decoder refused: its result says why; nothing goes on CAN.
 void BridgeOnInvalidCommand(BridgeState* state, const BridgeInvalid& invalid, const BridgeClock& clock, BridgeOutputs* out);
-// Connected to the broker: `online`, retained, on alfaspark/bridge/status.
+// Connected to the broker: `online`, retained, on alfaspark/bridge/status,
+// then the retained info of every live node and the master again.
 void BridgeOnMqttConnected(BridgeState* state, const BridgeClock& clock, BridgeOutputs* out);
 // When the next timer falls due (for a simulator's event queue).
 uint64_t BridgeNextDeadlineMs(const BridgeState& state);

@@ -100,7 +100,8 @@ struct BridgePublication {
 };
 
 inline constexpr uint8_t kBridgeMaxCan = 8;
-inline constexpr uint8_t kBridgeMaxPublications = 16;
+// Enough for the busiest step: connecting publishes every node's info.
+inline constexpr uint8_t kBridgeMaxPublications = kNodeSlots + 8;
 
 struct BridgeOutputs {
   CanFrame can[kBridgeMaxCan];

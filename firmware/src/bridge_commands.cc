@@ -6,6 +6,14 @@
 namespace packtwin::firmware {
 namespace {
 
+CommandFrame CanCommandOf(const BridgeCommand& command, bool mode_value_defect);
+
+}  // namespace
+
+CommandFrame BridgeCommandFrame(const BridgeCommand& command) { return CanCommandOf(command, false); }
+
+namespace {
+
 CommandFrame CanCommandOf(const BridgeCommand& command, bool mode_value_defect) {
   CommandFrame frame;
   frame.node = command.node;

@@ -35,7 +35,7 @@ class Checker {
     for (auto make : {check::MakeCommandsFamily, check::MakeFramesFamily, check::MakeLockoutFamily,
                       check::MakeSocFamily, check::MakeDailyResetFamily, check::MakeGridEnergyFamily,
                       check::MakeEcoFamily, check::MakeIdentityFamily, check::MakeElectionFamily,
-                      check::MakeRelaysFamily, check::MakeBmsFamily}) {
+                      check::MakeRelaysFamily, check::MakeBmsFamily, check::MakeBridgeFamily}) {
       families_.push_back(make(context_));
     }
   }

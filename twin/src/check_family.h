@@ -87,5 +87,6 @@ std::unique_ptr<CheckFamily> MakeIdentityFamily(CheckContext& context);
 std::unique_ptr<CheckFamily> MakeElectionFamily(CheckContext& context);
 std::unique_ptr<CheckFamily> MakeRelaysFamily(CheckContext& context);
 std::unique_ptr<CheckFamily> MakeBmsFamily(CheckContext& context);
+std::unique_ptr<CheckFamily> MakeBridgeFamily(CheckContext& context);
 
 }  // namespace packtwin::twin::check

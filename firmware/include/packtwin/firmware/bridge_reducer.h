@@ -100,6 +100,9 @@ void BridgeOnInvalidCommand(BridgeState* state, const BridgeInvalid& invalid, co
 // Connected to the broker: `online`, retained, on alfaspark/bridge/status,
 // then the retained info of every live node and the master again.
 void BridgeOnMqttConnected(BridgeState* state, const BridgeClock& clock, BridgeOutputs* out);
+// The COMMAND frame a correct bridge sends for an app command (seq 0): what
+// the twin compares the bus with.
+CommandFrame BridgeCommandFrame(const BridgeCommand& command);
 // When the next timer falls due (for a simulator's event queue).
 uint64_t BridgeNextDeadlineMs(const BridgeState& state);
 

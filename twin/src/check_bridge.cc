@@ -1,0 +1,214 @@
+// The bridge's rules (bridge-mqtt.md): an app command on the broker goes on
+// CAN within 100 ms, as the frame a correct bridge sends, once per id in 60 s;
+// a refused command never reaches CAN; TIME at least every 65 s while the
+// bridge is on the bus; telemetry and aggregate publications say what the CAN
+// frames they came from said.
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "check_family.h"
+#include "packtwin/bus/bridge_mqtt_codec.h"
+#include "packtwin/firmware/bridge_reducer.h"
+#include "packtwin/twin/names.h"
+
+namespace packtwin::twin::check {
+namespace {
+
+constexpr int64_t kOnCanWithinNs = 100 * kNsPerMs;
+constexpr int64_t kGiveUpNs = 2'500 * kNsPerMs;  // later than this is no longer an answer to it
+constexpr int64_t kIdMemoryNs = 60'000 * kNsPerMs;
+constexpr int64_t kTimeEveryNs = 65'000 * kNsPerMs;
+constexpr int64_t kBridgeHeardNs = 120'000 * kNsPerMs;  // a bridge heartbeat this recent: online
+
+struct AwaitedCommand {
+  std::string id;
+  firmware::CommandFrame expected;
+  bool redelivery = false;  // its id was forwarded within 60 s: it must not go on CAN
+  bool invalid = false;     // refused by the decoder: it must not go on CAN
+  int64_t wall_ns = 0;
+  uint64_t seq = 0;
+};
+
+std::string FrameText(const firmware::CommandFrame& f) {
+  std::string args;
+  for (uint8_t i = 0; i < f.args_len && i < sizeof f.args; ++i) args += fmt::format("{}{:02X}", i ? " " : "", f.args[i]);
+  return fmt::format("{} [{}] to {}", CommandName(f.cmd), args,
+                     f.node == firmware::kBroadcastNodeId ? std::string("all packs") : NodeName(f.node));
+}
+
+class BridgeFamily : public CheckFamily {
+ public:
+  explicit BridgeFamily(CheckContext& context) : context_(context) {}
+
+  void OnEvent(const TypedEvent& typed, const TwinState& state) override {
+    Expire(typed.wall_ns);
+    if (typed.mqtt != nullptr) OnMqtt(typed, *typed.mqtt, state);
+    if (!typed.frame || !typed.id.valid) return;
+    if (const auto* command = typed.As<firmware::CommandFrame>()) OnCommandFrame(typed, *command);
+    if (const auto* hb = typed.As<firmware::HeartbeatFrame>()) {
+      if (hb->device_type == static_cast<uint8_t>(firmware::DeviceType::kBridge)) OnBridgeHeard(typed);
+    }
+    if (typed.As<firmware::TimeFrame>() != nullptr) last_time_ns_ = typed.wall_ns;
+    if (const auto* batt = typed.As<firmware::TelBattFrame>()) batt_[batt->node] = *batt;
+    if (const auto* fleet = typed.As<firmware::FleetFrame>()) fleet_[fleet->node] = *fleet;
+  }
+
+  void Finish(int64_t end_ns) override {
+    Expire(end_ns + kGiveUpNs + 1);
+    CheckTime(end_ns);
+  }
+
+ private:
+  void OnBridgeHeard(const TypedEvent& typed) {
+    if (!bridge_heard_ns_ || typed.wall_ns - *bridge_heard_ns_ > kBridgeHeardNs) {
+      // Online (again): TIME is due from now.
+      if (!last_time_ns_ || *last_time_ns_ < typed.wall_ns - kTimeEveryNs) last_time_ns_ = typed.wall_ns;
+    }
+    bridge_heard_ns_ = typed.wall_ns;
+    bridge_node_ = static_cast<uint8_t>(typed.id.node);
+  }
+
+  // No TIME for more than 65 s while the bridge was heard on the bus. Judged
+  // once the log holds the bridge's MQTT side: a CAN-only capture may come
+  // from a site whose bridge predates contract v1 (the simulator's bridge
+  // sends TIME at the interval a scenario gives it).
+  void CheckTime(int64_t now_ns) {
+    if (!bridge_heard_ns_ || !last_time_ns_ || !mqtt_seen_) return;
+    const int64_t online_until = *bridge_heard_ns_ + kBridgeHeardNs;
+    const int64_t until = std::min(now_ns, online_until);
+    if (until - *last_time_ns_ <= kTimeEveryNs) return;
+    context_.flag(*last_time_ns_ + kTimeEveryNs, bridge_node_, "bridge-time-missing", "a TIME frame at least every 60 s",
+                  fmt::format("no TIME for {} s while the bridge was on the bus", (until - *last_time_ns_) / 1'000'000'000), {});
+    last_time_ns_ = until;  // one finding per silence
+  }
+
+  void OnMqtt(const TypedEvent& typed, const v1::MqttMessage& m, const TwinState& state) {
+    mqtt_seen_ = true;
+    CheckTime(typed.wall_ns);
+    if (bus::IsCommandTopic(m.topic())) {
+      OnAppCommand(typed, m);
+      return;
+    }
+    OnPublication(typed, m, state);
+  }
+
+  void OnAppCommand(const TypedEvent& typed, const v1::MqttMessage& m) {
+    const bus::DecodedCommand decoded = bus::DecodeAppCommand(m.topic(), m.payload());
+    AwaitedCommand awaited;
+    awaited.wall_ns = typed.wall_ns;
+    awaited.seq = typed.seq;
+    if (const auto* command = std::get_if<firmware::BridgeCommand>(&decoded)) {
+      awaited.id.assign(command->id.text, command->id.len);
+      awaited.expected = firmware::BridgeCommandFrame(*command);
+      const auto seen = forwarded_.find(awaited.id);
+      awaited.redelivery = seen != forwarded_.end() && typed.wall_ns - seen->second <= kIdMemoryNs;
+      if (!awaited.redelivery) forwarded_[awaited.id] = typed.wall_ns;
+    } else {
+      awaited.invalid = true;
+    }
+    awaited_.push_back(std::move(awaited));
+  }
+
+  void OnCommandFrame(const TypedEvent& typed, const firmware::CommandFrame& frame) {
+    for (auto it = awaited_.begin(); it != awaited_.end(); ++it) {
+      if (typed.wall_ns - it->wall_ns > kGiveUpNs) continue;
+      const bool same_command = !it->invalid && it->expected.cmd == frame.cmd;
+      if (!same_command && !it->invalid) continue;
+      const int64_t delay_ns = typed.wall_ns - it->wall_ns;
+      if (it->invalid) {
+        if (delay_ns <= kOnCanWithinNs) {
+          context_.flag(typed.wall_ns, 0, "bridge-invalid-command-on-can", "nothing on CAN for a refused command",
+                        fmt::format("{} on CAN {} ms after it", FrameText(frame), delay_ns / kNsPerMs), {it->seq, typed.seq});
+        }
+      } else if (it->redelivery) {
+        context_.flag(typed.wall_ns, 0, "bridge-command-sent-twice",
+                      fmt::format("command id '{}' on CAN once in 60 s (MQTT QoS 1 redelivers)", it->id),
+                      fmt::format("{} sent again for the redelivered id", FrameText(frame)), {it->seq, typed.seq});
+      } else {
+        Judge(*it, typed, frame, delay_ns);
+      }
+      awaited_.erase(it);
+      return;
+    }
+  }
+
+  void Judge(const AwaitedCommand& awaited, const TypedEvent& typed, const firmware::CommandFrame& frame, int64_t delay_ns) {
+    if (delay_ns > kOnCanWithinNs) {
+      context_.flag(typed.wall_ns, 0, "bridge-command-not-on-can", fmt::format("command '{}' on CAN within 100 ms", awaited.id),
+                    fmt::format("on CAN after {} ms", delay_ns / kNsPerMs), {awaited.seq, typed.seq});
+    }
+    firmware::CommandFrame observed = frame;
+    observed.seq = 0;
+    const firmware::CommandFrame& expected = awaited.expected;
+    bool same = observed.node == expected.node && observed.args_len == expected.args_len;
+    for (uint8_t i = 0; same && i < expected.args_len && i < sizeof expected.args; ++i) same = observed.args[i] == expected.args[i];
+    if (!same) {
+      context_.flag(typed.wall_ns, frame.node == firmware::kBroadcastNodeId ? 0 : frame.node, "bridge-command-wrong-frame",
+                    FrameText(expected), fmt::format("{} for command '{}'", FrameText(frame), awaited.id),
+                    {awaited.seq, typed.seq});
+    }
+  }
+
+  void Expire(int64_t now_ns) {
+    for (auto it = awaited_.begin(); it != awaited_.end();) {
+      if (now_ns - it->wall_ns <= kGiveUpNs) {
+        ++it;
+        continue;
+      }
+      if (!it->invalid && !it->redelivery) {
+        context_.flag(it->wall_ns + kGiveUpNs, 0, "bridge-command-not-on-can", fmt::format("command '{}' on CAN within 100 ms", it->id),
+                      "never on CAN (none within 2.5 s)", {it->seq});
+      }
+      it = awaited_.erase(it);
+    }
+  }
+
+  // Telemetry and aggregate against the frames they came from.
+  void OnPublication(const TypedEvent& typed, const v1::MqttMessage& m, const TwinState& state) {
+    const nlohmann::json payload = nlohmann::json::parse(m.payload(), nullptr, false);
+    if (payload.is_discarded() || !payload.is_object()) return;
+    const std::string& topic = m.topic();
+    if (topic.size() == std::string("alfaspark/2A/telemetry").size() && topic.rfind("alfaspark/", 0) == 0 &&
+        topic.substr(12) == "/telemetry") {
+      const auto node = static_cast<uint8_t>(std::strtoul(topic.substr(10, 2).c_str(), nullptr, 16));
+      const auto batt = batt_.find(node);
+      if (batt == batt_.end() || !payload.contains("soc_pct") || !payload["soc_pct"].is_number_integer()) return;
+      if (payload["soc_pct"].get<int64_t>() != batt->second.soc) {
+        context_.flag(typed.wall_ns, node, "bridge-publication-disagrees",
+                      fmt::format("soc_pct {} as {}'s last TEL_BATT said", batt->second.soc, NodeName(node)),
+                      fmt::format("{} published soc_pct {}", topic, payload["soc_pct"].get<int64_t>()), {typed.seq});
+      }
+      return;
+    }
+    if (topic == "alfaspark/aggregate" && payload.contains("packs_online") && payload["packs_online"].is_number_integer()) {
+      const uint8_t master = state.fleet.master;
+      const auto fleet = fleet_.find(master);
+      if (fleet == fleet_.end()) return;
+      if (payload["packs_online"].get<int64_t>() != fleet->second.packs_online) {
+        context_.flag(typed.wall_ns, master, "bridge-publication-disagrees",
+                      fmt::format("packs_online {} as the master's last FLEET frame said", fleet->second.packs_online),
+                      fmt::format("alfaspark/aggregate published packs_online {}", payload["packs_online"].get<int64_t>()),
+                      {typed.seq});
+      }
+    }
+  }
+
+  CheckContext& context_;
+  std::vector<AwaitedCommand> awaited_;
+  std::map<std::string, int64_t> forwarded_;  // command id -> when it went on CAN
+  std::optional<int64_t> bridge_heard_ns_;
+  std::optional<int64_t> last_time_ns_;
+  uint8_t bridge_node_ = 0;
+  bool mqtt_seen_ = false;
+  std::map<uint8_t, firmware::TelBattFrame> batt_;
+  std::map<uint8_t, firmware::FleetFrame> fleet_;
+};
+
+}  // namespace
+
+std::unique_ptr<CheckFamily> MakeBridgeFamily(CheckContext& context) { return std::make_unique<BridgeFamily>(context); }
+
+}  // namespace packtwin::twin::check

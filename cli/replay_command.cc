@@ -8,10 +8,57 @@
 #include "commands.h"
 #include "packtwin/base/interrupt.h"
 #include "packtwin/base/counted.h"
+#include "packtwin/replay/mqtt_playback.h"
 #include "packtwin/replay/playback.h"
 
 namespace packtwin::cli {
 namespace {
+
+template <typename Options>
+int ReplayMqtt(const Options& options) {
+  if (!options.target.empty() || !options.maps.empty() || !options.ids.empty() || options.step || options.loops != 1) {
+    Fail("--mqtt replays MQTT messages: it takes --direction, --topics, --speed, --from and --until, not --to, --map, "
+         "--ids, --step or --loop");
+    return kExitUsage;
+  }
+  replay::MqttPlaybackRequest request;
+  request.db = options.db;
+  const auto colon = options.mqtt.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : options.mqtt.substr(colon + 1);
+  if (colon == std::string::npos || colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) == 0 || std::stoi(port) > 65535) {
+    Fail(fmt::format("--mqtt '{}': expected HOST:PORT, e.g. 127.0.0.1:1883", options.mqtt));
+    return kExitUsage;
+  }
+  request.host = options.mqtt.substr(0, colon);
+  request.port = std::stoi(port);
+  request.direction = options.direction == "in"    ? replay::MqttDirection::kIn
+                      : options.direction == "out" ? replay::MqttDirection::kOut
+                                                   : replay::MqttDirection::kAll;
+  request.topics = options.topics;
+  request.speed = options.speed;
+  for (auto [flag, text, out] : {std::tuple{"--from", &options.from, &request.from}, std::tuple{"--until", &options.until, &request.until}}) {
+    if (text->empty()) continue;
+    auto parsed = ParseTimeSpec(*text);
+    if (auto* error = std::get_if<ParseError>(&parsed)) {
+      Fail(fmt::format("{} '{}': {}", flag, *text, error->Describe()));
+      return kExitUsage;
+    }
+    *out = std::get<TimeSpec>(parsed);
+  }
+  InstallStopRequest();
+  auto report = replay::PlayMqtt(request, [] { return StopRequested(); });
+  if (!report.ok()) return Fail(report.status());
+  if (options.json) {
+    fmt::print("{}\n", nlohmann::ordered_json{{"messages", report->messages}, {"schedule_error_max_us", report->error_max_us},
+                                               {"interrupted", report->interrupted}}
+                           .dump(2));
+  } else {
+    fmt::print("published {} to {}; schedule error max {} us{}\n", Counted(report->messages, "message"), options.mqtt,
+               report->error_max_us, report->interrupted ? " (interrupted)" : "");
+  }
+  return report->interrupted ? kExitInterrupted : kExitOk;
+}
 
 
 }  // namespace
@@ -19,6 +66,7 @@ namespace {
 void AddReplayCommand(CLI::App& app, int& exit_code) {
   struct Options {
     std::string db, target, from, until, ids;
+    std::string mqtt, direction = "all", topics = "#";
     std::vector<std::string> maps;
     bool step = false;
     double speed = 1.0;
@@ -27,7 +75,7 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "replay", "Play a log's CAN frames onto a bus at their recorded pace and report the schedule error");
+      "replay", "Play a log's CAN frames onto a bus (or its MQTT messages to a broker) at their recorded pace");
   cmd->add_option("DB", options->db, "event log")->required();
   cmd->add_option("--to", options->target, "the bus: can0 (SocketCAN) or slcan:/dev/ttyACM0[@500000]");
   cmd->add_option("--map", options->maps,
@@ -42,8 +90,17 @@ void AddReplayCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--until", options->until, "end time, exclusive, in the same forms");
   cmd->add_option("--ids", options->ids, "only these CAN ids, e.g. 0x180-0x1FF");
   cmd->add_option("--loop", options->loops, "play it this many times")->capture_default_str()->check(CLI::Range(1, 1000000));
+  cmd->add_option("--mqtt", options->mqtt, "publish the log's MQTT messages to this broker instead: HOST:PORT");
+  cmd->add_option("--direction", options->direction,
+                  "with --mqtt: in (the app's commands), out (the bridge's publications) or all (default)")
+      ->check(CLI::IsMember({"in", "out", "all"}));
+  cmd->add_option("--topics", options->topics, "with --mqtt: only topics matching this filter (default #)");
   cmd->add_flag("--json", options->json, "print the report as JSON");
   cmd->callback([options, &exit_code] {
+    if (!options->mqtt.empty()) {
+      exit_code = ReplayMqtt(*options);
+      return;
+    }
     replay::PlaybackRequest request;
     request.db = options->db;
     request.target = options->target;

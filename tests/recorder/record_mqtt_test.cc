@@ -5,8 +5,10 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "mosquitto_broker.h"
+#include "packtwin/eventlog/event_writer.h"
 #include "test_support.h"
 
 namespace packtwin {
@@ -101,6 +103,58 @@ TEST(RecordMqtt, ABadSpecOrABrokerThatIsNotThereGetsAClearError) {
                           "--duration", "1s"});
   EXPECT_NE(nobody.exit_code, 0);
   EXPECT_NE(nobody.err.find("is mosquitto running there?"), std::string::npos) << nobody.err;
+}
+
+TEST(ReplayMqtt, ALogsMessagesArePublishedAgainAtTheirPaceFilteredByDirectionAndTopic) {
+  MosquittoBroker broker;
+  ASSERT_TRUE(broker.ready());
+  TempDir dir;
+  const std::string db = dir.File("day.db");
+  {
+    eventlog::WriterOptions options;
+    options.site = "bench";
+    options.tool_version = "test";
+    options.background_commits = false;
+    options.durable = false;
+    auto writer = eventlog::EventWriter::Create(db, options);
+    ASSERT_TRUE(writer.ok());
+    const std::vector<std::tuple<int64_t, std::string, std::string, v1::Direction>> messages = {
+        {0, "alfaspark/commands/mode", R"({"id":"a","mode":"eco","on":true})", v1::DIRECTION_RX},
+        {200, "alfaspark/2A/telemetry", R"({"node":42})", v1::DIRECTION_TX},
+        {800, "alfaspark/commands/request_status", R"({"id":"b"})", v1::DIRECTION_RX}};
+    for (const auto& [ms, topic, payload, direction] : messages) {
+      v1::Event event;
+      event.set_wall_time_ns(1'795'237'200'000'000'000 + ms * 1'000'000);
+      event.set_capture_time_ns(event.wall_time_ns());
+      event.set_source("mqtt:site");
+      event.mutable_mqtt()->set_topic(topic);
+      event.mutable_mqtt()->set_payload(payload);
+      event.mutable_mqtt()->set_qos(1);
+      event.mutable_mqtt()->set_direction(direction);
+      ASSERT_TRUE((*writer)->Append(event).ok());
+    }
+    ASSERT_TRUE((*writer)->Close().ok());
+  }
+  Child app({"mosquitto_sub", "-p", std::to_string(broker.port()), "-t", "alfaspark/#", "-v", "-C", "2", "-W", "10"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  auto replayed = Packtwin({"replay", db, "--mqtt", broker.HostPort(), "--direction", "in", "--json"});
+  const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_EQ(nlohmann::json::parse(replayed.out)["messages"], 2);
+  EXPECT_GE(took_ms, 750) << "at the recorded pace: the second command 800 ms after the first";
+  auto heard = app.Wait(15'000);
+  EXPECT_EQ(heard.out,
+            "alfaspark/commands/mode {\"id\":\"a\",\"mode\":\"eco\",\"on\":true}\n"
+            "alfaspark/commands/request_status {\"id\":\"b\"}\n");
+  auto topics = Packtwin({"replay", db, "--mqtt", broker.HostPort(), "--topics", "alfaspark/+/telemetry", "--speed", "10", "--json"});
+  ASSERT_EQ(topics.exit_code, 0) << topics.err;
+  EXPECT_EQ(nlohmann::json::parse(topics.out)["messages"], 1);
+  auto none = Packtwin({"replay", db, "--mqtt", broker.HostPort(), "--topics", "nothing/#"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no MQTT messages on nothing/#"), std::string::npos) << none.err;
+  auto mixed = Packtwin({"replay", db, "--mqtt", broker.HostPort(), "--to", "can0"});
+  EXPECT_EQ(mixed.exit_code, 64) << mixed.err;
 }
 
 }  // namespace

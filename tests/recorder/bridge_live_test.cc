@@ -2,6 +2,7 @@
 // app, and an slcan adapter emulated on a pty with packs that ACK commands.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -98,6 +99,28 @@ TEST(BridgeLive, WithTheBrokerDownItKeepsRecordingCanAndNotesTheGap) {
   const auto gaps = testing::ExportedEvents(db, "gap");
   ASSERT_EQ(gaps.size(), 1u);
   EXPECT_NE(gaps[0]["reason"].get<std::string>().find("MQTT broker not reachable"), std::string::npos) << gaps[0].dump();
+}
+
+// Bridge 1.0's defects emulated live, and `check` naming each from the log.
+TEST(BridgeLive, Bridge1_0DefectsRunLiveAreFlaggedByCheck) {
+  Site site;
+  ASSERT_TRUE(site.broker.ready());
+  ASSERT_FALSE(site.pty.empty());
+  const std::string db = site.dir.File("site.db");
+  Child bridge({testing::PacktwinBinary(), "bridge", "--can", "slcan:" + site.pty, "--mqtt", site.broker.HostPort(), "-o", db,
+                "--duration", "5s", "--defects", "1,2,5"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/mode", R"({"id":"app-1","mode":"eco","on":true})")).exit_code, 0);
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/mode", R"({"id":"app-1","mode":"eco","on":true})")).exit_code, 0);
+  auto done = bridge.Wait(20'000);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  auto checked = testing::Packtwin({"check", db, "--json"});
+  EXPECT_EQ(checked.exit_code, 1) << checked.err;
+  std::vector<std::string> rules;
+  const json report = json::parse(checked.out);
+  for (const auto& f : report["findings"]) rules.push_back(f["rule"]);
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "bridge-command-wrong-frame"), rules.end()) << checked.out;
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "bridge-command-sent-twice"), rules.end()) << checked.out;
 }
 
 }  // namespace

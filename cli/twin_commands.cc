@@ -1,6 +1,8 @@
 // `state`, `timeline` and `digest`: the twin rebuilt from a log.
 #include <fmt/format.h>
 
+#include <map>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/site_zone.h"
 #include "packtwin/twin/snapshot_store.h"
+#include "packtwin/twin/bridge_view.h"
 #include "packtwin/twin/state_report.h"
 #include "progress_bar.h"
 
@@ -134,6 +137,26 @@ Result<twin::TwinState> RebuildSnapshotted(eventlog::EventReader& reader, const 
 
 }  // namespace
 
+namespace {
+
+// "bridge (MQTT): what it last published per topic; the twin's where it differs"
+std::string BridgeText(const std::map<std::string, twin::BridgeTopicView>& bridge) {
+  constexpr size_t kShown = 100;
+  auto shown = [](const std::string& payload) {
+    if (payload.empty()) return std::string("(nothing)");
+    return payload.size() > kShown ? payload.substr(0, kShown) + "..." : payload;
+  };
+  std::string out = "bridge (MQTT): last publication per topic, and the twin's where it differs (ts_ms aside)\n";
+  for (const auto& [topic, v] : bridge) {
+    out += fmt::format("  {:<28} {}{}\n", topic, shown(v.published),
+                       v.published_seq ? fmt::format("  [seq {}]", v.published_seq) : std::string());
+    if (v.differs) out += fmt::format("  {:<28} twin: {}\n", "", shown(v.twin));
+  }
+  return out;
+}
+
+}  // namespace
+
 void AddStateCommand(CLI::App& app, int& exit_code) {
   struct Options {
     std::string db, at, node, tz = "site";
@@ -180,10 +203,28 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
     }
     if (!NodeInLog(*state, node, exit_code)) return;
     if (options->seq_given) at_ns = state->last_wall_ns;
+    // The bridge's MQTT side, when the log holds it (site-wide: not with --node).
+    std::map<std::string, twin::BridgeTopicView> bridge;
+    if (!node) {
+      auto view = twin::BuildBridgeView(*reader, limit);
+      if (!view.ok()) {
+        exit_code = Fail(view.status());
+        return;
+      }
+      bridge = std::move(*view);
+    }
     if (options->json) {
-      fmt::print("{}\n", twin::StateAsJson(*state, at_ns, node).dump(2));
+      auto out = twin::StateAsJson(*state, at_ns, node);
+      if (!bridge.empty()) {
+        for (const auto& [topic, v] : bridge) {
+          out["bridge"][topic] = {{"published", v.published}, {"published_seq", v.published_seq}, {"twin", v.twin},
+                                  {"differs", v.differs}};
+        }
+      }
+      fmt::print("{}\n", out.dump(2));
     } else {
       fmt::print("{}", twin::StateAsText(*state, at_ns, node));
+      if (!bridge.empty()) fmt::print("{}", BridgeText(bridge));
     }
   });
 }

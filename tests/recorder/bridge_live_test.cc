@@ -82,6 +82,16 @@ TEST(BridgeLive, AnAppCommandGoesOnCanThePacksAckAndTheResultIsPublishedAndEvery
   EXPECT_EQ(results_out, 3);
   EXPECT_EQ(commands_in, 2);
   EXPECT_EQ(testing::Packtwin({"verify", db}).exit_code, 0);
+  // The twin of the bridge: what it published per topic, and the reducer agreeing from the same frames.
+  auto state = testing::Packtwin({"state", db, "--json"});
+  ASSERT_EQ(state.exit_code, 0) << state.err;
+  const json view = json::parse(state.out)["bridge"];
+  for (const char* topic : {"alfaspark/2A/info", "alfaspark/2B/info", "alfaspark/master", "alfaspark/commands/result",
+                            "alfaspark/bridge/status"}) {
+    ASSERT_TRUE(view.contains(topic)) << topic << "\n" << view.dump(2);
+    EXPECT_FALSE(view[topic]["differs"].get<bool>()) << topic << "\n" << view[topic].dump(2);
+  }
+  EXPECT_EQ(json::parse(view["alfaspark/master"]["published"].get<std::string>())["node"], 0x2B);
 }
 
 TEST(BridgeLive, WithTheBrokerDownItKeepsRecordingCanAndNotesTheGap) {

@@ -45,6 +45,26 @@ class BridgeLog {
     }
     return *this;
   }
+  nlohmann::json State() {
+    testing::TempDir dir;
+    Write(dir.File("s.db"));
+    auto state = testing::Packtwin({"state", dir.File("s.db"), "--json"});
+    EXPECT_EQ(state.exit_code, 0) << state.err;
+    return nlohmann::json::parse(state.out);
+  }
+  void Write(const std::string& path) {
+    std::stable_sort(events_.begin(), events_.end(),
+                     [](const v1::Event& a, const v1::Event& b) { return a.wall_time_ns() < b.wall_time_ns(); });
+    eventlog::WriterOptions options;
+    options.site = "bench";
+    options.tool_version = "test";
+    options.background_commits = false;
+    options.durable = false;
+    auto writer = eventlog::EventWriter::Create(path, options);
+    EXPECT_TRUE(writer.ok());
+    for (const auto& e : events_) EXPECT_TRUE((*writer)->Append(e).ok());
+    EXPECT_TRUE((*writer)->Close().ok());
+  }
   std::vector<nlohmann::json> Findings() {
     std::stable_sort(events_.begin(), events_.end(),
                      [](const v1::Event& a, const v1::Event& b) { return a.wall_time_ns() < b.wall_time_ns(); });
@@ -143,6 +163,25 @@ TEST(CheckBridge, TelemetryOrAggregateThatDisagreesWithItsFramesIsFlagged) {
   log.Can(4'000, EncodeFleet({0x2B, 2, 60, 0, 0, 0}));
   log.Mqtt(4'010, "alfaspark/aggregate", R"({"master":43,"packs_online":3})");
   EXPECT_EQ(log.Rules(), (std::vector<std::string>{"bridge-publication-disagrees", "bridge-publication-disagrees"}));
+}
+
+TEST(BridgeTwin, StateShowsWhatTheBridgePublishedPerTopicAndWhatItShouldHave) {
+  BridgeLog log;
+  log.Site(10'000);
+  log.Can(2'000, EncodeTelBatt({0x2A, 5120, -250, 64, 0, 0, 0}));
+  log.Can(2'001, EncodeTelPower({0x2A, 100, 900, -800, 0}));
+  log.Can(2'002, EncodeTelLoads({0x2A, 0, 0, 123, 10, 30}));
+  log.Mqtt(2'010, "alfaspark/2A/telemetry", R"({"node":42,"soc_pct":0})");  // defect 3's bogus SOC
+  const auto view = log.State()["bridge"]["alfaspark/2A/telemetry"];
+  EXPECT_TRUE(view["differs"].get<bool>()) << view.dump(2);
+  EXPECT_EQ(nlohmann::json::parse(view["twin"].get<std::string>())["soc_pct"], 64);
+  EXPECT_EQ(nlohmann::json::parse(view["published"].get<std::string>())["soc_pct"], 0);
+  BridgeLog can_only;  // no MQTT source: no bridge section
+  can_only.Site(10'000);
+  testing::TempDir dir;
+  can_only.Write(dir.File("c.db"));
+  auto state = testing::Packtwin({"state", dir.File("c.db"), "--json"});
+  EXPECT_FALSE(nlohmann::json::parse(state.out).contains("bridge"));
 }
 
 TEST(CheckBridge, NoTimeForMoreThan65sWhileTheBridgeIsOnTheBusIsFlagged) {

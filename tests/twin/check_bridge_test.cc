@@ -184,6 +184,22 @@ TEST(BridgeTwin, StateShowsWhatTheBridgePublishedPerTopicAndWhatItShouldHave) {
   EXPECT_FALSE(nlohmann::json::parse(state.out).contains("bridge"));
 }
 
+TEST(CheckBridge, AResultThatDisagreesWithTheAcksOnTheBusIsFlagged) {
+  BridgeLog log;
+  log.Site(10'000).Mqtt(1'000, "alfaspark/commands/mode", kEcoOn).Can(1'005, EcoOnFrame());
+  log.Can(1'020, EncodeAck({0x2A, 0x10, 0, 0}));  // 0x2B never answers
+  log.Mqtt(3'505, "alfaspark/commands/result", R"({"id":"app-1","seq":0,"status":"ok","acks":{"2A":"OK","2B":"OK"},"missing":[]})");
+  const auto findings = log.Findings();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0]["rule"], "bridge-result-disagrees-with-acks");
+  EXPECT_EQ(findings[0]["expected"], "status partial with ACKs from [2A] (what the bus carried for the command)");
+  BridgeLog right;  // the same exchange with the result the ACKs give: clean
+  right.Site(10'000).Mqtt(1'000, "alfaspark/commands/mode", kEcoOn).Can(1'005, EcoOnFrame());
+  right.Can(1'020, EncodeAck({0x2A, 0x10, 0, 0}));
+  right.Mqtt(3'505, "alfaspark/commands/result", R"({"id":"app-1","seq":0,"status":"partial","acks":{"2A":"OK"},"missing":["2B"]})");
+  EXPECT_TRUE(right.Rules().empty());
+}
+
 TEST(CheckBridge, NoTimeForMoreThan65sWhileTheBridgeIsOnTheBusIsFlagged) {
   BridgeLog log;
   for (int64_t ms = 0; ms <= 100'000; ms += 10'000) log.Can(ms, EncodeHeartbeat({0x01, 3, 1, 0, 2, 0xB1D6E001}));

@@ -23,6 +23,17 @@ constexpr int64_t kIdMemoryNs = 60'000 * kNsPerMs;
 constexpr int64_t kTimeEveryNs = 65'000 * kNsPerMs;
 constexpr int64_t kBridgeHeardNs = 120'000 * kNsPerMs;  // a bridge heartbeat this recent: online
 
+// A command on CAN, for judging its result: the packs the app addressed that
+// were live when it went, and the ACKs the bus carried for it.
+struct SentCommand {
+  uint8_t cmd = 0;
+  uint8_t seq = 0;
+  int64_t wall_ns = 0;
+  uint64_t frame_seq = 0;
+  std::vector<uint8_t> expected;
+  std::map<uint8_t, uint8_t> acks;  // node -> AckStatus
+};
+
 struct AwaitedCommand {
   std::string id;
   firmware::CommandFrame expected;
@@ -47,7 +58,8 @@ class BridgeFamily : public CheckFamily {
     Expire(typed.wall_ns);
     if (typed.mqtt != nullptr) OnMqtt(typed, *typed.mqtt, state);
     if (!typed.frame || !typed.id.valid) return;
-    if (const auto* command = typed.As<firmware::CommandFrame>()) OnCommandFrame(typed, *command);
+    if (const auto* command = typed.As<firmware::CommandFrame>()) OnCommandFrame(typed, *command, state);
+    if (const auto* ack = typed.As<firmware::AckFrame>()) OnAck(typed, *ack);
     if (const auto* hb = typed.As<firmware::HeartbeatFrame>()) {
       if (hb->device_type == static_cast<uint8_t>(firmware::DeviceType::kBridge)) OnBridgeHeard(typed);
     }
@@ -112,7 +124,58 @@ class BridgeFamily : public CheckFamily {
     awaited_.push_back(std::move(awaited));
   }
 
-  void OnCommandFrame(const TypedEvent& typed, const firmware::CommandFrame& frame) {
+  void OnAck(const TypedEvent& typed, const firmware::AckFrame& ack) {
+    for (auto& [id, sent] : sent_) {
+      if (sent.cmd == ack.cmd && sent.seq == ack.seq && typed.wall_ns - sent.wall_ns <= kGiveUpNs) sent.acks.emplace(ack.node, ack.status);
+    }
+  }
+
+  void Remember(const AwaitedCommand& awaited, const TypedEvent& typed, const firmware::CommandFrame& frame, const TwinState& state) {
+    SentCommand sent;
+    sent.cmd = frame.cmd;
+    sent.seq = frame.seq;
+    sent.wall_ns = typed.wall_ns;
+    sent.frame_seq = typed.seq;
+    const uint8_t addressee = awaited.expected.node;  // the app's intent: all packs, or one
+    for (uint8_t node = firmware::kFirstNodeId; node <= firmware::kLastNodeId; ++node) {
+      const auto& e = firmware::EntryOf(state.fleet.nodes, node);
+      const bool pack = e.device_type == static_cast<uint8_t>(firmware::DeviceType::kEnergyPack);
+      if (pack && firmware::IsLive(e, TwinMs(typed.wall_ns)) && (addressee == firmware::kBroadcastNodeId || addressee == node)) {
+        sent.expected.push_back(node);
+      }
+    }
+    sent_[awaited.id] = std::move(sent);
+  }
+
+  // The published result against the ACKs the bus carried for its command.
+  void OnResult(const TypedEvent& typed, const nlohmann::json& payload) {
+    if (!payload.contains("id") || !payload["id"].is_string() || !payload.contains("status") || !payload["status"].is_string()) return;
+    const std::string status = payload["status"];
+    if (status == "invalid") return;
+    const auto found = sent_.find(payload["id"].get<std::string>());
+    if (found == sent_.end()) return;  // its command is not in this log
+    const SentCommand& sent = found->second;
+    size_t ok = 0;
+    for (uint8_t node : sent.expected) {
+      const auto ack = sent.acks.find(node);
+      if (ack != sent.acks.end() && ack->second == static_cast<uint8_t>(firmware::AckStatus::kOk)) ++ok;
+    }
+    const std::string should = !sent.expected.empty() && ok == sent.expected.size() ? "ok" : ok > 0 ? "partial" : "failed";
+    std::string acks_seen;
+    for (const auto& [node, ack] : sent.acks) acks_seen += fmt::format("{}{:02X}", acks_seen.empty() ? "" : ",", node);
+    std::string acks_said;
+    if (payload.contains("acks") && payload["acks"].is_object()) {
+      for (const auto& [node, ack] : payload["acks"].items()) acks_said += (acks_said.empty() ? "" : ",") + node;
+    }
+    if (status != should || acks_said != acks_seen) {
+      context_.flag(typed.wall_ns, 0, "bridge-result-disagrees-with-acks",
+                    fmt::format("status {} with ACKs from [{}] (what the bus carried for the command)", should, acks_seen),
+                    fmt::format("result '{}' says status {} with ACKs from [{}]", payload["id"].get<std::string>(), status, acks_said),
+                    {sent.frame_seq, typed.seq});
+    }
+  }
+
+  void OnCommandFrame(const TypedEvent& typed, const firmware::CommandFrame& frame, const TwinState& state) {
     for (auto it = awaited_.begin(); it != awaited_.end(); ++it) {
       if (typed.wall_ns - it->wall_ns > kGiveUpNs) continue;
       const bool same_command = !it->invalid && it->expected.cmd == frame.cmd;
@@ -129,6 +192,7 @@ class BridgeFamily : public CheckFamily {
                       fmt::format("{} sent again for the redelivered id", FrameText(frame)), {it->seq, typed.seq});
       } else {
         Judge(*it, typed, frame, delay_ns);
+        Remember(*it, typed, frame, state);
       }
       awaited_.erase(it);
       return;
@@ -171,6 +235,10 @@ class BridgeFamily : public CheckFamily {
     const nlohmann::json payload = nlohmann::json::parse(m.payload(), nullptr, false);
     if (payload.is_discarded() || !payload.is_object()) return;
     const std::string& topic = m.topic();
+    if (topic == bus::kResultTopic) {
+      OnResult(typed, payload);
+      return;
+    }
     if (topic.size() == std::string("alfaspark/2A/telemetry").size() && topic.rfind("alfaspark/", 0) == 0 &&
         topic.substr(12) == "/telemetry") {
       const auto node = static_cast<uint8_t>(std::strtoul(topic.substr(10, 2).c_str(), nullptr, 16));
@@ -199,6 +267,7 @@ class BridgeFamily : public CheckFamily {
   CheckContext& context_;
   std::vector<AwaitedCommand> awaited_;
   std::map<std::string, int64_t> forwarded_;  // command id -> when it went on CAN
+  std::map<std::string, SentCommand> sent_;    // command id -> its frame and ACKs
   std::optional<int64_t> bridge_heard_ns_;
   std::optional<int64_t> last_time_ns_;
   uint8_t bridge_node_ = 0;

@@ -44,6 +44,8 @@ constexpr std::array kRules = {
               "a command the payload rules refuse that still reached CAN"},
     CheckRule{"bridge-command-sent-twice", "bridge", "bridge-mqtt.md: Commands",
               "a command id redelivered within 60 s sent on CAN again (defect 5)"},
+    CheckRule{"bridge-result-disagrees-with-acks", "bridge", "bridge-mqtt.md: Commands",
+              "a command result whose status or ACKs are not what the bus carried for the command"},
     CheckRule{"bridge-publication-disagrees", "bridge", "bridge-mqtt.md: MQTT side",
               "a telemetry or aggregate publication that disagrees with the CAN frames it came from (defects 3, 4)"},
     CheckRule{"bridge-time-missing", "bridge", "bridge-mqtt.md: CAN side",

@@ -20,7 +20,7 @@ class ExpectationParser {
       return;
     }
     if (!f.ExpectObject({"at", "from", "to", "never", "pack", "relay", "closed", "status", "active", "master",
-                         "soc_pct", "node_id", "ack", "note"})) {
+                         "soc_pct", "node_id", "ack", "publication", "note"})) {
       return;
     }
     Expectation e;
@@ -31,7 +31,7 @@ class ExpectationParser {
       e.to_ms = f.Duration("to", false).value_or(scenario_.site.duration_ms);
       if (f.Has("at")) f.Fail(f.KeyPath("at"), "\"never\" takes \"from\" and \"to\", not \"at\"");
       auto subject = f.Member("never", true);
-      if (!subject->ExpectObject({"pack", "relay", "closed", "status", "active", "master"})) return;
+      if (!subject->ExpectObject({"pack", "relay", "closed", "status", "active", "master", "publication"})) return;
       ParseSubject(*subject, &e);
     } else {
       e.at_ms = f.Duration("at", true).value_or(0);
@@ -40,8 +40,31 @@ class ExpectationParser {
     scenario_.expectations.push_back(std::move(e));
   }
 
+  // {"topic": "alfaspark/commands/result", "fields": {"id": "app-1", "status": "ok"}}
+  void ParsePublication(JsonFields p, Expectation* e) {
+    if (!p.ExpectObject({"topic", "fields"})) return;
+    if (!scenario_.mqtt_bridge) p.Fail(p.path(), "the site's bridge is not on MQTT ($.site.bridge.mqtt: true)");
+    e->subject = Subject::kPublication;
+    e->topic = p.String("topic", true).value_or("");
+    if (p.Has("fields")) {
+      const auto& fields = p.value()["fields"];
+      if (!fields.is_object()) {
+        p.Fail(p.KeyPath("fields"), "expected an object of payload keys and their values");
+        return;
+      }
+      e->fields = fields.dump();
+    } else {
+      e->fields = "{}";
+    }
+    e->text = fmt::format("a publication on {} with {}", e->topic, e->fields);
+  }
+
   void ParseSubject(JsonFields& f, Expectation* e) {
     const std::string when = e->never ? "never" : "at";
+    if (f.Has("publication")) {
+      ParsePublication(*f.Member("publication", true), e);
+      return;
+    }
     if (f.Has("relay")) {
       e->subject = Subject::kRelay;
       e->pack = PackIndex(f, "pack", true);

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <mosquitto.h>
+
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "packtwin/firmware/pack_reducer.h"
 #include "packtwin/firmware/protocol_v1.h"
@@ -55,12 +58,15 @@ std::string ScenarioJudge::Describe(const Expectation& e) const {
     case Subject::kAck:
       return fmt::format("ACK from pack {} for command 0x{:02X}{} with status {}", PackName(e.pack), e.ack_cmd,
                          e.ack_seq >= 0 ? fmt::format(" seq {}", e.ack_seq) : "", e.ack_status);
+    case Subject::kPublication:
+      return e.text;
   }
   return e.text;
 }
 
 bool ScenarioJudge::Holds(const SimEngine& engine, const Expectation& e, std::string* seen) const {
   if (e.subject == Subject::kMaster) return MasterHolds(engine, e, seen);
+  if (e.subject == Subject::kPublication) return PublicationHolds(e, seen);
   const SimPack& p = engine.pack(static_cast<size_t>(e.pack));
   if (!p.powered) {
     *seen = "the pack is off";
@@ -86,8 +92,34 @@ bool ScenarioJudge::Holds(const SimEngine& engine, const Expectation& e, std::st
     case Subject::kAck:
       return AckHolds(p.state.settings.node_id, e, seen);
     case Subject::kMaster:
+    case Subject::kPublication:
       break;
   }
+  return false;
+}
+
+// At T: one matching publication in [T - 5 s, T]; never: one in [from, to].
+bool ScenarioJudge::PublicationHolds(const Expectation& e, std::string* seen) const {
+  const int64_t from = e.never ? e.from_ms : e.at_ms - kPublicationWindowMs;
+  const int64_t to = e.never ? e.to_ms : e.at_ms;
+  const nlohmann::json wanted = nlohmann::json::parse(e.fields, nullptr, false);
+  std::string last;
+  for (const auto& p : publications_) {
+    bool topic_matches = false;
+    if (p.t_ms < from || p.t_ms > to || mosquitto_topic_matches_sub(e.topic.c_str(), p.topic.c_str(), &topic_matches) != MOSQ_ERR_SUCCESS ||
+        !topic_matches) {
+      continue;
+    }
+    last = p.payload;
+    const nlohmann::json payload = nlohmann::json::parse(p.payload, nullptr, false);
+    bool all = payload.is_object() && wanted.is_object();
+    for (auto it = wanted.begin(); all && it != wanted.end(); ++it) all = payload.contains(it.key()) && payload[it.key()] == it.value();
+    if (all) {
+      *seen = fmt::format("{} {} at {} ms", p.topic, p.payload, p.t_ms);
+      return true;
+    }
+  }
+  *seen = last.empty() ? fmt::format("nothing on {}", e.topic) : "last: " + last;
   return false;
 }
 

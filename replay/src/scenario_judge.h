@@ -21,6 +21,8 @@ class ScenarioJudge {
   void OnCommandSent(int64_t t_ms, uint8_t cmd, uint8_t seq) { sent_.push_back({t_ms, cmd, seq}); }
   // Every frame on the bus (ACKs are kept).
   void OnFrame(const firmware::CanFrame& frame, int64_t t);
+  // What the bridge published (the simulated site's MQTT side).
+  void OnPublication(int64_t t, const std::string& topic, const std::string& payload) { publications_.push_back({t, topic, payload}); }
   void AfterInstant(const SimEngine& engine, int64_t t, int64_t next_ms);
   const std::vector<ExpectationFailure>& failures() const { return failures_; }
 
@@ -43,6 +45,13 @@ class ScenarioJudge {
   bool Holds(const SimEngine& engine, const Expectation& e, std::string* seen) const;
   bool MasterHolds(const SimEngine& engine, const Expectation& e, std::string* seen) const;
   bool AckHolds(uint8_t node, const Expectation& e, std::string* seen) const;
+  bool PublicationHolds(const Expectation& e, std::string* seen) const;
+  struct Publication {
+    int64_t t_ms;
+    std::string topic;
+    std::string payload;
+  };
+  std::vector<Publication> publications_;
   void Failed(size_t i, int64_t at_ms, std::string expected, std::string seen);
 
   const Scenario& scenario_;

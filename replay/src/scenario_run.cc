@@ -16,6 +16,8 @@
 #include "packtwin/firmware/can_v1_id.h"
 #include "packtwin/firmware/modbus_rtu.h"
 #include "packtwin/firmware/protocol_v1.h"
+#include "packtwin/bus/bridge_mqtt_codec.h"
+#include "packtwin/firmware/bridge_reducer.h"
 #include "packtwin/replay/rng.h"
 #include "packtwin/twin/check.h"
 
@@ -57,6 +59,12 @@ class ScenarioModel : public SimModel {
       worlds_.push_back(world);
       defects_.emplace_back(pack.field_defects);
     }
+    if (scenario.mqtt_bridge) {
+      bridge_ = std::make_unique<firmware::BridgeState>();
+      firmware::BridgeConfig config;
+      config.defects = scenario.bridge_defects;
+      firmware::BridgeInit(bridge_.get(), config);
+    }
   }
 
   BmsAnswer AnswerBms(const SimEngine&, size_t pack, const std::string&, int64_t t) override {
@@ -89,6 +97,16 @@ class ScenarioModel : public SimModel {
   }
 
   Status OnInstant(SimEngine& engine, int64_t t) override {
+    engine_ = &engine;
+    if (bridge_) {
+      firmware::BridgeOutputs out;
+      firmware::BridgeTick(bridge_.get(), BridgeClockAt(engine, t), &out);
+      if (!bridge_connected_) {
+        bridge_connected_ = true;  // the broker is up from the start
+        firmware::BridgeOnMqttConnected(bridge_.get(), BridgeClockAt(engine, t), &out);
+      }
+      PACKTWIN_RETURN_IF_ERROR(CarryBridge(engine, out, t));
+    }
     // Bounded by the timeline: each stimulus is applied once.
     for (; next_stimulus_ < scenario_.timeline.size() && scenario_.timeline[next_stimulus_].at_ms <= t; ++next_stimulus_) {
       const Stimulus& s = scenario_.timeline[next_stimulus_];
@@ -99,10 +117,20 @@ class ScenarioModel : public SimModel {
   }
 
   int64_t NextWakeMs(int64_t after_ms) const override {
+    int64_t next = kNeverMs;
     for (size_t i = next_stimulus_; i < scenario_.timeline.size(); ++i) {
-      if (scenario_.timeline[i].at_ms > after_ms) return scenario_.timeline[i].at_ms;
+      if (scenario_.timeline[i].at_ms > after_ms) {
+        next = scenario_.timeline[i].at_ms;
+        break;
+      }
     }
-    return kNeverMs;
+    // The bridge's command results fall due 2.5 s after their commands.
+    if (bridge_) {
+      for (const auto& pending : bridge_->pending) {
+        if (pending.used && static_cast<int64_t>(pending.due_ms) > after_ms) next = std::min(next, static_cast<int64_t>(pending.due_ms));
+      }
+    }
+    return next;
   }
 
   void PackSends(const SimEngine& engine, size_t pack, const firmware::CanFrame& frame, int64_t t,
@@ -114,7 +142,16 @@ class ScenarioModel : public SimModel {
     return defects_[pack].Hears(engine.pack(pack).state, frame);
   }
 
-  void OnFrame(const firmware::CanFrame& frame, int64_t t) override { judge_->OnFrame(frame, t); }
+  void OnFrame(const firmware::CanFrame& frame, int64_t t) override {
+    judge_->OnFrame(frame, t);
+    if (bridge_ && engine_ != nullptr && !FromTheSimBridge(frame)) {
+      firmware::BridgeOutputs out;
+      firmware::BridgeOnCanFrame(bridge_.get(), frame, BridgeClockAt(*engine_, t), &out);
+      bridge_status_ = CarryBridge(*engine_, out, t);
+    }
+  }
+
+  Status bridge_status() const { return bridge_status_; }
 
   void AfterInstant(const SimEngine& engine, int64_t t, int64_t next_ms) override {
     judge_->AfterInstant(engine, t, next_ms);
@@ -166,12 +203,62 @@ class ScenarioModel : public SimModel {
       case StimulusKind::kGatewayLeave:
         engine.SetGatewayPresent(s.kind == StimulusKind::kGatewayJoin, t);
         return Status::Ok();
+      case StimulusKind::kMqtt:
+        return AppPublishes(engine, s, t);
     }
     return Status::Ok();
   }
 
+  // The engine's own bridge sends HEARTBEAT and TIME (as the scenario's site
+  // says); the bridge reducer adds the MQTT side and the app's commands.
+  static bool FromTheSimBridge(const firmware::CanFrame& frame) {
+    const uint32_t function = frame.id >> 7;
+    return function == 0x0 || ((frame.id & 0x7F) == kBridgeNode && (function == 0x2 || function == 0xE));
+  }
+
+  static firmware::BridgeClock BridgeClockAt(const SimEngine& engine, int64_t t) {
+    firmware::BridgeClock clock;
+    clock.now_ms = static_cast<uint64_t>(t);
+    clock.wall_ms = engine.WallNs(t) / 1'000'000;
+    clock.ntp_synced = true;
+    return clock;
+  }
+
+  Status CarryBridge(SimEngine& engine, const firmware::BridgeOutputs& out, int64_t t) {
+    for (uint8_t i = 0; i < out.can_count; ++i) {
+      // Only its COMMAND frames: HEARTBEAT and TIME are the engine's bridge's.
+      if ((out.can[i].id >> 7) != 0x0) continue;
+      firmware::CommandFrame cmd;
+      if (firmware::DecodeCommand(out.can[i], &cmd) == firmware::DecodeStatus::kOk) judge_->OnCommandSent(t, cmd.cmd, cmd.seq);
+      engine.Send(out.can[i]);
+    }
+    for (uint8_t i = 0; i < out.publication_count; ++i) {
+      const auto message = bus::EncodePublication(out.publications[i]);
+      judge_->OnPublication(t, message.topic, message.payload);
+      PACKTWIN_RETURN_IF_ERROR(engine.RecordMqtt(t, message.topic, message.payload, true, message.retained));
+    }
+    return Status::Ok();
+  }
+
+  Status AppPublishes(SimEngine& engine, const Stimulus& s, int64_t t) {
+    PACKTWIN_RETURN_IF_ERROR(engine.RecordMqtt(t, s.mqtt_topic, s.mqtt_payload, false, false));
+    if (!bridge_ || !bus::IsCommandTopic(s.mqtt_topic)) return Status::Ok();
+    const auto decoded = bus::DecodeAppCommand(s.mqtt_topic, s.mqtt_payload);
+    firmware::BridgeOutputs out;
+    if (const auto* command = std::get_if<firmware::BridgeCommand>(&decoded)) {
+      firmware::BridgeOnCommand(bridge_.get(), *command, BridgeClockAt(engine, t), &out);
+    } else {
+      firmware::BridgeOnInvalidCommand(bridge_.get(), std::get<firmware::BridgeInvalid>(decoded), BridgeClockAt(engine, t), &out);
+    }
+    return CarryBridge(engine, out, t);
+  }
+
   const Scenario& scenario_;
   ScenarioJudge* judge_;
+  std::unique_ptr<firmware::BridgeState> bridge_;
+  SimEngine* engine_ = nullptr;
+  bool bridge_connected_ = false;
+  Status bridge_status_ = Status::Ok();
   Rng rng_;
   std::vector<PackWorld> worlds_;
   std::vector<FieldDefects> defects_;
@@ -199,6 +286,7 @@ Result<ScenarioResult> RunScenario(const Scenario& scenario, const ScenarioRunOp
   capture.configuration_json = nlohmann::json{{"scenario", scenario.name}, {"seed", seed}}.dump();
   auto summary = RunToCapture(scenario.site, &model, capture);
   if (!summary.ok()) return summary.status();
+  PACKTWIN_RETURN_IF_ERROR(model.bridge_status());
   ScenarioResult result;
   result.name = scenario.name;
   result.capture = keep ? capture.output : "";

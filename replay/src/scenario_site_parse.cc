@@ -38,7 +38,19 @@ class SiteParser {
       if (!s.bridge) s.bridge_time_every_ms = kNeverMs;
       return;
     }
-    if (!bridge.ExpectObject({"heartbeat", "time", "time_every", "first_time"})) return;
+    if (!bridge.ExpectObject({"heartbeat", "time", "time_every", "first_time", "mqtt", "defects"})) return;
+    scenario_.mqtt_bridge = bridge.Bool("mqtt", false).value_or(false);
+    if (auto defects = bridge.Array("defects", false)) {
+      if (!scenario_.mqtt_bridge) bridge.Fail(bridge.KeyPath("defects"), "bridge defects need \"mqtt\": true");
+      for (size_t i = 0; i < defects->value().size(); ++i) {
+        const auto& d = defects->value()[i];
+        if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > 5) {
+          defects->Fail(defects->Element(i).path(), "expected a bridge 1.0 defect number 1..5 (bridge-mqtt.md)");
+          return;
+        }
+        scenario_.bridge_defects = static_cast<uint8_t>(scenario_.bridge_defects | (1u << (d.get<int64_t>() - 1)));
+      }
+    }
     s.bridge = bridge.Bool("heartbeat", false).value_or(true);
     if (!bridge.Bool("time", false).value_or(true)) s.bridge_time_every_ms = kNeverMs;
     if (auto every = bridge.Duration("time_every", false)) {

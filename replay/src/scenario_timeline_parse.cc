@@ -21,7 +21,7 @@ class TimelineParser {
 
   void ParseStimulus(JsonFields f) {
     if (!f.ExpectObject({"at", "pack", "over", "for", "bms", "loads", "command", "time", "raw", "fault", "code", "by",
-                         "serial_of", "relay", "gateway", "note"})) {
+                         "serial_of", "relay", "gateway", "mqtt", "note"})) {
       return;
     }
     Stimulus s;
@@ -29,9 +29,15 @@ class TimelineParser {
     s.at_ms = f.Duration("at", true).value_or(0);
     if (s.at_ms < 0) f.Fail(f.KeyPath("at"), "must not be negative");
     int actions = 0;
-    for (const char* key : {"bms", "loads", "command", "time", "raw", "fault", "gateway"}) actions += f.Has(key) ? 1 : 0;
+    for (const char* key : {"bms", "loads", "command", "time", "raw", "fault", "gateway", "mqtt"}) actions += f.Has(key) ? 1 : 0;
     if (actions != 1) {
-      f.Fail(f.path(), "expected exactly one of: bms, loads, command, time, raw, fault, gateway");
+      f.Fail(f.path(), "expected exactly one of: bms, loads, command, time, raw, fault, gateway, mqtt");
+      return;
+    }
+    if (f.Has("mqtt")) {
+      ParseMqtt(*f.Member("mqtt", true), &s);
+      if (auto note = f.String("note", false)) s.text += " (" + *note + ")";
+      scenario_.timeline.push_back(std::move(s));
       return;
     }
     if (f.Has("bms") || f.Has("loads")) {
@@ -53,6 +59,21 @@ class TimelineParser {
     }
     if (auto note = f.String("note", false)) s.text += " (" + *note + ")";
     scenario_.timeline.push_back(std::move(s));
+  }
+
+  // {"topic": "alfaspark/commands/mode", "payload": {...}} or "raw": "any text"
+  void ParseMqtt(JsonFields m, Stimulus* s) {
+    if (!m.ExpectObject({"topic", "payload", "raw"})) return;
+    if (!scenario_.mqtt_bridge) m.Fail(m.path(), "the site's bridge is not on MQTT ($.site.bridge.mqtt: true)");
+    s->kind = StimulusKind::kMqtt;
+    s->mqtt_topic = m.String("topic", true).value_or("");
+    if (m.Has("payload") == m.Has("raw")) {
+      m.Fail(m.path(), "expected one of: payload (a JSON value), raw (text published as is)");
+      return;
+    }
+    s->mqtt_payload = m.Has("payload") ? m.value()["payload"].dump() : m.String("raw", true).value_or("");
+    const std::string shown = s->mqtt_payload.size() > 60 ? s->mqtt_payload.substr(0, 60) + "..." : s->mqtt_payload;
+    s->text = fmt::format("app publishes {} {}", s->mqtt_topic, shown);
   }
 
   void ParseSet(JsonFields& f, Stimulus* s) {

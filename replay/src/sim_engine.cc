@@ -92,6 +92,18 @@ Status SimEngine::Annotate(int64_t t_ms, const std::string& text) {
 
 void SimEngine::Send(const firmware::CanFrame& frame) { bus_.push_back({frame, nullptr}); }
 
+Status SimEngine::RecordMqtt(int64_t t_ms, const std::string& topic, const std::string& payload, bool from_bridge, bool retained) {
+  v1::Event event = Stamped(t_ms, "mqtt:sim");
+  auto* m = event.mutable_mqtt();
+  m->set_topic(topic);
+  m->set_payload(payload);
+  m->set_qos(1);
+  m->set_retained(retained);
+  m->set_direction(from_bridge ? v1::DIRECTION_TX : v1::DIRECTION_RX);
+  m->set_client("alfaspark-bridge");
+  return Record(std::move(event));
+}
+
 void SimEngine::SendBridgeTime(int64_t t_ms) {
   const auto unix_s = static_cast<uint32_t>(config_.start_unix_s + (t_ms + bridge_clock_shift_ms_) / 1000);
   Send(firmware::EncodeTime({kBridgeNode, unix_s, config_.utc_offset_min, 1}));

@@ -47,6 +47,7 @@ enum class StimulusKind : uint8_t {
   kRelayWelded,    // a relay's contacts weld: its load flows while the relay is open
   kGatewayJoin,
   kGatewayLeave,
+  kMqtt,           // the app publishes on the site's broker (a command, or raw bytes)
 };
 
 struct Stimulus {
@@ -63,9 +64,11 @@ struct Stimulus {
   int serial_of_pack = 0;      // kDuplicateSerial: the pack whose serial is cloned
   uint8_t relay = 0;           // kRelayWelded: the relay that sticks
   bool is_command = false;  // kFrame: a bridge command (ACK expectations look for it)
+  std::string mqtt_topic;    // kMqtt
+  std::string mqtt_payload;  // kMqtt: as published (JSON text, or any bytes)
 };
 
-enum class Subject : uint8_t { kRelay, kStatus, kMaster, kSoc, kNodeId, kAck };
+enum class Subject : uint8_t { kRelay, kStatus, kMaster, kSoc, kNodeId, kAck, kPublication };
 
 struct Expectation {
   std::string path;
@@ -84,7 +87,11 @@ struct Expectation {
   uint8_t ack_cmd = 0;
   int ack_seq = -1;       // -1: the latest command of that kind
   uint8_t ack_status = 0;
+  std::string topic;   // kPublication: an MQTT topic (filter wildcards allowed)
+  std::string fields;  // kPublication: a JSON object every key of which the payload must carry with that value
 };
+// A publication expectation `at` T holds when one matches in [T - this, T].
+inline constexpr int64_t kPublicationWindowMs = 5'000;
 inline constexpr int kMasterGateway = -2;
 inline constexpr int kMasterNone = -3;
 
@@ -101,6 +108,10 @@ struct Scenario {
   uint64_t seed = 1;
   SimSiteConfig site;
   std::vector<ScenarioPack> packs;
+  // The site's bridge on MQTT: the bridge reducer (firmware/bridge_reducer.h)
+  // answers the app's commands and publishes; bridge 1.0's defects by bit.
+  bool mqtt_bridge = false;
+  uint8_t bridge_defects = 0;
   std::vector<Stimulus> timeline;     // sorted by time, stable
   std::vector<Expectation> expectations;
   CheckExpectation check;

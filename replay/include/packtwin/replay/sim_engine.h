@@ -116,6 +116,8 @@ class SimEngine {
   void ShiftBridgeClock(int64_t by_ms) { bridge_clock_shift_ms_ += by_ms; }
   void SendBridgeTime(int64_t t_ms);
   Status Annotate(int64_t t_ms, const std::string& text);
+  // A message on the site's MQTT broker, recorded as the bridge's log holds it.
+  Status RecordMqtt(int64_t t_ms, const std::string& topic, const std::string& payload, bool from_bridge, bool retained);
 
   size_t pack_count() const { return packs_.size(); }
   const SimPack& pack(size_t i) const { return *packs_[i]; }

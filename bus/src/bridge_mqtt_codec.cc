@@ -256,6 +256,15 @@ const char* ResultStatusName(firmware::BridgeResultStatus status) {
 
 // The result topic sits under the commands' wildcard (bridge-mqtt.md): it is
 // the bridge's own publication coming back, never a command.
+void ToStoredMqtt(const MqttMessageOut& message, v1::Direction direction, const std::string& client, v1::MqttMessage* out) {
+  out->set_topic(message.topic);
+  out->set_payload(message.payload);
+  out->set_qos(static_cast<uint32_t>(message.qos));
+  out->set_retained(message.retained);
+  out->set_direction(direction);
+  out->set_client(client);
+}
+
 bool IsCommandTopic(std::string_view topic) { return topic.rfind(kCommandTopicPrefix, 0) == 0 && topic != kResultTopic; }
 
 DecodedCommand DecodeAppCommand(std::string_view topic, std::string_view payload) {

@@ -272,13 +272,7 @@ class Bridge {
 
   Status RecordMqtt(const std::string& topic, const std::string& payload, int qos, bool retained, v1::Direction direction) {
     v1::Event event = Stamp(mqtt_name_);
-    auto* m = event.mutable_mqtt();
-    m->set_topic(topic);
-    m->set_payload(payload);
-    m->set_qos(static_cast<uint32_t>(qos));
-    m->set_retained(retained);
-    m->set_direction(direction);
-    m->set_client(kClientId);
+    bus::ToStoredMqtt({topic, payload, retained, qos}, direction, kClientId, event.mutable_mqtt());
     (direction == v1::DIRECTION_RX ? summary_.mqtt_in : summary_.mqtt_out) += 1;
     return Append(std::move(event));
   }

@@ -107,13 +107,7 @@ void MqttSource::OnMessage(const std::string& topic, const std::string& payload,
     return;
   }
   v1::Event event = NewEvent(name_);
-  auto* m = event.mutable_mqtt();
-  m->set_topic(topic);
-  m->set_payload(payload);
-  m->set_qos(static_cast<uint32_t>(qos));
-  m->set_retained(retained);
-  m->set_direction(DirectionOf(topic));
-  m->set_client(client_id_);
+  bus::ToStoredMqtt({topic, payload, retained, qos}, DirectionOf(topic), client_id_, event.mutable_mqtt());
   pending_.push_back(std::move(event));
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "log_window.h"
 #include "packtwin/bus/clock.h"
 #include "packtwin/eventlog/event_reader.h"
 
@@ -34,21 +35,13 @@ bool Wanted(const MqttPlaybackRequest& request, const v1::MqttMessage& m) {
 }
 
 Result<std::vector<Scheduled>> Load(const MqttPlaybackRequest& request) {
-  auto reader = eventlog::EventReader::Open(request.db);
-  if (!reader.ok()) return reader.status();
-  auto counts = (*reader)->Counts();
-  if (!counts.ok()) return counts.status();
-  const int64_t from_ns = request.from ? request.from->Resolve(counts->first_wall_ns) : INT64_MIN;
-  const int64_t until_ns = request.until ? request.until->Resolve(counts->first_wall_ns) : INT64_MAX;
   std::vector<Scheduled> messages;
   int64_t first_ns = 0;
-  Status walked = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
-    if (row.wall_ns >= until_ns) return false;
-    if (!event.has_mqtt() || row.wall_ns < from_ns || !Wanted(request, event.mqtt())) return true;
+  Status walked = ForEachInWindow(request.db, request.from, request.until, [&](const eventlog::StoredEvent& row, const v1::Event& event) {
+    if (!event.has_mqtt() || !Wanted(request, event.mqtt())) return;
     if (messages.empty()) first_ns = row.wall_ns;
     const auto& m = event.mqtt();
     messages.push_back({row.wall_ns - first_ns, m.topic(), m.payload(), static_cast<int>(std::min<uint32_t>(m.qos(), 2)), m.retained()});
-    return true;
   });
   if (!walked.ok()) return walked;
   if (messages.empty()) {

@@ -1,5 +1,7 @@
 #include "packtwin/replay/playback.h"
 
+#include "log_window.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -79,21 +81,13 @@ Result<std::unique_ptr<Bus>> OpenBus(const std::string& target) {
 }
 
 Result<std::vector<Scheduled>> Load(const PlaybackRequest& request) {
-  auto reader = eventlog::EventReader::Open(request.db);
-  if (!reader.ok()) return reader.status();
-  auto counts = (*reader)->Counts();
-  if (!counts.ok()) return counts.status();
-  const int64_t from_ns = request.from ? request.from->Resolve(counts->first_wall_ns) : INT64_MIN;
-  const int64_t until_ns = request.until ? request.until->Resolve(counts->first_wall_ns) : INT64_MAX;
   std::vector<Scheduled> frames;
   int64_t first_ns = 0;
-  Status walked = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
-    if (row.wall_ns >= until_ns) return false;
-    if (!event.has_can_frame() || row.wall_ns < from_ns) return true;
-    if (request.ids && !request.ids->Contains(event.can_frame().id())) return true;
+  Status walked = ForEachInWindow(request.db, request.from, request.until, [&](const eventlog::StoredEvent& row, const v1::Event& event) {
+    if (!event.has_can_frame()) return;
+    if (request.ids && !request.ids->Contains(event.can_frame().id())) return;
     if (frames.empty()) first_ns = row.wall_ns;
     frames.push_back({row.wall_ns - first_ns, row.seq, event.can_frame(), nullptr});
-    return true;
   });
   if (!walked.ok()) return walked;
   return frames;

@@ -1,5 +1,7 @@
 #include "packtwin/replay/sim_engine.h"
 
+#include "packtwin/bus/bridge_mqtt_codec.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -94,13 +96,8 @@ void SimEngine::Send(const firmware::CanFrame& frame) { bus_.push_back({frame, n
 
 Status SimEngine::RecordMqtt(int64_t t_ms, const std::string& topic, const std::string& payload, bool from_bridge, bool retained) {
   v1::Event event = Stamped(t_ms, "mqtt:sim");
-  auto* m = event.mutable_mqtt();
-  m->set_topic(topic);
-  m->set_payload(payload);
-  m->set_qos(1);
-  m->set_retained(retained);
-  m->set_direction(from_bridge ? v1::DIRECTION_TX : v1::DIRECTION_RX);
-  m->set_client("alfaspark-bridge");
+  bus::ToStoredMqtt({topic, payload, retained, 1}, from_bridge ? v1::DIRECTION_TX : v1::DIRECTION_RX, "alfaspark-bridge",
+                    event.mutable_mqtt());
   return Record(std::move(event));
 }
 

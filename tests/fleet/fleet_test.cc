@@ -51,6 +51,20 @@ void SmallBlockLog(const std::string& path, const std::string& site, const std::
   std::filesystem::remove(simulated);
 }
 
+// Events of a live recording: CAN frames 1 ms apart from `from`.
+void AppendFrames(eventlog::EventWriter& writer, int from, int count) {
+  for (int i = from; i < from + count; ++i) {
+    v1::Event event;
+    event.set_wall_time_ns(1'000'000'000LL + i * 1'000'000LL);
+    event.set_capture_time_ns(event.wall_time_ns());
+    event.set_source("can0");
+    event.mutable_can_frame()->set_id(0x100u + static_cast<uint32_t>(i % 16));
+    event.mutable_can_frame()->set_data(std::string(8, static_cast<char>(i)));
+    ASSERT_TRUE(writer.Append(event).ok());
+    if (i % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+}
+
 std::string ChainHead(const std::string& db) {
   auto verified = Packtwin({"verify", db, "--json"});
   if (verified.exit_code != 0) return "verify exit " + std::to_string(verified.exit_code) + ": " + verified.out + verified.err;
@@ -312,16 +326,7 @@ TEST(Fleet, ShipFollowShipsALogWhileItIsWrittenAndEndsWhenItIsClosed) {
   auto writer = eventlog::EventWriter::Create(path, options);
   ASSERT_TRUE(writer.ok());
   testing::Child shipper({testing::PacktwinBinary(), "ship", path, "--to", cluster.Url(), "--follow", "--json"});
-  for (int i = 0; i < 3000; ++i) {
-    v1::Event event;
-    event.set_wall_time_ns(1'000'000'000LL + i * 1'000'000LL);
-    event.set_capture_time_ns(event.wall_time_ns());
-    event.set_source("can0");
-    event.mutable_can_frame()->set_id(0x100u + static_cast<uint32_t>(i % 16));
-    event.mutable_can_frame()->set_data(std::string(8, static_cast<char>(i)));
-    ASSERT_TRUE((*writer)->Append(event).ok());
-    if (i % 300 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
-  }
+  AppendFrames(**writer, 0, 3000);
   ASSERT_TRUE((*writer)->SetMeta(eventlog::meta_key::kStoppedNs, "4000000000").ok());
   ASSERT_TRUE((*writer)->Close().ok());
   auto shipped = shipper.Wait(60'000);
@@ -350,20 +355,6 @@ TEST(Fleet, RecordShipRecordsAndShipsInOneProcess) {
   const std::string copy = CollectedLog(dir.File("out"), "bench-7");
   ASSERT_FALSE(copy.empty()) << collected.out;
   EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("rec.db")));
-}
-
-// Events of a live recording: CAN frames 1 ms apart from `from`.
-void AppendFrames(eventlog::EventWriter& writer, int from, int count) {
-  for (int i = from; i < from + count; ++i) {
-    v1::Event event;
-    event.set_wall_time_ns(1'000'000'000LL + i * 1'000'000LL);
-    event.set_capture_time_ns(event.wall_time_ns());
-    event.set_source("can0");
-    event.mutable_can_frame()->set_id(0x100u + static_cast<uint32_t>(i % 16));
-    event.mutable_can_frame()->set_data(std::string(8, static_cast<char>(i)));
-    ASSERT_TRUE(writer.Append(event).ok());
-    if (i % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
-  }
 }
 
 // The last event seq the block stream at `url` holds of `site` (0: none).

@@ -28,38 +28,29 @@ uint16_t Crc16(const std::string& bytes) {
   return crc;
 }
 
-std::string Base32(const std::string& bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+// Big-endian bit groups of `bits` from `alphabet`, no padding: nkeys'
+// base32 (5) and JWT's base64url (6).
+std::string EncodeBits(const std::string& bytes, const char* alphabet, int bits_per_char) {
   std::string out;
   uint32_t buffer = 0;
   int bits = 0;
+  const uint32_t mask = (1u << bits_per_char) - 1;
   for (unsigned char byte : bytes) {
     buffer = (buffer << 8) | byte;
     bits += 8;
-    while (bits >= 5) {
-      out += kAlphabet[(buffer >> (bits - 5)) & 31];
-      bits -= 5;
+    while (bits >= bits_per_char) {
+      out += alphabet[(buffer >> (bits - bits_per_char)) & mask];
+      bits -= bits_per_char;
     }
   }
-  if (bits > 0) out += kAlphabet[(buffer << (5 - bits)) & 31];
+  if (bits > 0) out += alphabet[(buffer << (bits_per_char - bits)) & mask];
   return out;
 }
 
+std::string Base32(const std::string& bytes) { return EncodeBits(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 5); }
+
 std::string Base64Url(const std::string& bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char byte : bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 6) {
-      out += kAlphabet[(buffer >> (bits - 6)) & 63];
-      bits -= 6;
-    }
-  }
-  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
-  return out;
+  return EncodeBits(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 6);
 }
 
 std::string WithCrc(std::string bytes) {

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "packtwin/firmware/bridge_types.h"
+#include "packtwin/v1/event.pb.h"
 
 namespace packtwin::bus {
 
@@ -39,6 +40,9 @@ struct MqttMessageOut {
 MqttMessageOut EncodeAppCommand(const firmware::BridgeCommand& command);
 // What the bridge publishes.
 MqttMessageOut EncodePublication(const firmware::BridgePublication& publication);
+
+// A message as the log stores it (direction seen from the bridge).
+void ToStoredMqtt(const MqttMessageOut& message, v1::Direction direction, const std::string& client, v1::MqttMessage* out);
 
 // Names the spec gives in payloads.
 const char* CommandName(firmware::BridgeCommandName name);

@@ -2,6 +2,8 @@
 // app, and an slcan adapter emulated on a pty with packs that ACK commands.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -109,6 +111,55 @@ TEST(BridgeLive, WithTheBrokerDownItKeepsRecordingCanAndNotesTheGap) {
   const auto gaps = testing::ExportedEvents(db, "gap");
   ASSERT_EQ(gaps.size(), 1u);
   EXPECT_NE(gaps[0]["reason"].get<std::string>().find("MQTT broker not reachable"), std::string::npos) << gaps[0].dump();
+}
+
+TEST(BridgeLive, BadPayloadsGetInvalidResultsNothingOnCanAndTheBridgeGoesOn) {
+  Site site;
+  ASSERT_TRUE(site.broker.ready());
+  ASSERT_FALSE(site.pty.empty());
+  const std::string db = site.dir.File("site.db");
+  Child bridge({testing::PacktwinBinary(), "bridge", "--can", "slcan:" + site.pty, "--mqtt", site.broker.HostPort(), "-o", db,
+                "--duration", "5s", "--json"});
+  Child results({"mosquitto_sub", "-p", std::to_string(site.broker.port()), "-t", "alfaspark/commands/result", "-C", "4", "-W", "10"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  testing::WriteFile(site.dir.File("big"), "{\"id\":\"big\",\"pad\":\"" + std::string(1'000'000, 'x') + "\"}");
+  testing::WriteFile(site.dir.File("latin1"), "{\"id\":\"caf\xe9\"}");
+  ASSERT_EQ(testing::Run({"mosquitto_pub", "-p", std::to_string(site.broker.port()), "-q", "1", "-t", "alfaspark/commands/mode", "-f",
+                          site.dir.File("big")}).exit_code, 0);
+  ASSERT_EQ(testing::Run({"mosquitto_pub", "-p", std::to_string(site.broker.port()), "-q", "1", "-t", "alfaspark/commands/mode", "-f",
+                          site.dir.File("latin1")}).exit_code, 0);
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/relay", std::string(100, '[') + std::string(100, ']'))).exit_code, 0);
+  ASSERT_EQ(testing::Run(site.Pub("alfaspark/commands/relay", R"({"id":"r1","relay":"grid","state":"open","colour":"red"})")).exit_code, 0);
+  auto heard = results.Wait(15'000);
+  auto done = bridge.Wait(20'000);
+  ASSERT_EQ(done.exit_code, 0) << "the bridge still running to the end\n" << done.err;
+  EXPECT_NE(heard.out.find("payload: 1000021 bytes; a command is at most 4096"), std::string::npos) << heard.out;
+  EXPECT_NE(heard.out.find("payload: not UTF-8 (byte 10)"), std::string::npos) << heard.out;
+  EXPECT_NE(heard.out.find("payload: nested deeper than 8"), std::string::npos) << heard.out;
+  EXPECT_NE(heard.out.find("colour: not a key of relay"), std::string::npos) << heard.out;
+  EXPECT_EQ(json::parse(done.out)["can_out"].get<int>() >= 1, true);
+  for (const auto& e : testing::ExportedEvents(db, "can_frame")) {
+    EXPECT_NE(e["id"], "0x07F") << "nothing on CAN for a refused command";
+  }
+  int kept = 0;
+  for (const auto& e : testing::ExportedEvents(db, "mqtt")) {
+    if (e["dir"] == "in" && (e.contains("payload_hex") || e.value("payload", "").size() > 1'000'000)) ++kept;
+  }
+  EXPECT_EQ(kept, 2) << "the raw bytes kept in the log";
+}
+
+TEST(BridgeLive, SigkillLosesAtMostTheCommitIntervalAndLeavesAValidLog) {
+  Site site;
+  ASSERT_TRUE(site.broker.ready());
+  ASSERT_FALSE(site.pty.empty());
+  const std::string db = site.dir.File("site.db");
+  Child bridge({testing::PacktwinBinary(), "bridge", "--can", "slcan:" + site.pty, "--mqtt", site.broker.HostPort(), "-o", db});
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  bridge.Signal(SIGKILL);
+  bridge.Wait(5'000);
+  auto verified = testing::Packtwin({"verify", db});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_GT(testing::ExportedEvents(db, "can_frame").size(), 4u) << "what was committed is there";
 }
 
 // Bridge 1.0's defects emulated live, and `check` naming each from the log.

@@ -148,6 +148,25 @@ TEST(BridgeLive, BadPayloadsGetInvalidResultsNothingOnCanAndTheBridgeGoesOn) {
   EXPECT_EQ(kept, 2) << "the raw bytes kept in the log";
 }
 
+TEST(BridgeLive, AnAdapterThatGoesAwayIsSaidOnTheStatusTopicAndInTheLog) {
+  Site site;
+  ASSERT_TRUE(site.broker.ready());
+  ASSERT_FALSE(site.pty.empty());
+  const std::string db = site.dir.File("site.db");
+  Child bridge({testing::PacktwinBinary(), "bridge", "--can", "slcan:" + site.pty, "--mqtt", site.broker.HostPort(), "-o", db,
+                "--duration", "4s"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  site.packs->Signal(SIGKILL);  // the adapter unplugged: its pty closes
+  site.packs->Wait(5'000);
+  auto done = bridge.Wait(20'000);
+  ASSERT_EQ(done.exit_code, 0) << "MQTT goes on without the bus\n" << done.err;
+  auto status = testing::Run({"mosquitto_sub", "-p", std::to_string(site.broker.port()), "-t", "alfaspark/bridge/status", "-C", "1", "-W", "5"});
+  EXPECT_EQ(status.out.rfind("can_down: ", 0), 0u) << "retained on the status topic: " << status.out;
+  const auto gaps = testing::ExportedEvents(db, "gap");
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_NE(gaps[0]["lost_on"].get<std::string>().find("slcan:"), std::string::npos) << gaps[0].dump();
+}
+
 TEST(BridgeLive, SigkillLosesAtMostTheCommitIntervalAndLeavesAValidLog) {
   Site site;
   ASSERT_TRUE(site.broker.ready());

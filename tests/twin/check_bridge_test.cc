@@ -184,6 +184,16 @@ TEST(BridgeTwin, StateShowsWhatTheBridgePublishedPerTopicAndWhatItShouldHave) {
   EXPECT_FALSE(nlohmann::json::parse(state.out).contains("bridge"));
 }
 
+TEST(CheckBridge, AMasterOrInfoPublicationThatDisagreesWithTheHeartbeatsIsFlagged) {
+  BridgeLog log;
+  log.Site(10'000);
+  log.Mqtt(5'000, "alfaspark/master", R"({"node":42})");                   // 0x2B is master by the rules
+  log.Mqtt(5'001, "alfaspark/2A/info", R"({"node":42,"online":false})");    // 0x2A heartbeats
+  log.Mqtt(5'002, "alfaspark/2B/info", R"({"node":43,"online":true})");     // right
+  log.Mqtt(5'003, "alfaspark/master", R"({"node":43})");                   // right
+  EXPECT_EQ(log.Rules(), (std::vector<std::string>{"bridge-publication-disagrees", "bridge-publication-disagrees"}));
+}
+
 TEST(CheckBridge, AResultThatDisagreesWithTheAcksOnTheBusIsFlagged) {
   BridgeLog log;
   log.Site(10'000).Mqtt(1'000, "alfaspark/commands/mode", kEcoOn).Can(1'005, EcoOnFrame());

@@ -251,6 +251,28 @@ class BridgeFamily : public CheckFamily {
       }
       return;
     }
+    if (topic == "alfaspark/master" && payload.contains("node")) {
+      const int64_t said = payload["node"].is_number_integer() ? payload["node"].get<int64_t>() : 0;
+      if (said != state.fleet.master) {
+        context_.flag(typed.wall_ns, state.fleet.master, "bridge-publication-disagrees",
+                      fmt::format("master {} by the rules from the heartbeats", state.fleet.master ? NodeName(state.fleet.master) : "none"),
+                      fmt::format("alfaspark/master published {}", payload["node"].dump()), {typed.seq});
+      }
+      return;
+    }
+    if (topic.size() == std::string("alfaspark/2A/info").size() && topic.rfind("alfaspark/", 0) == 0 && topic.substr(12) == "/info" &&
+        payload.contains("online") && payload["online"].is_boolean()) {
+      const auto node = static_cast<uint8_t>(std::strtoul(topic.substr(10, 2).c_str(), nullptr, 16));
+      if (node == 0 || node >= firmware::kNodeSlots) return;
+      const auto& entry = firmware::EntryOf(state.fleet.nodes, node);
+      const bool live = firmware::IsLive(entry, TwinMs(typed.wall_ns));
+      if (payload["online"].get<bool>() != live) {
+        context_.flag(typed.wall_ns, node, "bridge-publication-disagrees",
+                      fmt::format("{} {} by its heartbeats (120 s TTL)", NodeName(node), live ? "online" : "offline"),
+                      fmt::format("{} published online {}", topic, payload["online"].get<bool>()), {typed.seq});
+      }
+      return;
+    }
     if (topic == "alfaspark/aggregate" && payload.contains("packs_online") && payload["packs_online"].is_number_integer()) {
       const uint8_t master = state.fleet.master;
       const auto fleet = fleet_.find(master);

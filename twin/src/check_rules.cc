@@ -47,7 +47,7 @@ constexpr std::array kRules = {
     CheckRule{"bridge-result-disagrees-with-acks", "bridge", "bridge-mqtt.md: Commands",
               "a command result whose status or ACKs are not what the bus carried for the command"},
     CheckRule{"bridge-publication-disagrees", "bridge", "bridge-mqtt.md: MQTT side",
-              "a telemetry or aggregate publication that disagrees with the CAN frames it came from (defects 3, 4)"},
+              "a telemetry, aggregate, master or info publication that disagrees with the CAN frames it came from (defects 3, 4)"},
     CheckRule{"bridge-time-missing", "bridge", "bridge-mqtt.md: CAN side",
               "no TIME for more than 65 s while the bridge is on the bus (judged in logs that hold its MQTT side)"},
     CheckRule{"relay-decision", "relays", "pack-behaviour.md: Who decides each relay",

@@ -165,6 +165,25 @@ TEST(CheckBridge, TelemetryOrAggregateThatDisagreesWithItsFramesIsFlagged) {
   EXPECT_EQ(log.Rules(), (std::vector<std::string>{"bridge-publication-disagrees", "bridge-publication-disagrees"}));
 }
 
+TEST(BridgeTwin, TimelineChainsTheAppCommandItsFrameItsAcksAndItsResult) {
+  BridgeLog log;
+  log.Site(10'000).Mqtt(1'000, "alfaspark/commands/mode", kEcoOn).Can(1'005, EcoOnFrame());
+  log.Can(1'020, EncodeAck({0x2A, 0x10, 0, 0})).Can(1'021, EncodeAck({0x2B, 0x10, 0, 0}));
+  log.Can(2'000, EncodeCommand({0x7F, 0x16, 1, 0, {}}));  // a command no app sent (the scenario's own)
+  testing::TempDir dir;
+  log.Write(dir.File("t.db"));
+  auto timeline = testing::Packtwin({"timeline", dir.File("t.db"), "--json"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  std::vector<std::string> chain;
+  for (size_t at = 0; at < timeline.out.size();) {
+    const size_t end = timeline.out.find('\n', at);
+    const auto line = nlohmann::json::parse(timeline.out.substr(at, end - at));
+    if (line["kind"] == "command" || line["kind"] == "ack") chain.push_back(line.value("app_id", std::string("-")));
+    at = end + 1;
+  }
+  EXPECT_EQ(chain, (std::vector<std::string>{"app-1", "app-1", "app-1", "-"}));
+}
+
 TEST(BridgeTwin, StateShowsWhatTheBridgePublishedPerTopicAndWhatItShouldHave) {
   BridgeLog log;
   log.Site(10'000);

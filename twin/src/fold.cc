@@ -1,5 +1,10 @@
 #include "packtwin/twin/fold.h"
 
+#include <variant>
+
+#include "packtwin/bus/bridge_mqtt_codec.h"
+#include "packtwin/firmware/bridge_reducer.h"
+
 #include <cassert>
 
 #include <algorithm>
@@ -59,6 +64,17 @@ void Folder::EmitFindings(const firmware::FleetFindings& findings, const TypedEv
   }
 }
 
+// An app command on the broker: the COMMAND frame that follows carries it.
+void Folder::NoteAppCommand(const TypedEvent& typed) {
+  if (!on_change_ || !bus::IsCommandTopic(typed.mqtt->topic())) return;
+  const auto decoded = bus::DecodeAppCommand(typed.mqtt->topic(), typed.mqtt->payload());
+  const auto* command = std::get_if<firmware::BridgeCommand>(&decoded);
+  if (command == nullptr) return;
+  last_app_id_.assign(command->id.text, command->id.len);
+  last_app_ns_ = typed.wall_ns;
+  last_app_cmd_ = firmware::BridgeCommandFrame(*command).cmd;
+}
+
 void Folder::Fold(const TypedEvent& typed) {
   if (state_.events == 0) state_.first_wall_ns = typed.wall_ns;
   ++state_.events;
@@ -75,6 +91,7 @@ void Folder::Fold(const TypedEvent& typed) {
   }
   if (typed.frame) OnCanFrame(typed);
   if (typed.mqtt != nullptr) {
+    NoteAppCommand(typed);
     Emit(typed, 0, ChangeKind::kMqtt, [&](Change& c) {
       c.mqtt_topic = typed.mqtt->topic();
       c.mqtt_payload = typed.mqtt->payload();
@@ -180,10 +197,24 @@ void Folder::OnCanFrame(const TypedEvent& typed) {
       });
     },
     [&](const firmware::CommandFrame& f) {
-      Emit(typed, f.node == firmware::kBroadcastNodeId ? 0 : f.node, ChangeKind::kCommand, [&](Change& c) { c.command = f; });
+      std::string app_id;
+      // The app command of the last 100 ms this frame carries (bridge-mqtt.md).
+      if (!last_app_id_.empty() && typed.wall_ns - last_app_ns_ <= 100'000'000 && f.cmd == last_app_cmd_) {
+        app_id = std::move(last_app_id_);
+        last_app_id_.clear();
+        app_of_command_[static_cast<uint16_t>(f.cmd << 8 | f.seq)] = {app_id, typed.wall_ns};
+      }
+      Emit(typed, f.node == firmware::kBroadcastNodeId ? 0 : f.node, ChangeKind::kCommand, [&](Change& c) {
+        c.command = f;
+        c.app_id = app_id;
+      });
     },
     [&](const firmware::AckFrame& f) {
-      Emit(typed, f.node, ChangeKind::kAck, [&](Change& c) { c.ack = f; });
+      Emit(typed, f.node, ChangeKind::kAck, [&](Change& c) {
+        c.ack = f;
+        const auto app = app_of_command_.find(static_cast<uint16_t>(f.cmd << 8 | f.seq));
+        if (app != app_of_command_.end() && typed.wall_ns - app->second.second <= 2'500'000'000) c.app_id = app->second.first;
+      });
     },
     [&](const firmware::TimeFrame& f) {
       Emit(typed, f.node, ChangeKind::kTime, [&](Change& c) { c.time = f; });

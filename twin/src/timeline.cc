@@ -110,9 +110,10 @@ std::string ChangeText(const Change& c) {
     case ChangeKind::kAlarm:
       return fmt::format("alarm {} {}", AlarmName(c.alarm), c.on ? "raised" : "cleared");
     case ChangeKind::kCommand:
-      return CommandText(c.command);
+      return CommandText(c.command) + (c.app_id.empty() ? "" : fmt::format(" for app command '{}'", c.app_id));
     case ChangeKind::kAck:
-      return fmt::format("ACK {} (seq {}): {}", CommandName(c.ack.cmd), c.ack.seq, AckStatusName(c.ack.status));
+      return fmt::format("ACK {} (seq {}): {}{}", CommandName(c.ack.cmd), c.ack.seq, AckStatusName(c.ack.status),
+                         c.app_id.empty() ? "" : fmt::format(" (app command '{}')", c.app_id));
     case ChangeKind::kTime:
       return fmt::format("time {} (UTC offset {:+} min) from {}",
                          FormatUtc(static_cast<int64_t>(c.time.unix_s) * 1'000'000'000), c.time.utc_offset_min,
@@ -166,6 +167,7 @@ Json ChangeAsJson(const Change& c) {
       out["command"] = CommandName(c.command.cmd);
       out["to"] = c.command.node == firmware::kBroadcastNodeId ? Json("all") : Json(NodeName(c.command.node));
       out["command_seq"] = c.command.seq;
+      if (!c.app_id.empty()) out["app_id"] = c.app_id;
       out["args"] = Json::array();
       for (uint8_t i = 0; i < c.command.args_len && i < sizeof c.command.args; ++i) out["args"].push_back(c.command.args[i]);
       break;
@@ -173,6 +175,7 @@ Json ChangeAsJson(const Change& c) {
       out["command"] = CommandName(c.ack.cmd);
       out["command_seq"] = c.ack.seq;
       out["status"] = AckStatusName(c.ack.status);
+      if (!c.app_id.empty()) out["app_id"] = c.app_id;
       break;
     case ChangeKind::kTime:
       out["unix_s"] = c.time.unix_s;

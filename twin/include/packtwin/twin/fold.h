@@ -3,6 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <string>
+#include <utility>
 
 #include "packtwin/twin/timeline.h"
 #include "packtwin/twin/twin_state.h"
@@ -29,6 +32,7 @@ class Folder {
   void Emit(const TypedEvent& typed, uint8_t node, ChangeKind kind, Fill&& fill);
   void EmitFindings(const firmware::FleetFindings& findings, const TypedEvent& typed);
   PackView& Pack(uint8_t node);
+  void NoteAppCommand(const TypedEvent& typed);
 
   TwinState state_;
   ChangeFn on_change_;
@@ -36,6 +40,11 @@ class Folder {
   // every node slot per event: heartbeats only move expiries later, except a
   // node's first, which expires a TTL from now.
   uint64_t fleet_due_ms_ = 0;
+  // Timeline only: the app command a COMMAND frame carries, and whose ACKs are whose.
+  std::string last_app_id_;
+  int64_t last_app_ns_ = 0;
+  uint8_t last_app_cmd_ = 0;
+  std::map<uint16_t, std::pair<std::string, int64_t>> app_of_command_;  // cmd << 8 | seq -> app id, when sent
 };
 
 }  // namespace packtwin::twin

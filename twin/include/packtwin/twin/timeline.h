@@ -58,6 +58,9 @@ struct Change {
   std::string mqtt_payload;
   bool mqtt_out = false;
   bool mqtt_retained = false;
+  // kCommand, kAck: the app command (its MQTT id) this frame carries or
+  // answers, when the log holds it: the chain app -> COMMAND -> ACKs -> result.
+  std::string app_id;
 };
 
 const char* ChangeKindName(ChangeKind kind);

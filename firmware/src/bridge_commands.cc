@@ -101,13 +101,12 @@ BridgeResult Settle(const BridgePending& pending) {
   return result;
 }
 
-void Refuse(BridgeState* state, const BridgeCommand& command, const char* why, const BridgeClock& clock, BridgeOutputs* out) {
+void Refuse(const BridgeCommand& command, const char* why, const BridgeClock& clock, BridgeOutputs* out) {
   BridgeResult result;
   result.has_id = true;
   result.id = command.id;
   result.status = BridgeResultStatus::kFailed;
   result.error.Set(why);
-  (void)state;
   PublishResult(result, clock, out);
 }
 
@@ -152,7 +151,7 @@ void BridgeOnCommand(BridgeState* state, const BridgeCommand& command, const Bri
     if (!state->pending[i].used) slot = i;
   }
   if (slot == kBridgePendingSlots) {
-    Refuse(state, command, "busy: 16 commands await their acks; send it again in 2.5 s", clock, out);
+    Refuse(command, "busy: 16 commands await their acks; send it again in 2.5 s", clock, out);
     return;
   }
   CommandFrame frame = CanCommandOf(command, state->config.defects & kBridgeDefectModeValueKey);

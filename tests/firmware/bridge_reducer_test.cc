@@ -461,6 +461,18 @@ TEST(BridgeCommands, ACommandIdSeenInTheLast60sIsNotSentAgainAndItsResultIsPubli
   EXPECT_EQ(bridge.Sent(CanFunction::kCommand).size(), 2u) << "after 60 s the id is new again";
 }
 
+TEST(BridgeCommands, ASeventeenthCommandWithin2500msIsRefusedAsBusyAndNothingGoesOnCan) {
+  Bridge bridge;
+  bridge.ClearSeen();
+  for (int i = 0; i < 17; ++i) bridge.Command(Cmd(BridgeCommandName::kRequestStatus, std::to_string(i).c_str()));
+  EXPECT_EQ(bridge.Sent(CanFunction::kCommand).size(), 16u);
+  const auto results = bridge.Published(BridgeTopic::kResult);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].result.status, BridgeResultStatus::kFailed);
+  EXPECT_STREQ(results[0].result.id.text, "16");
+  EXPECT_EQ(std::string(results[0].result.error.text).rfind("busy", 0), 0u);
+}
+
 // --- Bridge 1.0's known defects, emulated ---
 
 TEST(BridgeDefects, Defect1ModeCommandsGoOutWithOnZero) {

@@ -72,7 +72,12 @@ struct EventWriter::Impl {
     options = writer_options;
     PACKTWIN_RETURN_IF_ERROR(db.Exec(options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                                      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-    if (create) PACKTWIN_RETURN_IF_ERROR(CreateSchema(db));
+    // A new log's schema and first meta commit together (Start's flush): a
+    // crash while it is made leaves no half-made log.
+    if (create) {
+      PACKTWIN_RETURN_IF_ERROR(Begin());
+      PACKTWIN_RETURN_IF_ERROR(CreateSchema(db));
+    }
     auto block_stmt = db.Prepare(
         "INSERT INTO blocks(first_seq, last_seq, min_wall_ns, max_wall_ns, kinds, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
     auto source_stmt = db.Prepare("INSERT INTO sources(id, name, config) VALUES (?, ?, ?)");

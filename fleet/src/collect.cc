@@ -20,7 +20,11 @@ namespace {
 // log a batch touches, not per block (recorder-sized blocks hold a few events).
 constexpr int kFetchBatch = 64;
 constexpr int64_t kFetchWait_ms = 500;
-constexpr int64_t kAckWait_ms = 30'000;
+// What a collector that died left unacknowledged comes again after this long.
+constexpr int64_t kAckWait_ms = 10'000;
+// A block that came before the blocks it follows (they went to a collector
+// that died and come again after the ack wait) is asked for again this late.
+constexpr int64_t kEarlyBlockRetry_ms = 1'000;
 
 class Collector {
  public:
@@ -54,21 +58,30 @@ class Collector {
     while (!(request_.stop && request_.stop())) {
       auto batch = link_->Fetch(kFetchBatch, kFetchWait_ms);
       if (!batch.ok()) return batch.status();
-      if (batch->empty()) {
-        const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_message).count();
-        if (request_.idle_exit_ms >= 0 && idle_ms >= request_.idle_exit_ms) return Status::Ok();
-        continue;
-      }
-      last_message = Clock::now();
+      size_t early = 0;
       std::vector<Delivery*> held;  // appended or already held: acknowledged after the commit
       for (auto& delivery : *batch) {
+        early_ = false;
         auto hold = Handle(*delivery);
         if (!hold.ok()) return hold.status();
         if (*hold) held.push_back(delivery.get());
+        early += early_ ? 1 : 0;
       }
       PACKTWIN_RETURN_IF_ERROR(CommitTouched());
       for (Delivery* delivery : held) Ack(*delivery);
-      if (progress_) progress_(summary_);
+      if (progress_ && !batch->empty()) progress_(summary_);
+      // Progress is a message taken; a block asked for again later is not.
+      if (batch->size() > early) {
+        last_message = Clock::now();
+        continue;
+      }
+      const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_message).count();
+      // Idle means nothing left to come: blocks a dead collector held come
+      // back after the ack wait (give up waiting for them after two).
+      if (request_.idle_exit_ms >= 0 && idle_ms >= request_.idle_exit_ms &&
+          (link_->Outstanding(kBlockStream, request_.durable) == 0 || idle_ms >= request_.idle_exit_ms + 2 * kAckWait_ms)) {
+        return Status::Ok();
+      }
     }
     return Status::Ok();
   }
@@ -100,9 +113,17 @@ class Collector {
     if (!writer.ok()) return writer.status();
     auto appended = (*writer)->AppendStoredBlock(message->block, message->sources);
     if (!appended.ok()) {
-      if (appended.status().IsCorruption() || appended.status().code() == StatusCode::kInvalidArgument) {
-        return Quarantine(msg, *message, &site, appended.status().message());
+      if (appended.status().code() == StatusCode::kInvalidArgument) {
+        // Blocks before it are missing: they come again after the ack wait
+        // (a collector that died had them). This one comes again meanwhile.
+        if (warn_ && waiting_.insert(message->site).second) {
+          warn_(fmt::format("site {}: {}; waiting for them to come again", message->site, appended.status().message()));
+        }
+        msg.NakWithDelay(kEarlyBlockRetry_ms);
+        early_ = true;
+        return false;
       }
+      if (appended.status().IsCorruption()) return Quarantine(msg, *message, &site, appended.status().message());
       msg.Nak();  // our disk, not the block: it comes again
       return appended.status();
     }
@@ -217,6 +238,8 @@ class Collector {
   std::map<std::string, std::unique_ptr<eventlog::EventWriter>> writers_;
   std::map<std::string, std::unique_ptr<SiteKey>> keys_;
   std::set<eventlog::EventWriter*> touched_;  // appended to since the last commit
+  std::set<std::string> waiting_;              // sites told they wait for earlier blocks
+  bool early_ = false;                         // the message handled last came before its predecessors
   CollectSummary summary_;
 };
 

@@ -121,6 +121,19 @@ bool Delivery::Ack() {
 
 void Delivery::Nak() { (void)natsMsg_Nak(static_cast<natsMsg*>(msg_), nullptr); }
 
+void Delivery::NakWithDelay(int64_t delay_ms) { (void)natsMsg_NakWithDelay(static_cast<natsMsg*>(msg_), delay_ms, nullptr); }
+
+int64_t NatsLink::Outstanding(const std::string& stream, const std::string& durable) {
+  jsConsumerInfo* info = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  if (js_GetConsumerInfo(&info, impl_->js, stream.c_str(), durable.c_str(), nullptr, &js_error) != NATS_OK || info == nullptr) {
+    return -1;
+  }
+  const int64_t outstanding = info->NumAckPending + static_cast<int64_t>(info->NumPending);
+  jsConsumerInfo_Destroy(info);
+  return outstanding;
+}
+
 void Delivery::Term() { (void)natsMsg_Term(static_cast<natsMsg*>(msg_), nullptr); }
 
 Status NatsLink::Subscribe(const std::string& stream, const std::string& subject, const std::string& durable,

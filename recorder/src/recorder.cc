@@ -35,8 +35,15 @@ class Session {
   }
 
   Result<RecordSummary> Run() {
-    PACKTWIN_RETURN_IF_ERROR(StartSources());
+    // The log first, committed before any source runs: a SIGKILL once the
+    // adapters are set up always finds a valid log.
     PACKTWIN_RETURN_IF_ERROR(CreateLog());
+    if (Status started = StartSources(); !started.ok()) {
+      (void)writer_->Close();
+      RemoveLog();  // nothing is left behind when a source cannot start
+      return started;
+    }
+    PACKTWIN_RETURN_IF_ERROR(RegisterSources());
     PACKTWIN_RETURN_IF_ERROR(WriteCaptureStart());
     Status looped = Loop();
     if (looped.ok()) looped = DrainSources();
@@ -71,9 +78,7 @@ class Session {
   Status CreateLog() {
     std::error_code ec;
     PACKTWIN_RETURN_IF_ERROR(CheckOutputPath(options_.output, OutputRules{options_.force, {}, false}));
-    if (std::filesystem::exists(options_.output, ec)) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(options_.output + suffix, ec);
-    }
+    if (std::filesystem::exists(options_.output, ec)) RemoveLog();
     eventlog::WriterOptions writer_options;
     writer_options.site = options_.site;
     writer_options.tool_version = options_.tool_version;
@@ -83,6 +88,16 @@ class Session {
     auto writer = eventlog::EventWriter::Create(options_.output, writer_options);
     if (!writer.ok()) return writer.status();
     writer_ = std::move(*writer);
+    return Status::Ok();
+  }
+
+  void RemoveLog() {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(options_.output + suffix, ec);
+  }
+
+  // After the sources started: what they found (an adapter's abilities) is in their configuration.
+  Status RegisterSources() {
     for (auto& entry : live_) {
       PACKTWIN_RETURN_IF_ERROR(writer_->AddSource(entry.source->name(), entry.source->config_json()));
     }

@@ -70,6 +70,7 @@ class Delivery {
   // (the message then comes again, which every consumer here recognises).
   bool Ack();
   void Nak();   // comes again now
+  void NakWithDelay(int64_t delay_ms);  // comes again after this long
   void Term();  // never comes again to this consumer
 
  private:
@@ -102,6 +103,9 @@ class NatsLink {
   // A pull subscription on `stream`'s `subject` (durable when named; else
   // ephemeral) with explicit acknowledgement.
   Status Subscribe(const std::string& stream, const std::string& subject, const std::string& durable, int64_t ack_wait_ms);
+  // Messages the durable consumer `durable` of `stream` delivered and nobody
+  // acknowledged yet, plus those it has yet to deliver; -1 when unknown.
+  int64_t Outstanding(const std::string& stream, const std::string& durable);
   // Up to `batch` messages, waiting at most wait_ms; empty when none came.
   Result<std::vector<std::unique_ptr<Delivery>>> Fetch(int batch, int64_t wait_ms);
 

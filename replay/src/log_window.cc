@@ -1,5 +1,11 @@
 #include "log_window.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "packtwin/bus/clock.h"
+
 namespace packtwin::replay {
 
 Status ForEachInWindow(const std::string& db, const std::optional<TimeSpec>& from, const std::optional<TimeSpec>& until,
@@ -15,6 +21,14 @@ Status ForEachInWindow(const std::string& db, const std::optional<TimeSpec>& fro
     if (row.wall_ns >= from_ns) fn(row, event);
     return true;
   });
+}
+
+bool WaitUntil(int64_t due_ns, const std::function<bool()>& stop) {
+  for (int64_t wait_ns = due_ns - bus::MonotonicNs(); wait_ns > 0; wait_ns = due_ns - bus::MonotonicNs()) {
+    if (stop && stop()) return false;
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(wait_ns, 50'000'000)));
+  }
+  return !(stop && stop());
 }
 
 }  // namespace packtwin::replay

@@ -17,4 +17,8 @@ namespace packtwin::replay {
 Status ForEachInWindow(const std::string& db, const std::optional<TimeSpec>& from, const std::optional<TimeSpec>& until,
                        const std::function<void(const eventlog::StoredEvent&, const v1::Event&)>& fn);
 
+// Sleeps until the monotonic clock reaches due_ns, in 50 ms slices so Ctrl-C
+// is answered even across a long gap; false when stop() said so.
+bool WaitUntil(int64_t due_ns, const std::function<bool()>& stop);
+
 }  // namespace packtwin::replay

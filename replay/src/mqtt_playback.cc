@@ -74,12 +74,7 @@ Result<MqttPlaybackReport> PlayMqtt(const MqttPlaybackRequest& request, const st
   const int64_t anchor_ns = bus::MonotonicNs();
   for (const auto& m : *messages) {
     const auto due_ns = anchor_ns + static_cast<int64_t>(static_cast<double>(m.offset_ns) / request.speed);
-    // In slices, so Ctrl-C is answered within 50 ms across a long gap.
-    for (int64_t wait_ns = due_ns - bus::MonotonicNs(); wait_ns > 0; wait_ns = due_ns - bus::MonotonicNs()) {
-      if (stop_requested && stop_requested()) break;
-      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(wait_ns, 50'000'000)));
-    }
-    if (stop_requested && stop_requested()) {
+    if (!WaitUntil(due_ns, stop_requested)) {
       report.interrupted = true;
       break;
     }

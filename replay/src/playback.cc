@@ -193,12 +193,7 @@ Result<PlaybackReport> Play(const PlaybackRequest& request, const std::function<
         continue;
       }
       const auto due_ns = anchor_ns + static_cast<int64_t>(static_cast<double>(scheduled.offset_ns) / request.speed);
-      // Waits in slices so Ctrl-C is answered within 50 ms even across a long gap.
-      for (int64_t wait_ns = due_ns - bus::MonotonicNs(); wait_ns > 0; wait_ns = due_ns - bus::MonotonicNs()) {
-        if (stop_requested && stop_requested()) break;
-        std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(wait_ns, 50'000'000)));
-      }
-      if (stop_requested && stop_requested()) {
+      if (!WaitUntil(due_ns, stop_requested)) {
         report.interrupted = true;
         break;
       }

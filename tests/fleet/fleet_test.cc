@@ -1,21 +1,22 @@
 // ship and collect against real nats-server processes (Debian's 2.9):
-// a 3-node JetStream cluster started by the test on free 127.0.0.1 ports.
+// a 3-node JetStream cluster started by the test on free 127.0.0.1 ports,
+// and a bridge's leaf node whose link is cut.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "fleet_support.h"
 #include "nats_cluster.h"
-#include "nats_creds.h"
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/fleet/block_message.h"
 #include "packtwin/fleet/nats_link.h"
-#include "packtwin/fleet/site_key.h"
 #include "test_support.h"
 
 namespace packtwin {
@@ -25,69 +26,13 @@ using testing::NatsCluster;
 using testing::Packtwin;
 using testing::TempDir;
 
-// A simulated site log re-written with `per_block` events a block, so
-// shipping it takes many messages (a recorder commits every 100 ms).
-void SmallBlockLog(const std::string& path, const std::string& site, const std::string& duration, size_t per_block) {
-  const std::string simulated = path + ".sim.db";
-  auto made = Packtwin({"simulate", "--packs", "2", "--duration", duration, "--site", site, "-o", simulated, "--force"});
-  ASSERT_EQ(made.exit_code, 0) << made.err;
-  auto reader = eventlog::EventReader::Open(simulated);
-  ASSERT_TRUE(reader.ok()) << reader.status().message();
-  eventlog::WriterOptions options;
-  options.site = site;
-  options.tool_version = "test";
-  options.background_commits = false;
-  options.durable = false;
-  options.max_batch_events = per_block;
-  auto writer = eventlog::EventWriter::Create(path, options);
-  ASSERT_TRUE(writer.ok()) << writer.status().message();
-  Status copied = eventlog::ForEachEvent(**reader, 0, [&](const eventlog::StoredEvent&, const v1::Event& event) -> Result<bool> {
-    auto seq = (*writer)->Append(event);
-    if (!seq.ok()) return seq.status();
-    return true;
-  });
-  ASSERT_TRUE(copied.ok()) << copied.message();
-  ASSERT_TRUE((*writer)->Close().ok());
-  std::filesystem::remove(simulated);
-}
-
-// Events of a live recording: CAN frames 1 ms apart from `from`.
-void AppendFrames(eventlog::EventWriter& writer, int from, int count) {
-  for (int i = from; i < from + count; ++i) {
-    v1::Event event;
-    event.set_wall_time_ns(1'000'000'000LL + i * 1'000'000LL);
-    event.set_capture_time_ns(event.wall_time_ns());
-    event.set_source("can0");
-    event.mutable_can_frame()->set_id(0x100u + static_cast<uint32_t>(i % 16));
-    event.mutable_can_frame()->set_data(std::string(8, static_cast<char>(i)));
-    ASSERT_TRUE(writer.Append(event).ok());
-    if (i % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
-  }
-}
-
-std::string ChainHead(const std::string& db) {
-  auto verified = Packtwin({"verify", db, "--json"});
-  if (verified.exit_code != 0) return "verify exit " + std::to_string(verified.exit_code) + ": " + verified.out + verified.err;
-  return nlohmann::json::parse(verified.out)["head"];
-}
-
-std::string Digest(const std::string& db) {
-  auto digest = Packtwin({"digest", db});
-  return digest.exit_code == 0 ? digest.out.substr(0, digest.out.find(' ')) : "digest failed: " + digest.err;
-}
-
-// The one collected capture of `site` under `dir`.
-std::string CollectedLog(const std::string& dir, const std::string& site) {
-  std::string found;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir + "/" + site, ec)) {
-    if (entry.path().extension() == ".db") found = entry.path().string();
-  }
-  return found;
-}
-
-#define REQUIRE_CLUSTER(cluster) \
-  ASSERT_TRUE((cluster).ready()) << (cluster).why_not_ready()
+using testing::AppendFrames;
+using testing::ChainHead;
+using testing::CollectedLog;
+using testing::Digest;
+using testing::SmallBlockLog;
+using testing::WaitForShippedSeq;
+using testing::LastShippedSeq;
 
 TEST(Fleet, SitesShippedConcurrentlyAreCollectedAsTheSameLogs) {
   NatsCluster cluster(3);
@@ -357,25 +302,6 @@ TEST(Fleet, RecordShipRecordsAndShipsInOneProcess) {
   EXPECT_EQ(ChainHead(copy), ChainHead(dir.File("rec.db")));
 }
 
-// The last event seq the block stream at `url` holds of `site` (0: none).
-uint64_t LastShippedSeq(const std::string& url, const std::string& site) {
-  auto spec = fleet::ParseNatsUrl(url);
-  auto link = fleet::NatsLink::Connect(*spec);
-  if (!link.ok()) return 0;
-  auto last = (*link)->LastOnSubject(fleet::BlockSubject(site));
-  if (!last.ok() || !last->has_value()) return 0;
-  auto message = fleet::DecodeBlockMessage((*last)->data);
-  return message.ok() ? message->block.last_seq : 0;
-}
-
-bool WaitForShippedSeq(const std::string& url, const std::string& site, uint64_t seq, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (LastShippedSeq(url, site) >= seq) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
 
 TEST(Fleet, ALeafNodeKeepsShippingWhileItsLinkIsCutAndTheHubGetsEveryBlockOnceInOrder) {
   NatsCluster hub(3);
@@ -433,299 +359,5 @@ TEST(Fleet, ALeafNodeKeepsShippingWhileItsLinkIsCutAndTheHubGetsEveryBlockOnceIn
 }
 
 // The field-defect captures that ship with the repo, each as its own site.
-struct DefectSite {
-  std::string site;
-  std::string log;
-  std::string rule;  // what check must report there
-};
-
-std::vector<DefectSite> DefectSites() {
-  return {{"defect-02", "field-defect-02-soc-rails.log", "soc-inconsistent-with-voltage"},
-          {"defect-03", "field-defect-03-grid-reclosed-in-lockout.log", "grid-closed-in-lockout"},
-          {"defect-04", "field-defect-04-reset-at-midnight.log", "reset-not-at-0500"},
-          {"defect-05", "field-defect-05-command-filter.log", "acted-on-non-command"},
-          {"defect-06", "field-defect-06-hardcoded-node-id.log", "duplicate-node-id"},
-          {"defect-07", "field-defect-07-eco-oscillation.log", "eco-oscillation"},
-          {"defect-08", "field-defect-08-grid-energy-kw.log", "grid-energy-scale"},
-          {"defect-10", "field-defect-10-15-byte-telemetry.log", "telemetry-wrong-length"}};
-}
-
-// Imports, ships and collects every defect capture; the collected logs are in dir/out.
-void ShipDefectSites(const NatsCluster& cluster, const TempDir& dir) {
-  for (const auto& d : DefectSites()) {
-    const std::string db = dir.File(d.site + ".db");
-    auto imported = Packtwin({"import", testing::SourceDir() + "/scenarios/captures/" + d.log, "-o", db, "--site", d.site});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
-    auto shipped = Packtwin({"ship", db, "--to", cluster.Url()});
-    ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
-  }
-  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--out", dir.File("out"), "--idle-exit", "1s"});
-  ASSERT_EQ(collected.exit_code, 0) << collected.err;
-}
-
-TEST(Fleet, FleetCheckWithTwoWorkersReportsEachFieldDefectAtItsSite) {
-  NatsCluster cluster(3);
-  REQUIRE_CLUSTER(cluster);
-  TempDir dir;
-  ShipDefectSites(cluster, dir);
-  testing::Child first({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--name", "w1", "--idle-exit", "5s"});
-  testing::Child second({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--name", "w2", "--idle-exit", "5s"});
-  auto run = Packtwin({"fleet", "check", "--from", cluster.Url(), "--logs", dir.File("out"), "--timeout", "2m", "--json"});
-  EXPECT_EQ(run.exit_code, 1) << "findings make the run fail, as check does\n" << run.err;
-  const auto summary = nlohmann::json::parse(run.out);
-  ASSERT_EQ(summary["sites"].size(), DefectSites().size()) << run.out;
-  EXPECT_TRUE(summary["missing"].empty());
-  for (const auto& d : DefectSites()) {
-    bool found = false;
-    for (const auto& site : summary["sites"]) {
-      if (site["site"] == d.site) found = site["findings"].contains(d.rule);
-    }
-    EXPECT_TRUE(found) << d.site << " should report " << d.rule << "\n" << run.out;
-  }
-  std::set<std::string> workers;
-  for (const auto& site : summary["sites"]) workers.insert(site["worker"].get<std::string>());
-  EXPECT_FALSE(workers.empty());
-}
-
-TEST(Fleet, FleetRegressFindsTheOneSiteWhoseGoldenFileDiffersAndOnlyThatOne) {
-  NatsCluster cluster(1);
-  REQUIRE_CLUSTER(cluster);
-  TempDir dir;
-  ShipDefectSites(cluster, dir);
-  std::filesystem::create_directories(dir.File("golden"));
-  for (const auto& d : DefectSites()) {
-    std::string golden = testing::ReadFile(testing::SourceDir() + "/scenarios/captures/" + d.log + ".golden.json");
-    if (d.site == "defect-05") {
-      // As if other reducers had made it: the first digest is another state's.
-      auto json = nlohmann::json::parse(golden);
-      ASSERT_FALSE(json["digests"].empty());
-      json["digests"][0]["digest"] = "0123456789abcdef";
-      golden = json.dump(1);
-    }
-    testing::WriteFile(dir.File("golden/" + d.site + ".golden.json"), golden);
-  }
-  testing::Child worker({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--idle-exit", "5s"});
-  auto run = Packtwin({"fleet", "regress", "--from", cluster.Url(), "--logs", dir.File("out"), "--golden-dir", dir.File("golden"),
-                       "--timeout", "2m", "--json"});
-  EXPECT_EQ(run.exit_code, 1) << run.err;
-  const auto summary = nlohmann::json::parse(run.out);
-  ASSERT_EQ(summary["differ"].size(), 1u) << run.out;
-  EXPECT_EQ(summary["differ"][0].get<std::string>().substr(0, 9), "defect-05");
-  EXPECT_TRUE(summary["failed"].empty()) << run.out;
-}
-
-TEST(Fleet, AWorkerKilledMidRunHasItsJobsRedoneAndEachResultCountsOnce) {
-  NatsCluster cluster(1);
-  REQUIRE_CLUSTER(cluster);
-  TempDir dir;
-  // A day of a 3-pack site first in the queue (sites go in name order): the
-  // first worker is killed while it folds it.
-  auto big = Packtwin({"simulate", "--packs", "3", "--duration", "24h", "--site", "aaa-big", "-o", dir.File("big.db")});
-  ASSERT_EQ(big.exit_code, 0) << big.err;
-  ASSERT_EQ(Packtwin({"ship", dir.File("big.db"), "--to", cluster.Url()}).exit_code, 0);
-  ShipDefectSites(cluster, dir);
-  auto queued = Packtwin({"fleet", "digest", "--from", cluster.Url(), "--logs", dir.File("out"), "--no-wait", "--json"});
-  ASSERT_EQ(queued.exit_code, 0) << queued.err;
-  const std::string run_id = nlohmann::json::parse(queued.out)["run"];
-  {
-    testing::Child doomed({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--ack-wait", "2s", "--name", "doomed"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    doomed.Signal(SIGKILL);
-    doomed.Wait(5'000);
-  }
-  testing::Child survivor(
-      {testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--idle-exit", "5s", "--name", "survivor"});
-  auto survived = survivor.Wait(60'000);
-  EXPECT_EQ(survived.exit_code, 0) << survived.err;
-  auto results = Packtwin({"fleet", "results", run_id, "--from", cluster.Url(), "--json"});
-  ASSERT_EQ(results.exit_code, 0) << results.err << results.out;
-  const auto summary = nlohmann::json::parse(results.out);
-  EXPECT_EQ(summary["sites"].size(), DefectSites().size() + 1) << results.out;
-  std::set<std::string> jobs;
-  for (const auto& site : summary["sites"]) {
-    EXPECT_TRUE(jobs.insert(site["job"].get<std::string>()).second) << "counted twice: " << site["job"];
-    EXPECT_EQ(site["digest"].get<std::string>().size(), 16u);
-    // Killed 150 ms into a job that takes most of a second: redone after the ack wait.
-    if (site["site"] == "aaa-big") {
-      EXPECT_EQ(site["worker"], "survivor") << results.out;
-    }
-  }
-}
-
-TEST(Fleet, AClientWithoutCredentialsOrWithAnotherSitesIsRefused) {
-  // The shipped example: site-north may publish only north's blocks.
-  NatsCluster cluster(1, "", testing::ReadFile(testing::SourceDir() + "/deploy/nats/auth.conf.example"));
-  REQUIRE_CLUSTER(cluster);
-  TempDir dir;
-  SmallBlockLog(dir.File("n.db"), "north", "10m", 1000);
-  const std::string host = cluster.Url().substr(std::string("nats://").size());
-  auto anonymous = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url()});
-  EXPECT_EQ(anonymous.exit_code, 1);
-  EXPECT_NE(anonymous.err.find("give the credentials this server expects"), std::string::npos) << anonymous.err;
-  auto other_site = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--user", "site-north", "--password",
-                              "north-secret", "--site", "south"});
-  EXPECT_EQ(other_site.exit_code, 1);
-  EXPECT_NE(other_site.err.find("refused by the server"), std::string::npos) << other_site.err;
-  auto own = Packtwin({"ship", dir.File("n.db"), "--to", "nats://site-north:north-secret@" + host});
-  ASSERT_EQ(own.exit_code, 0) << own.err;
-  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--user", "central", "--password", "central-secret", "--out",
-                             dir.File("out"), "--idle-exit", "1s"});
-  ASSERT_EQ(collected.exit_code, 0) << collected.err;
-  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "north")), ChainHead(dir.File("n.db")));
-  auto site_collects = Packtwin({"collect", "--from", cluster.Url(), "--user", "site-north", "--password", "north-secret",
-                                 "--out", dir.File("out2"), "--idle-exit", "1s"});
-  EXPECT_EQ(site_collects.exit_code, 1) << "a site's credentials cannot read the fleet's blocks\n" << site_collects.err;
-}
-
-// A CA and a certificate for 127.0.0.1 signed by it, made with openssl.
-void MakeCertificates(const TempDir& dir, const std::string& ca_name) {
-  auto run = [](const std::vector<std::string>& argv) {
-    auto result = testing::Run(argv);
-    ASSERT_EQ(result.exit_code, 0) << result.err;
-  };
-  const std::string ca = dir.File(ca_name);
-  run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca + ".key",
-       "-out", ca + ".pem", "-days", "2", "-subj", "/CN=" + ca_name});
-  run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca + "-server.key", "-out",
-       ca + "-server.csr", "-subj", "/CN=127.0.0.1"});
-  testing::WriteFile(ca + "-ext.cnf", "subjectAltName=IP:127.0.0.1\n");
-  run({"openssl", "x509", "-req", "-in", ca + "-server.csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial", "-out",
-       ca + "-server.pem", "-days", "2", "-extfile", ca + "-ext.cnf"});
-}
-
-TEST(Fleet, TlsWithTheServersCaConnectsAndWithoutItTheClientIsToldWhy) {
-  TempDir certs;
-  MakeCertificates(certs, "site-ca");
-  MakeCertificates(certs, "other-ca");
-  NatsCluster cluster(1, "",
-                      "tls {\n  cert_file: \"" + certs.File("site-ca-server.pem") + "\"\n  key_file: \"" +
-                          certs.File("site-ca-server.key") + "\"\n}\n");
-  REQUIRE_CLUSTER(cluster);
-  TempDir dir;
-  SmallBlockLog(dir.File("t.db"), "tango", "10m", 1000);
-  auto plain = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url()});
-  EXPECT_EQ(plain.exit_code, 1);
-  EXPECT_NE(plain.err.find("give --tls-ca with the CA that signed it"), std::string::npos) << plain.err;
-  auto wrong_ca = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url(), "--tls-ca", certs.File("other-ca.pem")});
-  EXPECT_EQ(wrong_ca.exit_code, 1);
-  EXPECT_NE(wrong_ca.err.find("the CA that signed the server's certificate?"), std::string::npos) << wrong_ca.err;
-  auto shipped = Packtwin({"ship", dir.File("t.db"), "--to", cluster.Url(), "--tls-ca", certs.File("site-ca.pem")});
-  ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
-  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--tls-ca", certs.File("site-ca.pem"), "--out", dir.File("out"),
-                             "--idle-exit", "1s"});
-  ASSERT_EQ(collected.exit_code, 0) << collected.err;
-  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "tango")), ChainHead(dir.File("t.db")));
-}
-
-TEST(Fleet, CredsFilesOfAnOperatorModeServerLetASiteShipOnlyItsOwnBlocks) {
-  TempDir dir;
-  testing::NatsOperator nats_operator(dir.path());
-  NatsCluster cluster(1, "", nats_operator.ServerConfig());
-  REQUIRE_CLUSTER(cluster);
-  // As deploy/nats/auth.conf.example, in JWTs: the site publishes its own
-  // subject and the JetStream calls ship makes; the centre may do anything.
-  nats_operator.WriteCreds(dir.File("north.creds"), "site-north",
-                           {"packtwin.site.north.blocks", "$JS.API.INFO", "$JS.API.STREAM.INFO.PACKTWIN_BLOCKS",
-                            "$JS.API.STREAM.CREATE.PACKTWIN_BLOCKS", "$JS.API.STREAM.MSG.GET.PACKTWIN_BLOCKS"},
-                           {"_INBOX.>"});
-  nats_operator.WriteCreds(dir.File("central.creds"), "central", {}, {});
-  SmallBlockLog(dir.File("n.db"), "north", "10m", 1000);
-  auto anonymous = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url()});
-  EXPECT_EQ(anonymous.exit_code, 1);
-  EXPECT_NE(anonymous.err.find("give the credentials this server expects"), std::string::npos) << anonymous.err;
-  auto other_site = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--creds", dir.File("north.creds"), "--site", "south"});
-  EXPECT_EQ(other_site.exit_code, 1);
-  EXPECT_NE(other_site.err.find("refused by the server"), std::string::npos) << other_site.err;
-  auto own = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--creds", dir.File("north.creds")});
-  ASSERT_EQ(own.exit_code, 0) << own.err;
-  auto site_collects = Packtwin({"collect", "--from", cluster.Url(), "--creds", dir.File("north.creds"), "--out", dir.File("out2"),
-                                 "--idle-exit", "1s"});
-  EXPECT_EQ(site_collects.exit_code, 1) << "a site's credentials cannot read the fleet's blocks\n" << site_collects.err;
-  auto collected = Packtwin({"collect", "--from", cluster.Url(), "--creds", dir.File("central.creds"), "--out", dir.File("out"),
-                             "--idle-exit", "1s"});
-  ASSERT_EQ(collected.exit_code, 0) << collected.err;
-  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "north")), ChainHead(dir.File("n.db")));
-  auto missing = Packtwin({"ship", dir.File("n.db"), "--to", cluster.Url(), "--creds", dir.File("nowhere.creds")});
-  EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("nowhere.creds"), std::string::npos) << missing.err;
-}
-
-TEST(FleetSiteKey, ASignatureCoversSiteCaptureSeqRangeAndHashAndNothingElseVerifies) {
-  TempDir dir;
-  ASSERT_TRUE(fleet::SiteKey::Generate(dir.File("a.key"), dir.File("a.pub"), false).ok());
-  ASSERT_TRUE(fleet::SiteKey::Generate(dir.File("b.key"), dir.File("b.pub"), false).ok());
-  EXPECT_FALSE(fleet::SiteKey::Generate(dir.File("a.key"), dir.File("a.pub"), false).ok());
-  auto a = fleet::SiteKey::LoadPrivate(dir.File("a.key"));
-  auto a_pub = fleet::SiteKey::LoadPublic(dir.File("a.pub"));
-  auto b_pub = fleet::SiteKey::LoadPublic(dir.File("b.pub"));
-  ASSERT_TRUE(a.ok() && a_pub.ok() && b_pub.ok());
-  EXPECT_EQ((*a)->id(), (*a_pub)->id());
-  EXPECT_NE((*a)->id(), (*b_pub)->id());
-  const std::string hash(32, '\x5a');
-  const std::string bytes = fleet::SignedBlockBytes("north", "0123456789abcdef", 1, 100, hash);
-  auto signature = (*a)->Sign(bytes);
-  ASSERT_TRUE(signature.ok());
-  EXPECT_TRUE((*a_pub)->Verify(bytes, *signature));
-  EXPECT_FALSE((*b_pub)->Verify(bytes, *signature)) << "another site's key";
-  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("south", "0123456789abcdef", 1, 100, hash), *signature));
-  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdee", 1, 100, hash), *signature));
-  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdef", 2, 100, hash), *signature));
-  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdef", 1, 101, hash), *signature));
-  EXPECT_FALSE((*a_pub)->Verify(fleet::SignedBlockBytes("north", "0123456789abcdef", 1, 100, std::string(32, '\x5b')), *signature));
-  EXPECT_FALSE((*a_pub)->Verify(bytes, signature->substr(1))) << "a short signature";
-  EXPECT_FALSE((*a_pub)->Verify(bytes, "")) << "none";
-  testing::WriteFile(dir.File("junk.pub"), "not a key");
-  auto junk = fleet::SiteKey::LoadPublic(dir.File("junk.pub"));
-  ASSERT_FALSE(junk.ok());
-  EXPECT_NE(junk.status().message().find("not a PEM public key"), std::string::npos) << junk.status().message();
-  auto swapped = fleet::SiteKey::LoadPrivate(dir.File("a.pub"));
-  EXPECT_FALSE(swapped.ok()) << "a public key is no private key";
-}
-
-TEST(Fleet, CollectRefusesBlocksNotSignedByTheirSitesRegisteredKeyEvenWithValidCredentials) {
-  NatsCluster cluster(1, "", testing::ReadFile(testing::SourceDir() + "/deploy/nats/auth.conf.example"));
-  REQUIRE_CLUSTER(cluster);
-  TempDir dir;
-  const std::string keys = dir.File("keys");
-  std::filesystem::create_directories(keys);
-  for (const std::string site : {"north", "south", "east", "west"}) {
-    auto made = Packtwin({"keygen", dir.File(site)});
-    ASSERT_EQ(made.exit_code, 0) << made.err;
-    std::filesystem::copy_file(dir.File(site + ".pub"), keys + "/" + site + ".pub");
-  }
-  auto mallory = Packtwin({"keygen", dir.File("mallory")});
-  ASSERT_EQ(mallory.exit_code, 0) << mallory.err;
-  auto kept = Packtwin({"keygen", dir.File("north")});
-  EXPECT_EQ(kept.exit_code, 1) << "keygen never replaces a site's key silently";
-  SmallBlockLog(dir.File("n.db"), "north", "10m", 1000);
-  SmallBlockLog(dir.File("e.db"), "east", "10m", 1000);
-  SmallBlockLog(dir.File("w.db"), "west", "10m", 1000);
-  const std::string host = cluster.Url().substr(std::string("nats://").size());
-  const std::string central = "nats://central:central-secret@" + host;
-  // The genuine bridge: its own credentials, its own key.
-  auto genuine = Packtwin({"ship", dir.File("n.db"), "--to", "nats://site-north:north-secret@" + host, "--key", dir.File("north.key")});
-  ASSERT_EQ(genuine.exit_code, 0) << genuine.err;
-  // Valid credentials, wrong keys: north's log replayed as south, a log signed elsewhere as east, an unsigned west.
-  auto replayed = Packtwin({"ship", dir.File("n.db"), "--to", central, "--site", "south", "--key", dir.File("north.key")});
-  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
-  auto forged = Packtwin({"ship", dir.File("e.db"), "--to", central, "--key", dir.File("mallory.key")});
-  ASSERT_EQ(forged.exit_code, 0) << forged.err;
-  auto unsigned_log = Packtwin({"ship", dir.File("w.db"), "--to", central});
-  ASSERT_EQ(unsigned_log.exit_code, 0) << unsigned_log.err;
-
-  auto collected = Packtwin({"collect", "--from", central, "--keys", keys, "--out", dir.File("out"), "--idle-exit", "1s", "--json"});
-  EXPECT_EQ(collected.exit_code, 2) << collected.err;
-  const auto summary = nlohmann::json::parse(collected.out);
-  EXPECT_EQ(summary["sites"]["north"]["quarantined"], "");
-  EXPECT_EQ(ChainHead(CollectedLog(dir.File("out"), "north")), ChainHead(dir.File("n.db")));
-  for (const std::string site : {"south", "east"}) {
-    const std::string why = summary["sites"][site]["quarantined"];
-    EXPECT_NE(why.find("block seq 1 to 1000: the signature does not verify against"), std::string::npos) << site << ": " << why;
-    EXPECT_NE(collected.err.find("site " + site + " quarantined at seq 1"), std::string::npos) << collected.err;
-    EXPECT_EQ(summary["sites"][site]["blocks"], 0) << "nothing of a refused site is merged";
-  }
-  EXPECT_NE(summary["sites"]["west"]["quarantined"].get<std::string>().find("is not signed"), std::string::npos) << collected.out;
-}
-
 }  // namespace
 }  // namespace packtwin

@@ -167,7 +167,7 @@ TEST(BridgeLive, AnAdapterThatGoesAwayIsSaidOnTheStatusTopicAndInTheLog) {
   EXPECT_NE(gaps[0]["lost_on"].get<std::string>().find("slcan:"), std::string::npos) << gaps[0].dump();
 }
 
-TEST(BridgeLive, SigkillLosesAtMostTheCommitIntervalAndLeavesAValidLog) {
+TEST(BridgeLive, SigkillLosesAtMostTheCommitIntervalLeavesAValidLogAndTheLastWillSaysOffline) {
   Site site;
   ASSERT_TRUE(site.broker.ready());
   ASSERT_FALSE(site.pty.empty());
@@ -176,6 +176,9 @@ TEST(BridgeLive, SigkillLosesAtMostTheCommitIntervalAndLeavesAValidLog) {
   std::this_thread::sleep_for(std::chrono::milliseconds(3000));
   bridge.Signal(SIGKILL);
   bridge.Wait(5'000);
+  // The broker says so with the bridge's last will, retained.
+  auto status = testing::Run({"mosquitto_sub", "-p", std::to_string(site.broker.port()), "-t", "alfaspark/bridge/status", "-C", "1", "-W", "5"});
+  EXPECT_EQ(status.out, "offline\n");
   auto verified = testing::Packtwin({"verify", db});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_GT(testing::ExportedEvents(db, "can_frame").size(), 4u) << "what was committed is there";

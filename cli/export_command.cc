@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "commands.h"
@@ -34,11 +36,11 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     bool force = false;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("export", "Write a log's events as candump, Vector ASC or JSON lines");
+  auto* cmd = app.add_subcommand("export", "Write a log's events as candump, Vector ASC, JSON lines or pcapng (Wireshark)");
   cmd->add_option("DB", options->db, "event log")->required();
-  cmd->add_option("--format", options->format, "candump | asc | jsonl")
+  cmd->add_option("--format", options->format, "candump | asc | jsonl | pcapng")
       ->required()
-      ->check(CLI::IsMember({"candump", "asc", "jsonl"}));
+      ->check(CLI::IsMember({"candump", "asc", "jsonl", "pcapng"}));
   cmd->add_option("-o,--output", options->output, "file to write (default: standard output)");
   cmd->add_option("--from", options->from,
                   "first time, inclusive: ISO 8601 (2026-11-21T05:00:00Z, +01:00, or local) or seconds from the start");
@@ -51,14 +53,19 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     eventlog::ExportRequest request;
     request.db = options->db;
     request.format = options->format == "asc"     ? eventlog::ExportFormat::kAsc
-                     : options->format == "jsonl" ? eventlog::ExportFormat::kJsonl
-                                                  : eventlog::ExportFormat::kCandump;
+                     : options->format == "jsonl"  ? eventlog::ExportFormat::kJsonl
+                     : options->format == "pcapng" ? eventlog::ExportFormat::kPcapng
+                                                   : eventlog::ExportFormat::kCandump;
+    request.tool_version = PACKTWIN_VERSION;
     request.namer = twin::AlfasparkFrameName;
     request.timestamp_digits = options->digits;
     std::optional<std::string> error;
     if (!options->from.empty()) error = ParseInto("--from", options->from, ParseTimeSpec(options->from), &request.from);
     if (!error && !options->to.empty()) error = ParseInto("--to", options->to, ParseTimeSpec(options->to), &request.to);
     if (!error && !options->ids.empty()) error = ParseInto("--ids", options->ids, eventlog::IdRanges::Parse(options->ids), &request.ids);
+    if (!error && request.format == eventlog::ExportFormat::kPcapng && options->output.empty() && ::isatty(STDOUT_FILENO)) {
+      error = "pcapng is binary and standard output is a terminal: give -o FILE.pcapng, or pipe it (| wireshark -k -i -)";
+    }
     if (error) {
       fmt::print(stderr, "packtwin export: {}\n", *error);
       exit_code = kExitUsage;

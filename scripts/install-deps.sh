@@ -21,6 +21,8 @@ packages=(
   openssl
   # real peers used by the integration tests
   can-utils python3-can python3-pymodbus python3-serial-asyncio python3-serial libmodbus-dev
+  # interop peers: Wireshark's dissectors (pcapng export), a DBC decoder, a terminal for the live monitor
+  tshark python3-canmatrix tmux
   # firmware cross build (Cortex-M4, newlib-nano)
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
   # runs the Cortex-M4 image to check its state digest matches the host build

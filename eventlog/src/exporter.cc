@@ -13,6 +13,7 @@
 #include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/chain_watch.h"
 #include "packtwin/eventlog/event_reader.h"
+#include "export_sink.h"
 
 namespace packtwin::eventlog {
 namespace {
@@ -27,16 +28,6 @@ int64_t MetaInt(const StoreMeta& meta, const char* key, int64_t fallback) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return ec == std::errc() && end == text.data() + text.size() ? value : fallback;
 }
-
-// One output format: what it writes per event, and around the events.
-class Sink {
- public:
-  virtual ~Sink() = default;
-  virtual void Begin(int64_t /*first_wall_ns*/) {}
-  // false when the format has no way to show this event
-  virtual bool Write(const v1::Event& event) = 0;
-  virtual void End() {}
-};
 
 class CandumpSink : public Sink {
  public:
@@ -140,6 +131,12 @@ std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& me
       return std::make_unique<AscSink>(out);
     case ExportFormat::kJsonl:
       return std::make_unique<JsonlSink>(out, request.namer);
+    case ExportFormat::kPcapng: {
+      auto found = meta.find(meta_key::kSite);
+      auto version = meta.find(meta_key::kToolVersion);
+      return MakePcapngSink(out, {found == meta.end() ? "" : found->second,
+                                  version == meta.end() ? "" : version->second, request.tool_version});
+    }
   }
   return nullptr;
 }

@@ -1,4 +1,4 @@
-// Writes events of a log as candump, Vector ASC or JSON lines, filtered by
+// Writes events of a log as candump, Vector ASC, JSON lines or pcapng, filtered by
 // time and CAN id. To a file (atomically) or to an open stream.
 #pragma once
 
@@ -15,7 +15,7 @@
 
 namespace packtwin::eventlog {
 
-enum class ExportFormat { kCandump, kAsc, kJsonl };
+enum class ExportFormat { kCandump, kAsc, kJsonl, kPcapng };
 
 struct ExportRequest {
   std::string db;
@@ -25,6 +25,7 @@ struct ExportRequest {
   std::optional<IdRanges> ids;   // only CAN frames with these ids
   FrameNamer namer;              // frame names for JSON lines
   int timestamp_digits = 0;      // candump: 6 or 9; 0 = as the log was imported
+  std::string tool_version;      // the exporting packtwin's, named in a pcapng's header
 };
 
 struct ExportSummary {

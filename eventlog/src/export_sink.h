@@ -1,0 +1,31 @@
+// One output format of `export`: what it writes per event, and around the events.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "packtwin/v1/event.pb.h"
+
+namespace packtwin::eventlog {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void Begin(int64_t /*first_wall_ns*/) {}
+  // false when the format has no way to show this event
+  virtual bool Write(const v1::Event& event) = 0;
+  virtual void End() {}
+};
+
+struct PcapngHeader {
+  std::string site;
+  std::string recorded_by;  // the tool version that made the log
+  std::string exported_by;  // this tool's version
+};
+
+// CAN frames, Modbus exchanges and MQTT messages as Wireshark reads them.
+std::unique_ptr<Sink> MakePcapngSink(std::ostream& out, PcapngHeader header);
+
+}  // namespace packtwin::eventlog

@@ -42,6 +42,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddFleetCommand(CLI::App& app, int& exit_code);
 void AddKeygenCommand(CLI::App& app, int& exit_code);
 void AddBridgeCommand(CLI::App& app, int& exit_code);
+void AddDbcCommand(CLI::App& app, int& exit_code);
 
 // Installs SIGINT/SIGTERM handlers that write to a pipe; returns its read end.
 int InstallStopPipe();

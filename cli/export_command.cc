@@ -6,7 +6,9 @@
 
 #include "commands.h"
 #include "packtwin/eventlog/exporter.h"
+#include "packtwin/firmware/can_v1_signals.h"
 #include "packtwin/twin/frame_names.h"
+#include "packtwin/twin/frame_signals.h"
 #include "progress_bar.h"
 
 namespace packtwin::cli {
@@ -22,6 +24,23 @@ std::optional<std::string> ParseInto(const std::string& flag, const std::string&
   return std::nullopt;
 }
 
+// "TEL_BATT,RELAY_EVT": names of protocol v1 frames, as the firmware's table spells them.
+std::optional<std::string> ParseFrameNames(const std::string& text, std::set<std::string>* out) {
+  std::string known;
+  for (size_t i = 0; i < firmware::CanV1FrameCount(); ++i) known += (i ? ", " : "") + std::string(firmware::CanV1Frames()[i].name);
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string name = text.substr(start, comma - start);
+    bool found = false;
+    for (size_t i = 0; i < firmware::CanV1FrameCount(); ++i) found = found || name == firmware::CanV1Frames()[i].name;
+    if (!found) return fmt::format("--frames '{}': no frame named '{}'; protocol v1 has {}", text, name, known);
+    out->insert(name);
+    start = comma + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void AddExportCommand(CLI::App& app, int& exit_code) {
@@ -32,6 +51,10 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     std::string from;
     std::string to;
     std::string ids;
+    std::string frames;
+    std::vector<std::string> iface_names;
+    uint64_t around = 0;
+    uint64_t context = 10;
     int digits = 0;
     bool force = false;
   };
@@ -46,6 +69,14 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
                   "first time, inclusive: ISO 8601 (2026-11-21T05:00:00Z, +01:00, or local) or seconds from the start");
   cmd->add_option("--to", options->to, "end time, exclusive, in the same forms");
   cmd->add_option("--ids", options->ids, "only CAN frames with these ids, e.g. 0x180-0x1FF,0x700-0x77F");
+  cmd->add_option("--frames", options->frames,
+                  "only CAN frames of these protocol v1 names, e.g. TEL_BATT,RELAY_EVT (with --ids: frames either picks)");
+  cmd->add_option("--around", options->around, "only the events around this sequence number (a finding's evidence)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  cmd->add_option("--context", options->context, "with --around: how many events before and after it (default 10)");
+  cmd->add_option("--iface-name", options->iface_names,
+                  "the CAN interface name candump, ASC and pcapng write: NAME for every channel, or CHANNEL=NAME "
+                  "(default: the channel's own when valid, else one made from it, e.g. slcan0)");
   cmd->add_option("--timestamp-digits", options->digits, "candump decimals, 6 or 9 (default: as imported)")
       ->check(CLI::IsMember({6, 9}));
   cmd->add_flag("--force", options->force, "replace the output file if it exists");
@@ -57,12 +88,27 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
                      : options->format == "pcapng" ? eventlog::ExportFormat::kPcapng
                                                    : eventlog::ExportFormat::kCandump;
     request.tool_version = PACKTWIN_VERSION;
-    request.namer = twin::AlfasparkFrameName;
+    request.describe = twin::DescribeFrame;
     request.timestamp_digits = options->digits;
     std::optional<std::string> error;
     if (!options->from.empty()) error = ParseInto("--from", options->from, ParseTimeSpec(options->from), &request.from);
     if (!error && !options->to.empty()) error = ParseInto("--to", options->to, ParseTimeSpec(options->to), &request.to);
     if (!error && !options->ids.empty()) error = ParseInto("--ids", options->ids, eventlog::IdRanges::Parse(options->ids), &request.ids);
+    if (!error && !options->frames.empty()) error = ParseFrameNames(options->frames, &request.frames);
+    request.frame_name = twin::AlfasparkFrameName;
+    if (options->around != 0) {
+      if (!options->from.empty() || !options->to.empty()) error = "--around picks events by sequence number: not with --from or --to";
+      request.around_seq = options->around;
+      request.context = options->context;
+    }
+    if (!error) {
+      auto names = eventlog::InterfaceNames::Parse(options->iface_names);
+      if (auto* message = std::get_if<std::string>(&names)) {
+        error = "--iface-name " + *message;
+      } else {
+        request.interfaces = std::get<eventlog::InterfaceNames>(std::move(names));
+      }
+    }
     if (!error && request.format == eventlog::ExportFormat::kPcapng && options->output.empty() && ::isatty(STDOUT_FILENO)) {
       error = "pcapng is binary and standard output is a terminal: give -o FILE.pcapng, or pipe it (| wireshark -k -i -)";
     }

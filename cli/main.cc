@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "packtwin/eventlog/event_hash.h"
+#include "packtwin/eventlog/store_format.h"
 #include "packtwin/base/interrupt.h"
 #include "packtwin/base/time_spec.h"
 #include "packtwin/recorder/recorder.h"
@@ -79,7 +80,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   CLI::App app{"packtwin: record, replay and explain Alfaspark energy sites from their CAN and Modbus traffic"};
-  app.set_version_flag("--version", PACKTWIN_VERSION);
+  app.set_version_flag("--version", fmt::format("packtwin {}\nevent logs: writes schema {}, reads schemas 1-{}\n"
+                                                "CAN protocol: Alfaspark v1",
+                                                PACKTWIN_VERSION, packtwin::eventlog::kSchemaVersion,
+                                                packtwin::eventlog::kSchemaVersion));
   app.require_subcommand(1);
   int exit_code = kExitOk;
   AddDemoCommand(app, exit_code);
@@ -103,6 +107,7 @@ int main(int argc, char** argv) {
   AddFleetCommand(app, exit_code);
   AddKeygenCommand(app, exit_code);
   AddBridgeCommand(app, exit_code);
+  AddDbcCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

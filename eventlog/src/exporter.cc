@@ -96,22 +96,40 @@ class AscSink : public Sink {
 
 class JsonlSink : public Sink {
  public:
-  JsonlSink(std::ostream& out, FrameNamer namer) : out_(out), namer_(std::move(namer)) {}
+  JsonlSink(std::ostream& out, FrameDescriber describe) : out_(out), describe_(std::move(describe)) {}
   bool Write(const v1::Event& event) override {
-    out_ << EventToJsonLine(event, namer_);
+    out_ << EventToJsonLine(event, describe_);
     return true;
   }
 
  private:
   std::ostream& out_;
-  FrameNamer namer_;
+  FrameDescriber describe_;
 };
+
+bool PickedFrame(const ExportRequest& request, const v1::Event& event) {
+  if (!event.has_can_frame()) return false;
+  if (request.ids && request.ids->Contains(event.can_frame().id())) return true;
+  if (request.frames.empty() || !request.frame_name) return false;
+  const char* name = request.frame_name(event.can_frame());
+  return name != nullptr && request.frames.contains(name);
+}
 
 bool Selected(const ExportRequest& request, const v1::Event& event, int64_t from_ns, int64_t to_ns) {
   if (request.from && event.wall_time_ns() < from_ns) return false;
   if (request.to && event.wall_time_ns() >= to_ns) return false;
-  if (request.ids) return event.has_can_frame() && request.ids->Contains(event.can_frame().id());
+  if (request.ids || !request.frames.empty()) return PickedFrame(request, event);
   return true;
+}
+
+// Formats other tools read as interfaces get SocketCAN-style names; JSON lines keep the recorded channel.
+void NameInterfaces(ExportRequest& request, v1::Event* event) {
+  if (request.format == ExportFormat::kJsonl) return;
+  if (event->has_can_frame()) {
+    event->mutable_can_frame()->set_channel(request.interfaces.For(event->can_frame().channel()));
+  } else if (event->has_gap()) {
+    event->mutable_gap()->set_source(request.interfaces.For(event->gap().source()));
+  }
 }
 
 std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& meta, std::ostream& out) {
@@ -130,7 +148,7 @@ std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& me
     case ExportFormat::kAsc:
       return std::make_unique<AscSink>(out);
     case ExportFormat::kJsonl:
-      return std::make_unique<JsonlSink>(out, request.namer);
+      return std::make_unique<JsonlSink>(out, request.describe);
     case ExportFormat::kPcapng: {
       auto found = meta.find(meta_key::kSite);
       auto version = meta.find(meta_key::kToolVersion);
@@ -143,7 +161,8 @@ std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& me
 
 }  // namespace
 
-Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& out, const ProgressFn& progress) {
+Result<ExportSummary> ExportEvents(const ExportRequest& given, std::ostream& out, const ProgressFn& progress) {
+  ExportRequest request = given;  // its interface names fill in as channels appear
   auto reader = EventReader::Open(request.db);
   if (!reader.ok()) return reader.status();
   auto meta = (*reader)->Meta();
@@ -153,7 +172,17 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
   const int64_t start_ns = counts->first_wall_ns;
   const int64_t from_ns = request.from ? request.from->Resolve(start_ns) : INT64_MIN;
   const int64_t to_ns = request.to ? request.to->Resolve(start_ns) : INT64_MAX;
-  auto cursor = request.from ? (*reader)->FromWallTime(from_ns) : (*reader)->FromSeq(0);
+  uint64_t first_seq = 0;
+  uint64_t last_seq = UINT64_MAX;
+  if (request.around_seq) {
+    if (*request.around_seq < 1 || *request.around_seq > counts->events) {
+      return Status::InvalidArgument(fmt::format("--around {}: {} holds events 1 to {}", *request.around_seq, request.db,
+                                                 counts->events));
+    }
+    first_seq = *request.around_seq > request.context ? *request.around_seq - request.context : 1;
+    last_seq = *request.around_seq + std::min(request.context, UINT64_MAX - *request.around_seq);
+  }
+  auto cursor = request.from ? (*reader)->FromWallTime(from_ns) : (*reader)->FromSeq(first_seq);
   if (!cursor.ok()) return cursor.status();
 
   auto sink = MakeSink(request, *meta, out);
@@ -162,7 +191,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
   v1::Event event;  // reused: decoding into it keeps its buffers
   uint64_t seen = 0;
   bool begun = false;
-  ChainWatch watch(**reader, !request.from);
+  ChainWatch watch(**reader, !request.from && !request.around_seq);
   while (true) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return more.status();
@@ -170,10 +199,15 @@ Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& o
       PACKTWIN_RETURN_IF_ERROR(watch.Finish());
       break;
     }
+    if (row.seq > last_seq) {
+      PACKTWIN_RETURN_IF_ERROR(watch.Drain());
+      break;
+    }
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     if (progress && ++seen % kProgressEvery == 0) progress(seen, 0);
     if (Status decoded = DecodeEventInto(row, &event); !decoded.ok()) return decoded.Context(request.db + ": ");
     if (!Selected(request, event, from_ns, to_ns)) continue;
+    NameInterfaces(request, &event);
     if (!begun) {
       sink->Begin(event.wall_time_ns());
       begun = true;

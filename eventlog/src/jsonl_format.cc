@@ -20,7 +20,7 @@ std::string Hex(const std::string& bytes) {
   return out;
 }
 
-void PutCanFrame(const v1::CanFrame& frame, const FrameNamer& namer, Json& out) {
+void PutCanFrame(const v1::CanFrame& frame, Json& out) {
   out["channel"] = frame.channel();
   out["id"] = frame.extended() || frame.error() ? fmt::format("0x{:08X}", frame.id()) : fmt::format("0x{:03X}", frame.id());
   out["extended"] = frame.extended();
@@ -34,15 +34,13 @@ void PutCanFrame(const v1::CanFrame& frame, const FrameNamer& namer, Json& out) 
   out["dlc"] = frame.dlc();
   out["data"] = Hex(frame.data());
   if (frame.direction() != v1::DIRECTION_UNSPECIFIED) out["dir"] = frame.direction() == v1::DIRECTION_RX ? "rx" : "tx";
-  if (namer) {
-    if (const char* name = namer(frame)) out["name"] = name;
-  }
 }
 
-void PutBody(const v1::Event& event, const FrameNamer& namer, Json& out) {
+void PutBody(const v1::Event& event, const FrameDescriber& describe, Json& out) {
   switch (event.kind_case()) {
     case v1::Event::kCanFrame:
-      PutCanFrame(event.can_frame(), namer, out);
+      PutCanFrame(event.can_frame(), out);
+      if (describe) describe(event, out);
       break;
     case v1::Event::kModbus: {
       const auto& m = event.modbus();
@@ -115,7 +113,7 @@ void PutBody(const v1::Event& event, const FrameNamer& namer, Json& out) {
 
 }  // namespace
 
-std::string EventToJsonLine(const v1::Event& event, const FrameNamer& namer) {
+std::string EventToJsonLine(const v1::Event& event, const FrameDescriber& describe) {
   Json out;
   out["seq"] = event.seq();
   out["time"] = FormatUtc(event.wall_time_ns());
@@ -123,7 +121,7 @@ std::string EventToJsonLine(const v1::Event& event, const FrameNamer& namer) {
   out["capture_ns"] = event.capture_time_ns();
   out["source"] = event.source();
   out["kind"] = std::string(EventKindName(event.kind_case()).value_or("unknown"));
-  PutBody(event, namer, out);
+  PutBody(event, describe, out);
   // Invalid UTF-8 in untrusted text fields is replaced, never thrown.
   return out.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }

@@ -1,5 +1,6 @@
 #include "packtwin/firmware/can_v1_frames.h"
 
+#include "packtwin/firmware/can_v1_signals.h"
 #include "packtwin/firmware/le_bytes.h"
 #include "packtwin/firmware/protocol_v1.h"
 
@@ -13,11 +14,12 @@ CanFrame Frame(CanFunction function, uint8_t node, uint8_t len) {
   return f;
 }
 
-// Exact id match for `function`, then the table's length.
-DecodeStatus Check(const CanFrame& in, CanFunction function, uint8_t min_len, uint8_t max_len, uint8_t* node) {
+// Exact id match for `function`, then the length the signal table gives.
+DecodeStatus Check(const CanFrame& in, CanFunction function, uint8_t* node) {
   const CanV1Id id = ClassifyCanV1Id(in.id, in.extended, in.remote, in.error);
   if (!id.valid || id.function != function) return DecodeStatus::kWrongFunction;
-  if (in.len < min_len || in.len > max_len) return DecodeStatus::kBadLength;
+  const FrameSpec* spec = CanV1FrameSpec(function);
+  if (spec == nullptr || in.len < spec->min_len || in.len > spec->max_len) return DecodeStatus::kBadLength;
   *node = id.node;
   return DecodeStatus::kOk;
 }
@@ -119,7 +121,7 @@ CanFrame EncodeHeartbeat(const HeartbeatFrame& f) {
 
 DecodeStatus DecodeCommand(const CanFrame& in, CommandFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kCommand, 2, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kCommand, &node);
   if (status != DecodeStatus::kOk) return status;
   out->node = node;
   out->cmd = in.data[0];
@@ -131,7 +133,7 @@ DecodeStatus DecodeCommand(const CanFrame& in, CommandFrame* out) {
 
 DecodeStatus DecodeAlarm(const CanFrame& in, AlarmFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kAlarm, 8, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kAlarm, &node);
   if (status != DecodeStatus::kOk) return status;
   if (in.data[0] < 1 || in.data[0] > 6 || in.data[1] > 1) return DecodeStatus::kOutOfRange;
   out->node = node;
@@ -144,7 +146,7 @@ DecodeStatus DecodeAlarm(const CanFrame& in, AlarmFrame* out) {
 
 DecodeStatus DecodeTime(const CanFrame& in, TimeFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kTime, 7, 7, &node);
+  const DecodeStatus status = Check(in, CanFunction::kTime, &node);
   if (status != DecodeStatus::kOk) return status;
   out->node = node;
   out->unix_s = GetU32(&in.data[0]);
@@ -155,7 +157,7 @@ DecodeStatus DecodeTime(const CanFrame& in, TimeFrame* out) {
 
 DecodeStatus DecodeTelBatt(const CanFrame& in, TelBattFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kTelBatt, 8, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kTelBatt, &node);
   if (status != DecodeStatus::kOk) return status;
   if (in.data[4] > 100 || in.data[5] > 0x0F || in.data[6] > 0x1F || in.data[7] > 0x3F) return DecodeStatus::kOutOfRange;
   out->node = node;
@@ -170,7 +172,7 @@ DecodeStatus DecodeTelBatt(const CanFrame& in, TelBattFrame* out) {
 
 DecodeStatus DecodeTelPower(const CanFrame& in, TelPowerFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kTelPower, 8, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kTelPower, &node);
   if (status != DecodeStatus::kOk) return status;
   out->node = node;
   out->p_grid_W = GetI16(&in.data[0]);
@@ -182,7 +184,7 @@ DecodeStatus DecodeTelPower(const CanFrame& in, TelPowerFrame* out) {
 
 DecodeStatus DecodeTelLoads(const CanFrame& in, TelLoadsFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kTelLoads, 8, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kTelLoads, &node);
   if (status != DecodeStatus::kOk) return status;
   out->node = node;
   out->p_pool_W = GetI16(&in.data[0]);
@@ -195,7 +197,7 @@ DecodeStatus DecodeTelLoads(const CanFrame& in, TelLoadsFrame* out) {
 
 DecodeStatus DecodeFleet(const CanFrame& in, FleetFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kFleet, 8, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kFleet, &node);
   if (status != DecodeStatus::kOk) return status;
   if (in.data[0] > 126 || in.data[1] > 100) return DecodeStatus::kOutOfRange;
   out->node = node;
@@ -209,7 +211,7 @@ DecodeStatus DecodeFleet(const CanFrame& in, FleetFrame* out) {
 
 DecodeStatus DecodeAck(const CanFrame& in, AckFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kAck, 3, 3, &node);
+  const DecodeStatus status = Check(in, CanFunction::kAck, &node);
   if (status != DecodeStatus::kOk) return status;
   if (in.data[2] > static_cast<uint8_t>(AckStatus::kRejected)) return DecodeStatus::kOutOfRange;
   out->node = node;
@@ -221,7 +223,7 @@ DecodeStatus DecodeAck(const CanFrame& in, AckFrame* out) {
 
 DecodeStatus DecodeRelayEvt(const CanFrame& in, RelayEvtFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kRelayEvt, 4, 4, &node);
+  const DecodeStatus status = Check(in, CanFunction::kRelayEvt, &node);
   if (status != DecodeStatus::kOk) return status;
   const uint8_t relay = in.data[0];
   const uint8_t closed = in.data[1];
@@ -239,7 +241,7 @@ DecodeStatus DecodeRelayEvt(const CanFrame& in, RelayEvtFrame* out) {
 
 DecodeStatus DecodeHeartbeat(const CanFrame& in, HeartbeatFrame* out) {
   uint8_t node = 0;
-  const DecodeStatus status = Check(in, CanFunction::kHeartbeat, 8, 8, &node);
+  const DecodeStatus status = Check(in, CanFunction::kHeartbeat, &node);
   if (status != DecodeStatus::kOk) return status;
   if (in.data[0] < 1 || in.data[0] > 4 || in.data[3] > 2) return DecodeStatus::kOutOfRange;
   out->node = node;

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <string>
 
 #include "packtwin/eventlog/id_ranges.h"
+#include "packtwin/eventlog/interface_names.h"
 #include "packtwin/eventlog/jsonl_format.h"
 #include "packtwin/base/status.h"
 #include "packtwin/base/time_spec.h"
@@ -22,8 +25,13 @@ struct ExportRequest {
   ExportFormat format = ExportFormat::kCandump;
   std::optional<TimeSpec> from;  // inclusive
   std::optional<TimeSpec> to;    // exclusive
-  std::optional<IdRanges> ids;   // only CAN frames with these ids
-  FrameNamer namer;              // frame names for JSON lines
+  std::optional<IdRanges> ids;   // only CAN frames with these ids (or of these `frames`)
+  std::set<std::string> frames;  // only CAN frames of these protocol names (or with these `ids`)
+  std::function<const char*(const v1::CanFrame&)> frame_name;  // the protocol's name of a frame, for `frames`
+  std::optional<uint64_t> around_seq;  // only the events from around_seq - context to around_seq + context
+  uint64_t context = 10;
+  InterfaceNames interfaces;     // CAN interface names candump, ASC and pcapng write
+  FrameDescriber describe;       // frame names and signals for JSON lines
   int timestamp_digits = 0;      // candump: 6 or 9; 0 = as the log was imported
   std::string tool_version;      // the exporting packtwin's, named in a pcapng's header
 };

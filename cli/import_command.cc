@@ -19,13 +19,18 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
     bool json = false;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("import", "Import candump (-l/-L) or Vector ASC logs into a new event log");
-  cmd->add_option("FILE", options->inputs, "candump .log or .asc files; several are merged by timestamp")
+  auto* cmd = app.add_subcommand("import", "Import CAN logs (candump log or screen output, Vector ASC or BLF, PEAK TRC, python-can SQLite) into a new event log");
+  cmd->add_option("FILE", options->inputs, "CAN log files; several are merged by timestamp")
       ->required();
   cmd->add_option("-o,--output", options->output, "the event log to create (SQLite)")->required();
   cmd->add_option("--site", options->site, "site name stored in the log");
-  cmd->add_option("--format", options->format, "input format (default: detected from the first line)")
-      ->check(CLI::IsMember({"auto", "candump", "asc"}));
+  cmd->add_option("--format", options->format,
+                  std::string("input format: auto (detected from the file's first bytes or lines) or ") +
+                      eventlog::InputFormatNames())
+      ->check([](const std::string& text) -> std::string {
+        if (eventlog::InputFormatNamed(text)) return "";
+        return std::string("expected auto or one of ") + eventlog::InputFormatNames() + ", found '" + text + "'";
+      });
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the summary as JSON");
   cmd->callback([options, &exit_code] {
@@ -35,9 +40,7 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
     request.site = options->site;
     request.tool_version = PACKTWIN_VERSION;
     request.force = options->force;
-    request.format = options->format == "candump" ? eventlog::InputFormat::kCandump
-                     : options->format == "asc"   ? eventlog::InputFormat::kAsc
-                                                  : eventlog::InputFormat::kAuto;
+    request.format = eventlog::InputFormatNamed(options->format).value_or(eventlog::InputFormat::kAuto);
     ProgressBar bar("importing", 0, "of the input bytes");
     auto summary = eventlog::ImportLogs(request, [&bar](uint64_t done, uint64_t total) {
       bar.SetTotal(total);
@@ -56,6 +59,7 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
       out["gaps"] = summary->gaps;
       out["frames_lost"] = summary->frames_lost;
       out["skipped_lines"] = summary->skipped_lines;
+      out["untimed"] = summary->untimed;
       out["frames_by_source"] = summary->frames_by_source;
       fmt::print("{}\n", out.dump(2));
       return;
@@ -69,7 +73,11 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
       fmt::print("  {}, {} lost at capture time\n", Counted(summary->gaps, "gap"), Counted(summary->frames_lost, "frame"));
     }
     if (summary->skipped_lines > 0) {
-      fmt::print("  {} of events other than CAN frames skipped\n", Counted(summary->skipped_lines, "ASC line"));
+      fmt::print("  {} skipped: events other than CAN frames\n", Counted(summary->skipped_lines, "line or object"));
+    }
+    if (summary->untimed) {
+      fmt::print("  note: an input has no timestamps (candump's screen output, or TRC without $STARTTIME): its frames "
+                 "keep their order and are timed from 1970-01-01T00:00:00Z\n");
     }
   });
 }

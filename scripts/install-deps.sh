@@ -11,6 +11,8 @@ packages=(
   libfmt-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
   # CLI11: argument parsing with subcommands, --help and typed options
   libcli11-dev
+  # zlib: inflating the containers of Vector BLF files on import
+  zlib1g-dev
   # libcrypto: SHA-256 for the event hash chain
   libssl-dev
   # the fleet: NATS JetStream server (tests start their own cluster) and its C client

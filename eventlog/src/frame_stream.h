@@ -17,6 +17,7 @@ struct StreamStats {
   size_t candump_seconds_width = 0;  // widest zero-padded seconds field seen (0: never padded)
   bool candump = false;              // a candump file: its layout is worth keeping
   uint64_t skipped_lines = 0;
+  bool untimed = false;  // the input had no timestamps
 };
 
 class FrameStream {
@@ -24,11 +25,12 @@ class FrameStream {
   virtual ~FrameStream() = default;
   // Fills `event` (wall and capture time, source, body); false at the end.
   virtual Result<bool> Next(v1::Event* event) = 0;
-  virtual const LineReader& reader() const = 0;
+  virtual uint64_t file_size() const = 0;
+  virtual uint64_t bytes_consumed() const = 0;
   virtual const StreamStats& stats() const = 0;
 };
 
-// Opens `path` and picks the parser: `format`, or by the first line for kAuto.
+// Opens `path` and picks the parser: `format`, or by its first bytes or lines for kAuto.
 Result<std::unique_ptr<FrameStream>> OpenFrameStream(const std::string& path, InputFormat format);
 
 }  // namespace packtwin::eventlog

@@ -46,9 +46,7 @@ std::string Configuration(const ImportRequest& request) {
   nlohmann::json config;
   config["import"] = nlohmann::json::array();
   for (const auto& input : request.inputs) config["import"].push_back(std::filesystem::path(input).filename().string());
-  config["format"] = request.format == InputFormat::kCandump ? "candump"
-                     : request.format == InputFormat::kAsc   ? "asc"
-                                                             : "auto";
+  config["format"] = InputFormatName(request.format);
   return config.dump();
 }
 
@@ -92,7 +90,7 @@ class Import {
     for (const auto& path : request_.inputs) {
       auto stream = OpenFrameStream(path, request_.format);
       if (!stream.ok()) return stream.status();
-      total_bytes_ += (*stream)->reader().file_size();
+      total_bytes_ += (*stream)->file_size();
       lanes_.push_back({std::move(*stream), {}, false});
       PACKTWIN_RETURN_IF_ERROR(Advance(lanes_.back()));
     }
@@ -150,6 +148,7 @@ class Import {
       seconds_width = std::max(seconds_width, lane.stream->stats().candump_seconds_width);
       any_candump = any_candump || lane.stream->stats().candump;
       summary_.skipped_lines += lane.stream->stats().skipped_lines;
+      summary_.untimed = summary_.untimed || lane.stream->stats().untimed;
     }
     // candump pads seconds to 10 digits; a file that did not keeps its own form.
     if (!any_candump) seconds_width = kCandumpPaddedSecondsDigits;
@@ -163,7 +162,7 @@ class Import {
   void ReportProgress() {
     if (!progress_ || (summary_.events & 0x3FFF) != 0) return;
     uint64_t done = 0;
-    for (const auto& lane : lanes_) done += lane.stream->reader().bytes_consumed();
+    for (const auto& lane : lanes_) done += lane.stream->bytes_consumed();
     progress_(done, total_bytes_);
   }
 

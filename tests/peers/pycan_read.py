@@ -1,6 +1,6 @@
 """Prints what python-can's readers make of a log, one JSON object a frame.
 
-usage: pycan_read.py candump|asc IN
+usage: pycan_read.py candump|asc|blf|trc|sqlite IN
 """
 import json
 import sys
@@ -10,7 +10,14 @@ import can
 
 def main(kind, path):
     # ASCReader counts from zero unless told to use the file's date.
-    reader = can.CanutilsLogReader(path) if kind == "candump" else can.ASCReader(path, relative_timestamp=False)
+    readers = {
+        "candump": lambda: can.CanutilsLogReader(path),
+        "asc": lambda: can.ASCReader(path, relative_timestamp=False),
+        "blf": lambda: can.BLFReader(path),
+        "trc": lambda: can.TRCReader(path),
+        "sqlite": lambda: can.SqliteReader(path),
+    }
+    reader = readers[kind]()
     for msg in reader:
         print(json.dumps({
             "time_us": round(msg.timestamp * 1e6),

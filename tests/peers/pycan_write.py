@@ -1,8 +1,12 @@
 """Writes a fixed set of CAN messages with python-can's own writers.
 
-usage: pycan_write.py candump|asc OUT
+usage: pycan_write.py candump|asc|blf|trc|trc-1.0|sqlite OUT
+
+TRC: python-can 4.1's TRCWriter writes neither remote, FD nor error frames
+(it skips them with a warning); the others take every message.
 Run with Debian's /usr/bin/python3 (python3-can).
 """
+import logging
 import sys
 
 import can
@@ -26,8 +30,25 @@ def messages():
                       data=bytes.fromhex("010206004D3C2B1A"), channel=0)
 
 
+def writer_for(kind, path):
+    if kind == "candump":
+        return can.CanutilsLogWriter(path)
+    if kind == "asc":
+        return can.ASCWriter(path)
+    if kind == "blf":
+        return can.BLFWriter(path)
+    if kind == "sqlite":
+        return can.SqliteWriter(path)
+    writer = can.TRCWriter(path)
+    if kind == "trc-1.0":
+        from can.io.trc import TRCFileVersion
+        writer.file_version = TRCFileVersion.V1_0
+    return writer
+
+
 def main(kind, path):
-    writer = can.CanutilsLogWriter(path) if kind == "candump" else can.ASCWriter(path)
+    logging.disable(logging.WARNING)  # TRCWriter warns of each frame type it skips
+    writer = writer_for(kind, path)
     for message in messages():
         writer.on_message_received(message)
     writer.stop()

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "live_print.h"
 #include "packtwin/base/counted.h"
 #include "packtwin/fleet/ship.h"
 #include "packtwin/recorder/recorder.h"
@@ -52,6 +53,7 @@ class StatusLine {
   }
   void Clear() {
     if (drawn_) fmt::print(stderr, "\r\033[K");
+    drawn_ = false;
   }
 
  private:
@@ -74,6 +76,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     bool ship_leaf = false;
     std::string ship_key;
     bool quiet = false;
+    bool print = false;
     bool force = false;
     bool json = false;
   };
@@ -112,6 +115,9 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--ship-key", options->ship_key, "sign every shipped block with this site key (as packtwin ship --key)");
   cmd->add_flag("--ship-leaf", options->ship_leaf, "--ship goes to the bridge's leaf node (as packtwin ship --leaf)");
   cmd->add_flag("--quiet", options->quiet, "no live status line");
+  cmd->add_flag("--print", options->print,
+                "write each event to standard output as it is recorded: CAN frames candump-style with their frame "
+                "name and decoded signals, Modbus exchanges, MQTT messages (the status line stays on stderr)");
   cmd->add_flag("--force", options->force, "replace OUT if it exists");
   cmd->add_flag("--json", options->json, "print the summary as JSON");
   cmd->callback([options, &exit_code] {
@@ -121,6 +127,17 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
     record.tool_version = PACKTWIN_VERSION;
     record.force = options->force;
     record.max_events = options->max_events;
+    StatusLine line(!options->quiet);
+    if (options->print) {
+      record.on_event = [&line, printer = std::make_shared<LivePrinter>()](const v1::Event& event) {
+        const std::string text = printer->Line(event);
+        if (text.empty()) return;
+        line.Clear();  // on a terminal the status line is redrawn below the frames
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);  // a pipe sees each frame as it comes
+      };
+    }
     if (!options->duration.empty()) {
       auto ms = ParseDurationOption("record", options->duration, exit_code);
       if (!ms) return;
@@ -161,7 +178,6 @@ void AddRecordCommand(CLI::App& app, int& exit_code) {
         shipped = fleet::Ship(request, {});
       });
     }
-    StatusLine line(!options->quiet);
     auto summary = recorder::Record(
         record, std::move(*sources),
         [&](const recorder::RecordSummary& running, int64_t elapsed_ms, uint64_t file_bytes) {

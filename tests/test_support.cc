@@ -77,6 +77,8 @@ Child::~Child() {
   }
 }
 
+std::string Child::OutputSoFar() const { return ReadFile(scratch_.File("stdout")); }
+
 void Child::Signal(int signal_number) {
   if (pid_ > 0 && !reaped_) kill(pid_, signal_number);
 }

@@ -49,6 +49,8 @@ class Child {
   void Signal(int signal_number);
   // Waits for it to exit (at most timeout_ms; then kills it and says so in err).
   CommandResult Wait(int timeout_ms = 20'000);
+  // What it has written to stdout so far, while it runs.
+  std::string OutputSoFar() const;
 
  private:
   TempDir scratch_;

@@ -129,12 +129,18 @@ class Session {
   }
 
   Result<uint64_t> Append(v1::Event event) {
+    std::optional<v1::Event> shown;
+    if (options_.on_event) shown = event;  // a copy only when someone watches
     auto seq = writer_->Append(std::move(event));
     if (!seq.ok()) {
       log_failure_ = seq.status();
       return seq;
     }
     ++summary_.events;
+    if (shown) {
+      shown->set_seq(*seq);
+      options_.on_event(*shown);
+    }
     return seq;
   }
 

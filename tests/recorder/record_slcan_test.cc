@@ -65,6 +65,30 @@ TEST_F(RecordSlcan, SetsBitRateTimestampsAndOpensThenClosesOnSigint) {
   ExpectIntact(db());
 }
 
+TEST_F(RecordSlcan, PrintWritesEachFrameAsItArrivesWithItsNameAndSignals) {
+  auto child = Start({"--print"});
+  adapter_.ServeSetup();
+  adapter_.Send(SlcanFrame(0x1AA, "5014E204230F0100"));
+  std::string seen;
+  for (int waited = 0; waited < 5000 && seen.find("TEL_BATT") == std::string::npos; waited += 20) {
+    usleep(20'000);
+    seen = child->OutputSoFar();
+  }
+  EXPECT_NE(seen.find(") slcan0 1AA#5014E204230F0100 R  TEL_BATT pack_V=52.0 current_A=12.5 soc_pct=35 relay_grid=closed"),
+            std::string::npos)
+      << "printed while recording goes on: " << seen;
+  adapter_.Send(SlcanFrame(0x1AA, "5014"));  // a TEL_BATT of the wrong length
+  for (int waited = 0; waited < 5000 && seen.find("(bad_length)") == std::string::npos; waited += 20) {
+    usleep(20'000);
+    seen = child->OutputSoFar();
+  }
+  EXPECT_NE(seen.find(") slcan0 1AA#5014 R  TEL_BATT (bad_length)"), std::string::npos) << seen;
+  child->Signal(SIGINT);
+  auto result = child->Wait();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("recorded "), std::string::npos) << "the summary follows the frames: " << result.out;
+}
+
 TEST_F(RecordSlcan, BitRateFromTheSourceSpec) {
   auto child = std::make_unique<Child>(std::vector<std::string>{
       testing::PacktwinBinary(), "record", "-o", db(), "--quiet", "--can", "slcan:" + adapter_.device() + "@250000"});

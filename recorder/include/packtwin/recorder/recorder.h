@@ -24,6 +24,8 @@ struct RecordOptions {
   int64_t duration_ms = 0;  // 0: until stopped
   uint64_t max_events = 0;  // 0: no limit
   int stop_fd = -1;         // readable when the user asks to stop (signal self-pipe)
+  // Shown each event once it is recorded (record --print); called on the recording thread.
+  std::function<void(const v1::Event&)> on_event;
 };
 
 struct SourceReport {

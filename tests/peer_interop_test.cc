@@ -197,6 +197,17 @@ TEST_F(PeerInterop, CandumpScreenOutputImportsWithItsFramesInOrder) {
   for (size_t i = 1; i < frames.size(); ++i) EXPECT_GT(frames[i].time_us, frames[i - 1].time_us) << "order kept";
 }
 
+TEST_F(PeerInterop, ScreenAndTrcTimesBeyond2262AreErrorsNotWrappedTimes) {
+  testing::WriteFile(dir_.File("far.txt"), "(170000020030.000000)  can0  123   [1]  11\n");
+  auto far = Packtwin({"import", dir_.File("far.txt"), "-o", dir_.File("far.db"), "--format", "candump-screen"});
+  EXPECT_EQ(far.exit_code, 1);
+  EXPECT_NE(far.err.find("far.txt:1:1 (byte 0): expected a timestamp"), std::string::npos) << far.err;
+  testing::WriteFile(dir_.File("far.trc"), ";$FILEVERSION=2.1\n;$STARTTIME=99000.5\n");
+  auto trc = Packtwin({"import", dir_.File("far.trc"), "-o", dir_.File("trc.db")});
+  EXPECT_EQ(trc.exit_code, 1);
+  EXPECT_NE(trc.err.find("a start time in days since 1899-12-30"), std::string::npos) << trc.err;
+}
+
 TEST_F(PeerInterop, AFileOfAnotherFormatIsRefusedWithTheFormatsPacktwinReads) {
   testing::WriteFile(dir_.File("notes.txt"), "hello\n");
   auto result = Packtwin({"import", dir_.File("notes.txt"), "-o", dir_.File("x.db")});

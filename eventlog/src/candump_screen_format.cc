@@ -9,6 +9,7 @@ namespace {
 
 constexpr size_t kMaxInterfaceChars = 64;
 constexpr uint32_t kErrorFlag = 0x20000000;
+constexpr uint64_t kMaxSeconds = 9'000'000'000;
 
 bool AllHex(std::string_view token) {
   if (token.empty()) return false;
@@ -26,7 +27,8 @@ std::optional<int64_t> Timestamp(TextCursor& cur) {
   if (!seconds || !cur.Consume('.')) return std::nullopt;
   size_t fraction_digits = 0;
   auto fraction = cur.Decimal(9, &fraction_digits);
-  if (!fraction || !cur.Consume(')')) return std::nullopt;
+  // 64-bit nanoseconds end in 2262: a later time is no capture's.
+  if (!fraction || !cur.Consume(')') || *seconds > kMaxSeconds) return std::nullopt;
   int64_t ns = static_cast<int64_t>(*fraction);
   for (size_t i = fraction_digits; i < 9; ++i) ns *= 10;
   return static_cast<int64_t>(*seconds) * 1'000'000'000LL + ns;
@@ -45,8 +47,9 @@ CandumpScreenParse ParseCandumpScreenLine(std::string_view line) {
   if (cur.AtEnd()) return CandumpScreenBlank{};
   CandumpScreenLine out;
   if (cur.Peek() == '(') {
+    const size_t time_at = cur.position();
     auto time = Timestamp(cur);
-    if (!time) return cur.Error("a timestamp such as (1700000000.123456)");
+    if (!time) return cur.ErrorAt(time_at, "a timestamp such as (1700000000.123456), before the year 2262");
     out.timed = true;
     out.time_ns = *time;
     cur.SkipSpaces();

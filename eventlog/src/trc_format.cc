@@ -10,7 +10,7 @@ namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kNsPerDay = 86'400'000'000'000;
 constexpr int64_t kDaysFrom1899To1970 = 25569;  // 1899-12-30 to 1970-01-01
-constexpr double kMaxOffsetMs = 9.0e12;         // about 285 years: beyond is not a trace
+constexpr double kMaxOffsetMs = 1.0e12;         // about 31 years: beyond is not a trace (and would overflow)
 
 // Token as a finite decimal number ("249.900"); nullopt otherwise.
 std::optional<double> Number(std::string_view token) {

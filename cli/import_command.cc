@@ -73,7 +73,7 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
       fmt::print("  {}, {} lost at capture time\n", Counted(summary->gaps, "gap"), Counted(summary->frames_lost, "frame"));
     }
     if (summary->skipped_lines > 0) {
-      fmt::print("  {} skipped: events other than CAN frames\n", Counted(summary->skipped_lines, "line or object"));
+      fmt::print("  {} skipped: not CAN frames (statistics, chip status, markers)\n", Counted(summary->skipped_lines, "event"));
     }
     if (summary->untimed) {
       fmt::print("  note: an input has no timestamps (candump's screen output, or TRC without $STARTTIME): its frames "

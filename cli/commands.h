@@ -43,6 +43,7 @@ void AddFleetCommand(CLI::App& app, int& exit_code);
 void AddKeygenCommand(CLI::App& app, int& exit_code);
 void AddBridgeCommand(CLI::App& app, int& exit_code);
 void AddDbcCommand(CLI::App& app, int& exit_code);
+void AddMonitorCommand(CLI::App& app, int& exit_code);
 
 // Installs SIGINT/SIGTERM handlers that write to a pipe; returns its read end.
 int InstallStopPipe();

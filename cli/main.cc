@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
   AddKeygenCommand(app, exit_code);
   AddBridgeCommand(app, exit_code);
   AddDbcCommand(app, exit_code);
+  AddMonitorCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

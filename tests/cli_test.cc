@@ -72,8 +72,9 @@ TEST(Cli, BadInputFilesGiveExactErrors) {
       {"empty.log", "", ": empty: no CAN log lines to import"},
       {"binary.log", std::string("\x7F" "ELF\x02\x01\x01\0\0\0", 10) + "\n",
        ":1: not a CAN log packtwin reads: found '\\x7FELF\\x02\\x01\\x01\\x00\\x00\\x00'; packtwin imports candump "
-       "logs (candump -l/-L: '(1700000000.000000) can0 123#1122') and Vector ASC (a 'date ...' or 'base hex ...' "
-       "header); give --format candump|asc if the file is one of them"},
+       "logs (candump -l: '(1700000000.000000) can0 123#1122'), candump's screen output ('  can0  123   [2]  11 22'), "
+       "Vector ASC (a 'date ...' or 'base hex ...' header) and BLF, PEAK TRC, and python-can's SQLite databases; give "
+       "--format candump|candump-screen|asc|blf|trc|pycan-sqlite if the file is one of them"},
       {"blank-lines.log", std::string(100, '\n') + "(1.000000) can0 123#\n" + "not a frame\n",
        ":102:1 (byte 121): expected '(' opening the timestamp, found 'not a frame'"},
       {"long.log", "(1.000000) can0 123#" + std::string(5000, 'A') + "\n",

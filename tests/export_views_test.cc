@@ -142,6 +142,23 @@ TEST(InterfaceNames, ARecordingsChannelIsWrittenAsAnInterfaceNameLog2ascTakes) {
   EXPECT_NE(jsonl.out.find("\"channel\":\"slcan:/dev/pts/7\""), std::string::npos) << "JSON lines keep the recorded channel";
 }
 
+// canplayer maps the log's interfaces to its own (stdout=slcan0 prints them).
+// It opens a CAN socket first, so without AF_CAN it cannot run at all.
+TEST(InterfaceNames, CanplayerTakesTheExportedInterfaceName) {
+  TempDir dir;
+  const std::string db = SlcanRecording(dir);
+  const std::string log = dir.File("out.log");
+  ASSERT_EQ(Packtwin({"export", db, "--format", "candump", "-o", log}).exit_code, 0);
+  auto played = testing::Run({"canplayer", "-I", log, "-t", "stdout=slcan0"});
+  if (played.err.find("Address family not supported") != std::string::npos) {
+    GTEST_SKIP() << "this kernel has no AF_CAN: canplayer cannot open its socket (" << played.err << ")";
+  }
+  ASSERT_EQ(played.exit_code, 0) << played.err;
+  size_t frames = 0;
+  for (size_t at = played.out.find("1AA#"); at != std::string::npos; at = played.out.find("1AA#", at + 1)) ++frames;
+  EXPECT_EQ(frames, 5u) << played.out;
+}
+
 TEST(InterfaceNames, TheUserChoosesTheNameAndAnInvalidOneIsRefused) {
   TempDir dir;
   const std::string db = SlcanRecording(dir);

@@ -81,9 +81,12 @@ class CandumpStream : public FrameStream {
   int64_t last_time_ns_ = 0;
 };
 
-class AscStream : public FrameStream {
+// A file whose every line Parser reads into a frame, an event packtwin does
+// not model (skipped and counted), a header line, or an error.
+template <typename Parser, typename FrameLine, typename OtherEvent>
+class ParsedLineStream : public FrameStream {
  public:
-  explicit AscStream(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
+  explicit ParsedLineStream(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
 
   Result<bool> Next(v1::Event* event) override {
     std::string_view line;
@@ -92,8 +95,9 @@ class AscStream : public FrameStream {
       if (!more.ok() || !*more) return more;
       auto parsed = parser_.ParseLine(line);
       if (auto* error = std::get_if<ParseError>(&parsed)) return LineError(*reader_, *error);
-      if (std::holds_alternative<AscOtherEvent>(parsed)) ++stats_.skipped_lines;
-      if (auto* frame = std::get_if<AscFrameLine>(&parsed)) {
+      if (std::holds_alternative<OtherEvent>(parsed)) ++stats_.skipped_lines;
+      if (auto* frame = std::get_if<FrameLine>(&parsed)) {
+        if constexpr (requires { parser_.has_start_time(); }) stats_.untimed = !parser_.has_start_time();
         SetFrameEvent(frame->time_ns, std::move(frame->frame), event);
         return true;
       }
@@ -105,39 +109,12 @@ class AscStream : public FrameStream {
 
  private:
   std::unique_ptr<LineReader> reader_;
-  AscParser parser_;
+  Parser parser_;
   StreamStats stats_;
 };
 
-
-class TrcStream : public FrameStream {
- public:
-  explicit TrcStream(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
-
-  Result<bool> Next(v1::Event* event) override {
-    std::string_view line;
-    while (true) {
-      auto more = reader_->Next(&line);
-      if (!more.ok() || !*more) return more;
-      auto parsed = parser_.ParseLine(line);
-      if (auto* error = std::get_if<ParseError>(&parsed)) return LineError(*reader_, *error);
-      if (std::holds_alternative<TrcOtherEvent>(parsed)) ++stats_.skipped_lines;
-      if (auto* frame = std::get_if<TrcFrameLine>(&parsed)) {
-        stats_.untimed = !parser_.has_start_time();
-        SetFrameEvent(frame->time_ns, std::move(frame->frame), event);
-        return true;
-      }
-    }
-  }
-  uint64_t file_size() const override { return reader_->file_size(); }
-  uint64_t bytes_consumed() const override { return reader_->bytes_consumed(); }
-  const StreamStats& stats() const override { return stats_; }
-
- private:
-  std::unique_ptr<LineReader> reader_;
-  TrcParser parser_;
-  StreamStats stats_;
-};
+using AscStream = ParsedLineStream<AscParser, AscFrameLine, AscOtherEvent>;
+using TrcStream = ParsedLineStream<TrcParser, TrcFrameLine, TrcOtherEvent>;
 
 // Lines without a timestamp are placed 1 µs after the one before, from 0.
 class CandumpScreenStream : public FrameStream {

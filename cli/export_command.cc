@@ -41,6 +41,17 @@ std::optional<std::string> ParseFrameNames(const std::string& text, std::set<std
   return std::nullopt;
 }
 
+// The CSV's columns: every signal of the packs' telemetry (TEL_BATT, TEL_POWER,
+// TEL_LOADS), in the firmware table's order.
+std::vector<std::string> CsvColumns() {
+  std::vector<std::string> names;
+  for (auto function : {firmware::CanFunction::kTelBatt, firmware::CanFunction::kTelPower, firmware::CanFunction::kTelLoads}) {
+    const firmware::FrameSpec* spec = firmware::CanV1FrameSpec(function);
+    for (uint8_t i = 0; spec != nullptr && i < spec->signal_count; ++i) names.emplace_back(spec->signals[i].name);
+  }
+  return names;
+}
+
 }  // namespace
 
 void AddExportCommand(CLI::App& app, int& exit_code) {
@@ -53,17 +64,18 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     std::string ids;
     std::string frames;
     std::vector<std::string> iface_names;
+    std::string every;
     uint64_t around = 0;
     uint64_t context = 10;
     int digits = 0;
     bool force = false;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("export", "Write a log's events as candump, Vector ASC, JSON lines or pcapng (Wireshark)");
+  auto* cmd = app.add_subcommand("export", "Write a log's events as candump, Vector ASC, JSON lines, pcapng (Wireshark) or CSV (the packs' telemetry)");
   cmd->add_option("DB", options->db, "event log")->required();
-  cmd->add_option("--format", options->format, "candump | asc | jsonl | pcapng")
+  cmd->add_option("--format", options->format, "candump | asc | jsonl | pcapng | csv")
       ->required()
-      ->check(CLI::IsMember({"candump", "asc", "jsonl", "pcapng"}));
+      ->check(CLI::IsMember({"candump", "asc", "jsonl", "pcapng", "csv"}));
   cmd->add_option("-o,--output", options->output, "file to write (default: standard output)");
   cmd->add_option("--from", options->from,
                   "first time, inclusive: ISO 8601 (2026-11-21T05:00:00Z, +01:00, or local) or seconds from the start");
@@ -74,6 +86,8 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--around", options->around, "only the events around this sequence number (a finding's evidence)")
       ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
   cmd->add_option("--context", options->context, "with --around: how many events before and after it (default 10)");
+  cmd->add_option("--every", options->every,
+                  "with --format csv: a row per node this often (2s, 1m) instead of one at every change");
   cmd->add_option("--iface-name", options->iface_names,
                   "the CAN interface name candump, ASC and pcapng write: NAME for every channel, or CHANNEL=NAME "
                   "(default: the channel's own when valid, else one made from it, e.g. slcan0)");
@@ -86,6 +100,7 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     request.format = options->format == "asc"     ? eventlog::ExportFormat::kAsc
                      : options->format == "jsonl"  ? eventlog::ExportFormat::kJsonl
                      : options->format == "pcapng" ? eventlog::ExportFormat::kPcapng
+                     : options->format == "csv"    ? eventlog::ExportFormat::kCsv
                                                    : eventlog::ExportFormat::kCandump;
     request.tool_version = PACKTWIN_VERSION;
     request.describe = twin::DescribeFrame;
@@ -96,6 +111,16 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
     if (!error && !options->ids.empty()) error = ParseInto("--ids", options->ids, eventlog::IdRanges::Parse(options->ids), &request.ids);
     if (!error && !options->frames.empty()) error = ParseFrameNames(options->frames, &request.frames);
     request.frame_name = twin::AlfasparkFrameName;
+    if (request.format == eventlog::ExportFormat::kCsv) request.csv_columns = CsvColumns();
+    if (!options->every.empty()) {
+      if (request.format != eventlog::ExportFormat::kCsv) {
+        error = "--every is for --format csv";
+      } else if (auto every_ms = ParseDurationOption("export", options->every, exit_code)) {
+        request.every_ns = *every_ms * 1'000'000;
+      } else {
+        return;
+      }
+    }
     if (options->around != 0) {
       if (!options->from.empty() || !options->to.empty()) error = "--around picks events by sequence number: not with --from or --to";
       request.around_seq = options->around;

@@ -200,7 +200,7 @@ TEST(Cli, JsonLinesDecodeIdsAndNameOurFrames) {
             "{\"seq\":2,\"time\":\"1970-01-01T00:00:01.000000Z\",\"wall_ns\":1000000000,\"capture_ns\":1000000000,"
             "\"source\":\"can0\",\"kind\":\"can_frame\",\"channel\":\"can0\",\"id\":\"0x1AA\",\"extended\":false,"
             "\"rtr\":false,\"error\":false,\"fd\":false,\"dlc\":8,\"data\":\"5014E204230F0100\",\"dir\":\"rx\","
-            "\"name\":\"TEL_BATT\",\"signals\":{\"pack_V\":52.0,\"current_A\":12.5,\"soc_pct\":35,\"relay_grid\":1,"
+            "\"name\":\"TEL_BATT\",\"node\":42,\"signals\":{\"pack_V\":52.0,\"current_A\":12.5,\"soc_pct\":35,\"relay_grid\":1,"
             "\"relay_inverter_output\":1,\"relay_pool_pump\":1,\"relay_water_heater\":1,\"mode_self_consumption\":1,"
             "\"mode_eco\":0,\"mode_time_of_use\":0,\"mode_backup\":0,\"mode_grid_limit\":0,\"lockout\":0,"
             "\"eco_overload\":0,\"bms_comm_lost\":0,\"bms_alarm\":0,\"time_unsynced\":0,\"is_master\":0},"

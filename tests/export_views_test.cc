@@ -3,6 +3,11 @@
 // and interface names that can-utils takes as they are.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <sstream>
 
 #include "packtwin/eventlog/event_writer.h"
@@ -107,6 +112,76 @@ TEST(ExportFilter, AroundShowsTheEventsAroundASequenceNumber) {
   EXPECT_NE(beyond.err.find("holds events 1 to "), std::string::npos) << beyond.err;
   auto mixed = Packtwin({"export", db, "--format", "jsonl", "--around", "5", "--from", "10s"});
   EXPECT_EQ(mixed.exit_code, 64);
+}
+
+std::vector<std::vector<std::string>> CsvRows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cells;
+    std::istringstream fields(line);
+    std::string cell;
+    while (std::getline(fields, cell, ',')) cells.push_back(cell);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(ExportCsv, EachChangeOfAPacksTelemetryIsARowNamedWithUnitsInTheHeader) {
+  TempDir dir;
+  const std::string db = ImportCapture(dir, "alfaspark-3pack.log");
+  auto csv = Packtwin({"export", db, "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const auto rows = CsvRows(csv.out);
+  ASSERT_GT(rows.size(), 10u);
+  const auto& header = rows[0];
+  ASSERT_GE(header.size(), 8u);
+  EXPECT_EQ(std::vector<std::string>(header.begin(), header.begin() + 8),
+            (std::vector<std::string>{"time_utc", "time_s", "node", "pack_V", "current_A", "soc_pct", "relay_grid",
+                                      "relay_inverter_output"}));
+  EXPECT_NE(std::find(header.begin(), header.end(), "grid_today_Wh"), header.end());
+  std::map<std::string, size_t> column;
+  for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
+  // The last row of each pack holds the signals of its last telemetry frames.
+  std::map<std::string, std::vector<std::string>> last_row;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), header.size()) << "row " << i;
+    last_row[rows[i][2]] = rows[i];
+  }
+  EXPECT_EQ(last_row.size(), 3u) << "three packs, and no row for the bridge";
+  std::map<std::string, nlohmann::json> last_signals;
+  for (const auto& e : testing::ExportedEvents(db, "can_frame")) {
+    if (!e.contains("signals") || !e.contains("node")) continue;
+    const std::string name = e["name"];
+    if (name != "TEL_BATT" && name != "TEL_POWER" && name != "TEL_LOADS") continue;
+    for (const auto& [signal, value] : e["signals"].items()) last_signals[fmt::format("0x{:02X}", e["node"].get<int>())][signal] = value;
+  }
+  for (const auto& [node, signals] : last_signals) {
+    for (const auto& [signal, value] : signals.items()) {
+      EXPECT_EQ(last_row[node][column[signal]], value.dump()) << node << " " << signal;
+    }
+  }
+}
+
+TEST(ExportCsv, EveryGivesARowPerPackAtFixedSteps) {
+  TempDir dir;
+  const std::string db = ImportCapture(dir, "alfaspark-3pack.log");
+  auto csv = Packtwin({"export", db, "--format", "csv", "--every", "10s"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const auto rows = CsvRows(csv.out);
+  ASSERT_GT(rows.size(), 6u);
+  std::map<std::string, size_t> per_time;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const double seconds = std::stod(rows[i][1]);
+    EXPECT_DOUBLE_EQ(seconds, 10.0 * std::round(seconds / 10.0)) << rows[i][0];
+    ++per_time[rows[i][1]];
+  }
+  for (const auto& [time, count] : per_time) EXPECT_EQ(count, 3u) << "each pack once at " << time;
+  auto not_csv = Packtwin({"export", db, "--format", "jsonl", "--every", "10s"});
+  EXPECT_EQ(not_csv.exit_code, 64);
+  EXPECT_NE(not_csv.err.find("--every is for --format csv"), std::string::npos) << not_csv.err;
 }
 
 // A recording names its channel after its source; can-utils needs an interface name.

@@ -124,7 +124,7 @@ bool Selected(const ExportRequest& request, const v1::Event& event, int64_t from
 
 // Formats other tools read as interfaces get SocketCAN-style names; JSON lines keep the recorded channel.
 void NameInterfaces(ExportRequest& request, v1::Event* event) {
-  if (request.format == ExportFormat::kJsonl) return;
+  if (request.format == ExportFormat::kJsonl || request.format == ExportFormat::kCsv) return;
   if (event->has_can_frame()) {
     event->mutable_can_frame()->set_channel(request.interfaces.For(event->can_frame().channel()));
   } else if (event->has_gap()) {
@@ -149,6 +149,8 @@ std::unique_ptr<Sink> MakeSink(const ExportRequest& request, const StoreMeta& me
       return std::make_unique<AscSink>(out);
     case ExportFormat::kJsonl:
       return std::make_unique<JsonlSink>(out, request.describe);
+    case ExportFormat::kCsv:
+      return MakeCsvSink(out, {request.csv_columns, request.every_ns, request.describe});
     case ExportFormat::kPcapng: {
       auto found = meta.find(meta_key::kSite);
       auto version = meta.find(meta_key::kToolVersion);

@@ -36,6 +36,7 @@ void DescribeFrame(const v1::Event& event, nlohmann::ordered_json& out) {
   const firmware::FrameSpec* spec = firmware::CanV1FrameSpec(typed.id.function);
   if (spec == nullptr) return;
   out["name"] = spec->name;
+  out["node"] = typed.id.node;
   if (typed.status != firmware::DecodeStatus::kOk) {
     out["decode"] = StatusName(typed.status);
     return;

@@ -1,4 +1,4 @@
-// Writes events of a log as candump, Vector ASC, JSON lines or pcapng, filtered by
+// Writes events of a log as candump, Vector ASC, JSON lines, pcapng or CSV, filtered by
 // time and CAN id. To a file (atomically) or to an open stream.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <set>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "packtwin/eventlog/id_ranges.h"
 #include "packtwin/eventlog/interface_names.h"
@@ -18,7 +19,7 @@
 
 namespace packtwin::eventlog {
 
-enum class ExportFormat { kCandump, kAsc, kJsonl, kPcapng };
+enum class ExportFormat { kCandump, kAsc, kJsonl, kPcapng, kCsv };
 
 struct ExportRequest {
   std::string db;
@@ -34,6 +35,8 @@ struct ExportRequest {
   FrameDescriber describe;       // frame names and signals for JSON lines
   int timestamp_digits = 0;      // candump: 6 or 9; 0 = as the log was imported
   std::string tool_version;      // the exporting packtwin's, named in a pcapng's header
+  std::vector<std::string> csv_columns;  // CSV: the signals, in column order
+  int64_t every_ns = 0;          // CSV: a row per node each this often; 0: at every change
 };
 
 struct ExportSummary {

@@ -13,7 +13,7 @@ namespace packtwin::twin {
 // raw * scale: an integer when the scale is whole, else a decimal.
 nlohmann::ordered_json PhysicalValue(const firmware::SignalSpec& signal, int64_t raw);
 
-// Adds "name", and "signals" {name: physical value} and "values" {name: value
+// Adds "name", "node" (the sender, or a COMMAND's addressee), and "signals" {name: physical value} and "values" {name: value
 // name} when the firmware decodes the frame, or "decode": why it does not
 // ("bad_length", "out_of_range"). Nothing for frames outside protocol v1.
 void DescribeFrame(const v1::Event& event, nlohmann::ordered_json& out);

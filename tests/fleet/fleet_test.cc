@@ -179,7 +179,8 @@ TEST(Fleet, ACollectorKilledMidRunLosesAndDuplicatesNothing) {
   REQUIRE_CLUSTER(cluster);
   TempDir dir;
   SmallBlockLog(dir.File("c.db"), "charlie", "2h", 50);
-  ASSERT_EQ(Packtwin({"ship", dir.File("c.db"), "--to", cluster.Url(), "--replicas", "3"}).exit_code, 0);
+  auto shipped = Packtwin({"ship", dir.File("c.db"), "--to", cluster.Url(), "--replicas", "3"});
+  ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
   std::mt19937 random(11);
   for (int round = 0; round < 4; ++round) {
     testing::Child collector({testing::PacktwinBinary(), "collect", "--from", cluster.Url(), "--out", dir.File("out"),

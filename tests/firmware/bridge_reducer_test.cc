@@ -532,3 +532,141 @@ TEST(BridgeDefects, Defect5ARedeliveredCommandGoesOnCanAgain) {
 
 }  // namespace
 }  // namespace packtwin::firmware
+
+namespace packtwin::firmware {
+namespace {
+
+// can-protocol.md: a frame whose length differs from the table is ignored.
+// The bridge publishes nothing from it and keeps no half of a cycle.
+TEST(BridgeCan, AFrameOfTheWrongLengthIsIgnoredAndPublishesNothing) {
+  Bridge bridge;
+  bridge.ClearSeen();
+  for (CanFrame frame : {EncodeTelBatt({0x2A, 5120, 0, 50, 0, 0, 0}), EncodeTelPower({0x2A, 1, 2, 3, 4}),
+                         EncodeTelLoads({0x2A, 0, 0, 1, 10, 30}), EncodeRelayEvt({0x2A, 2, 1, 6, 0x7}),
+                         EncodeAlarm({0x2A, 1, 1, 0x10, 452}), EncodeFleet({0x2A, 1, 50, 0, 0, 0}),
+                         EncodeAck({0x2A, 0x10, 1, 0})}) {
+    frame.len = static_cast<uint8_t>(frame.len - 1);
+    bridge.Frame(frame);
+  }
+  EXPECT_TRUE(bridge.pubs().empty()) << bridge.pubs().size() << " publications from refused frames";
+  bridge.Frame(EncodeTelLoads({0x2A, 0, 0, 1, 10, 30}));
+  EXPECT_TRUE(bridge.Published(BridgeTopic::kTelemetry).empty()) << "the refused TEL_BATT and TEL_POWER count for nothing";
+}
+
+// can-protocol.md: a receiver matches ids exactly; extended, remote and error
+// frames, and ids outside protocol v1, are none of its frames.
+TEST(BridgeCan, FramesOutsideProtocolV1AreIgnored) {
+  Bridge bridge;
+  bridge.ClearSeen();
+  CanFrame extended = EncodeTelBatt({0x2A, 5120, 0, 50, 0, 0, 0});
+  extended.extended = true;
+  CanFrame remote = EncodeAlarm({0x2A, 1, 1, 0x10, 452});
+  remote.remote = true;
+  CanFrame unknown;
+  unknown.id = 0x4AA;  // function 9: not in the table
+  unknown.len = 1;
+  for (const CanFrame& frame : {extended, remote, unknown}) bridge.Frame(frame);
+  EXPECT_TRUE(bridge.pubs().empty());
+}
+
+// bridge-mqtt.md: info is republished when what the heartbeat says changes,
+// whichever field it is.
+TEST(BridgeMqtt, InfoIsRetainedAgainWhenTheDeviceTypeOrSerialChanges) {
+  Bridge bridge;
+  bridge.Pack(0x2A);
+  HeartbeatFrame hb{0x2A, 1, 2, 6, 0, 0x1000u + 0x2A};
+  hb.serial_lo = 0xCAFE;
+  bridge.Frame(EncodeHeartbeat(hb));
+  hb.device_type = 2;  // the node is now a gateway
+  bridge.Frame(EncodeHeartbeat(hb));
+  EXPECT_EQ(bridge.Published(BridgeTopic::kInfo).size(), 3u) << "joined, serial, device type";
+}
+
+// Defect 3 reads any standard data frame with id bits 0x180 set as TEL_BATT;
+// an extended or remote frame with those bits is not a standard data frame.
+TEST(BridgeDefects, Defect3LeavesExtendedAndRemoteFramesAlone) {
+  Bridge bridge(kBridgeDefectTelBattByMask);
+  bridge.ClearSeen();
+  CanFrame ack = EncodeAck({0x2A, 0x10, 1, 0});
+  ack.extended = true;
+  bridge.Frame(ack);
+  ack.extended = false;
+  ack.remote = true;
+  bridge.Frame(ack);
+  EXPECT_TRUE(bridge.Published(BridgeTopic::kTelemetry).empty());
+}
+
+// bridge-mqtt.md: telemetry needs all three frames of a cycle.
+TEST(BridgeMqtt, TelemetryNeedsTelPowerAsWellAsTelBatt) {
+  Bridge bridge;
+  bridge.Frame(EncodeTelBatt({0x2A, 5120, 0, 50, 0, 0, 0}));
+  bridge.Frame(EncodeTelLoads({0x2A, 0, 0, 1, 10, 30}));
+  EXPECT_TRUE(bridge.Published(BridgeTopic::kTelemetry).empty());
+}
+
+// The frames the bridge sends itself, and commands of another bridge, publish nothing.
+TEST(BridgeMqtt, TimeAndCommandFramesOnTheBusPublishNothing) {
+  Bridge bridge;
+  bridge.ClearSeen();
+  bridge.Frame(EncodeTime({0x05, 1'795'233'600, 60, 1}));
+  bridge.Frame(EncodeCommand({0x2A, 0x16, 3, 0, {}}));
+  EXPECT_TRUE(bridge.pubs().empty());
+}
+
+// An ACK counts once per node, and only for the command it answers.
+TEST(BridgeCommands, AnAckForNoPendingCommandOrASecondAckFromTheSameNodeChangesNothing) {
+  Bridge bridge;
+  bridge.Pack(0x2A);
+  bridge.Ack(0x2A, 0x10, 9);  // nothing was sent
+  bridge.Command(ModeOn("once"));
+  bridge.Ack(0x2A, 0x10, 0);
+  bridge.Ack(0x2A, 0x10, 0, AckStatus::kRejected);  // a second answer does not overwrite the first
+  bridge.AdvanceTo(2'500);
+  const auto results = bridge.Published(BridgeTopic::kResult);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].result.status, BridgeResultStatus::kOk);
+}
+
+// A redelivery before the first delivery's result: nothing on CAN, no result yet.
+TEST(BridgeCommands, ARedeliveryBeforeItsResultWaitsForItAndGoesNotOnCan) {
+  Bridge bridge;
+  bridge.Pack(0x2A);
+  bridge.Command(ModeOn("early"));
+  bridge.Command(ModeOn("early"));
+  EXPECT_EQ(bridge.Sent(CanFunction::kCommand).size(), 1u);
+  EXPECT_TRUE(bridge.Published(BridgeTopic::kResult).empty());
+}
+
+// Defect 2 addresses "all" to the master; with no master there is none to address.
+TEST(BridgeDefects, Defect2WithoutAMasterStillBroadcasts) {
+  Bridge bridge(kBridgeDefectCommandsToMaster);
+  bridge.Command(ModeOn("m"));
+  const auto sent = bridge.Sent(CanFunction::kCommand);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].id, 0x07Fu);
+}
+
+// The packs a result expects: addressed, live, and Energy-Packs (not gateways).
+TEST(BridgeCommands, AResultExpectsOnlyLiveEnergyPacksItAddressed) {
+  Bridge bridge;
+  bridge.Pack(0x2A);
+  bridge.Pack(0x2B);
+  bridge.Frame(EncodeHeartbeat({0x30, 2, 1, 0, 2, 0x3030}));  // a gateway
+  bridge.Command(Cmd(BridgeCommandName::kRequestStatus, "to-2a", 0x2A));
+  bridge.Command(Cmd(BridgeCommandName::kRequestStatus, "all"));
+  bridge.AdvanceTo(2'500);
+  const auto results = bridge.Published(BridgeTopic::kResult);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(results[0].result.expected.Has(0x2A));
+  EXPECT_FALSE(results[0].result.expected.Has(0x2B)) << "not addressed";
+  EXPECT_TRUE(results[1].result.expected.Has(0x2B));
+  EXPECT_FALSE(results[1].result.expected.Has(0x30)) << "a gateway acks no command";
+}
+
+TEST(BridgeCan, ABridgeNotYetStartedHasNoDeadline) {
+  BridgeState state;
+  EXPECT_EQ(BridgeNextDeadlineMs(state), 0u);
+}
+
+}  // namespace
+}  // namespace packtwin::firmware

@@ -44,6 +44,7 @@ void AddKeygenCommand(CLI::App& app, int& exit_code);
 void AddBridgeCommand(CLI::App& app, int& exit_code);
 void AddDbcCommand(CLI::App& app, int& exit_code);
 void AddMonitorCommand(CLI::App& app, int& exit_code);
+void AddViewCommand(CLI::App& app, int& exit_code);
 
 // Installs SIGINT/SIGTERM handlers that write to a pipe; returns its read end.
 int InstallStopPipe();

@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   AddBridgeCommand(app, exit_code);
   AddDbcCommand(app, exit_code);
   AddMonitorCommand(app, exit_code);
+  AddViewCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -23,6 +23,8 @@ packages=(
   openssl
   # real peers used by the integration tests
   can-utils python3-can python3-pymodbus python3-serial-asyncio python3-serial libmodbus-dev
+  # the browser view: its HTTP server, the plot library it serves, and a real browser for its tests
+  libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium
   # interop peers: Wireshark's dissectors (pcapng export), a DBC decoder, a terminal for the live monitor
   tshark python3-canmatrix tmux
   # firmware cross build (Cortex-M4, newlib-nano)

@@ -1,0 +1,118 @@
+#include "packtwin/view/view_server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <charconv>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+namespace packtwin::view {
+namespace {
+
+constexpr size_t kMaxBuckets = 10'000;
+
+std::optional<int64_t> IntParam(const httplib::Request& request, const char* name) {
+  if (!request.has_param(name)) return std::nullopt;
+  const std::string text = request.get_param_value(name);
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+void BadRequest(httplib::Response& response, const std::string& why) {
+  response.status = 400;
+  response.set_content(nlohmann::json{{"error", why}}.dump(), "application/json");
+}
+
+nlohmann::json Info(const SeriesStore& store) {
+  nlohmann::json signals = nlohmann::json::array();
+  for (const auto& s : store.signals()) signals.push_back({{"name", s.name}, {"unit", s.unit}});
+  return {{"site", store.site()}, {"first_ns", store.first_ns()}, {"last_ns", store.last_ns()}, {"nodes", store.Nodes()},
+          {"signals", signals}};
+}
+
+// /api/series?node=42&signal=soc_pct[&from=NS&to=NS&buckets=N]
+void SeriesEndpoint(const SeriesStore& store, const httplib::Request& request, httplib::Response& response) {
+  const auto node = IntParam(request, "node");
+  if (!node || !request.has_param("signal")) return BadRequest(response, "give node=ID and signal=NAME");
+  const std::string signal = request.get_param_value("signal");
+  const Series* series = store.Find(static_cast<uint32_t>(*node), signal);
+  if (series == nullptr) return BadRequest(response, fmt::format("node {} sent no {}", *node, signal));
+  // The range is clamped to the log, so its width never overflows.
+  const int64_t from_ns = std::clamp(IntParam(request, "from").value_or(store.first_ns()), store.first_ns(), store.last_ns());
+  const int64_t to_ns = std::clamp(IntParam(request, "to").value_or(store.last_ns() + 1), from_ns, store.last_ns() + 1);
+  const int64_t buckets = std::clamp<int64_t>(IntParam(request, "buckets").value_or(1000), 1, kMaxBuckets);
+  const Reduced reduced = Reduce(*series, from_ns, to_ns, static_cast<size_t>(buckets));
+  const nlohmann::json out = {{"node", *node}, {"signal", signal}, {"samples", reduced.samples},
+                              {"t_ns", reduced.t_ns}, {"min", reduced.min}, {"max", reduced.max}};
+  response.set_content(out.dump(), "application/json");
+}
+
+Result<std::string> ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::NotFound(fmt::format("{}: Chart.js is missing; install Debian's libjs-chart.js "
+                                        "(scripts/install-deps.sh does)", path));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Status Serve(const SeriesStore& store, const ViewOptions& options) {
+  auto chart_js = ReadFileText(kChartJsPath);
+  if (!chart_js.ok()) return chart_js.status();
+  httplib::Server server;
+  const std::string info = Info(store).dump();
+  server.Get("/", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(ViewPage(), "text/html; charset=utf-8");
+  });
+  server.Get("/chart.js", [&chart_js](const httplib::Request&, httplib::Response& response) {
+    response.set_content(*chart_js, "text/javascript");
+  });
+  server.Get("/api/info", [&info](const httplib::Request&, httplib::Response& response) {
+    response.set_content(info, "application/json");
+  });
+  server.Get("/api/series", [&store](const httplib::Request& request, httplib::Response& response) {
+    SeriesEndpoint(store, request, response);
+  });
+  // httplib's default also sets SO_REUSEPORT, which lets a second server share
+  // a port in use; only SO_REUSEADDR (a quick restart) is wanted.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  if (!server.bind_to_port(options.bind.c_str(), options.port)) {
+    return Status::InvalidArgument(fmt::format("{}:{}: cannot listen there (in use, or not an address of this machine): "
+                                               "give another --port or --bind", options.bind, options.port));
+  }
+  // A stopper waits for the user's stop, or for the server to end by itself.
+  int done[2] = {-1, -1};
+  if (::pipe(done) != 0) return Status::IoError("cannot create a pipe");
+  std::thread stopper([&server, user_fd = options.stop_fd, done_fd = done[0]] {
+    pollfd fds[2] = {{done_fd, POLLIN, 0}, {user_fd, POLLIN, 0}};
+    // Bounded: returns on the first event of either descriptor (retried only when interrupted).
+    while (::poll(fds, user_fd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR) {
+    }
+    server.stop();
+  });
+  if (options.on_ready) options.on_ready(options.port);
+  const bool served = server.listen_after_bind();
+  (void)!::write(done[1], "x", 1);
+  stopper.join();
+  ::close(done[0]);
+  ::close(done[1]);
+  return served ? Status::Ok() : Status::IoError("the HTTP server stopped with an error");
+}
+
+}  // namespace packtwin::view

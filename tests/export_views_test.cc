@@ -114,20 +114,7 @@ TEST(ExportFilter, AroundShowsTheEventsAroundASequenceNumber) {
   EXPECT_EQ(mixed.exit_code, 64);
 }
 
-std::vector<std::vector<std::string>> CsvRows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> cells;
-    std::istringstream fields(line);
-    std::string cell;
-    while (std::getline(fields, cell, ',')) cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    rows.push_back(cells);
-  }
-  return rows;
-}
+std::vector<std::vector<std::string>> CsvRows(const std::string& text) { return testing::SplitTable(text, ','); }
 
 TEST(ExportCsv, EachChangeOfAPacksTelemetryIsARowNamedWithUnitsInTheHeader) {
   TempDir dir;

@@ -19,21 +19,6 @@ using testing::Packtwin;
 using testing::SourceDir;
 using testing::TempDir;
 
-std::vector<std::vector<std::string>> Rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::istringstream fields(line);
-    std::string cell;
-    while (std::getline(fields, cell, '\t')) cells.push_back(cell);
-    if (!line.empty() && line.back() == '\t') cells.emplace_back();
-    rows.push_back(cells);
-  }
-  return rows;
-}
-
 // tshark's fields for every packet, tab-separated, with `extra` options.
 std::vector<std::vector<std::string>> Tshark(const std::string& pcapng, const std::vector<std::string>& fields,
                                              const std::vector<std::string>& extra = {}) {
@@ -45,7 +30,7 @@ std::vector<std::vector<std::string>> Tshark(const std::string& pcapng, const st
   }
   auto result = testing::Run(argv);
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  return Rows(result.out);
+  return testing::SplitTable(result.out, '\t');
 }
 
 std::string Lower(std::string text) {

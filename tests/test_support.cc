@@ -77,6 +77,21 @@ Child::~Child() {
   }
 }
 
+std::vector<std::vector<std::string>> SplitTable(const std::string& text, char separator) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cells;
+    std::istringstream fields(line);
+    std::string cell;
+    while (std::getline(fields, cell, separator)) cells.push_back(cell);
+    if (!line.empty() && line.back() == separator) cells.emplace_back();
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
 std::string Child::OutputSoFar() const { return ReadFile(scratch_.File("stdout")); }
 
 void Child::Signal(int signal_number) {

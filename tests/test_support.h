@@ -68,6 +68,9 @@ bool WaitForFile(const std::string& path, int timeout_ms = 10'000);
 // parsed object each; only those of `kind` when given.
 std::vector<nlohmann::json> ExportedEvents(const std::string& db, const std::string& kind = "");
 
+// Lines of `text` split at `separator` (a trailing separator gives an empty last cell).
+std::vector<std::vector<std::string>> SplitTable(const std::string& text, char separator);
+
 // A TCP port on 127.0.0.1 that was free a moment ago (for servers the tests start).
 uint16_t FreeTcpPort();
 

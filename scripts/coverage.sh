@@ -7,7 +7,7 @@ dir=build-coverage
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DPACKTWIN_COVERAGE=ON -DPACKTWIN_BUILD_BENCH=OFF >/dev/null
 targets=(can_v1_id_test can_v1_frames_test can_v1_signals_test modbus_rtu_test pack_bms_power_test pack_functions_test
          pack_identity_time_test pack_commands_test election_test indicators_test field_defects_test state_digest_test edges_test
-         bridge_reducer_test)
+         bridge_can_test bridge_commands_test)
 cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}" >/dev/null
 find "$dir" -name '*.gcda' -delete
 for t in "${targets[@]}"; do "$dir/tests/$t" --gtest_brief=1 >/dev/null; done

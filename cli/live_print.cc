@@ -3,18 +3,13 @@
 #include <fmt/format.h>
 
 #include "packtwin/eventlog/candump_format.h"
+#include "packtwin/base/hex.h"
 #include "packtwin/twin/frame_signals.h"
 
 namespace packtwin::cli {
 namespace {
 
 constexpr size_t kMaxPayloadShown = 160;
-
-std::string Hex(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes) out += fmt::format("{:02X}", c);
-  return out;
-}
 
 std::string Stamp(int64_t wall_ns) {
   const int64_t seconds = wall_ns / 1'000'000'000;
@@ -55,8 +50,8 @@ std::string LivePrinter::Line(const v1::Event& event) {
       return CanLine(event);
     case v1::Event::kModbus: {
       const auto& m = event.modbus();
-      return fmt::format("{} modbus {} {} -> {} {} {:.1f} ms", Stamp(event.wall_time_ns()), m.port(), Hex(m.request()),
-                         m.reply().empty() ? "-" : Hex(m.reply()), v1::ModbusStatus_Name(m.status()),
+      return fmt::format("{} modbus {} {} -> {} {} {:.1f} ms", Stamp(event.wall_time_ns()), m.port(), HexBytes(m.request()),
+                         m.reply().empty() ? "-" : HexBytes(m.reply()), v1::ModbusStatus_Name(m.status()),
                          m.latency_us() / 1000.0);
     }
     case v1::Event::kMqtt: {

@@ -3,18 +3,12 @@
 #include <fmt/format.h>
 
 #include "packtwin/base/counted.h"
+#include "packtwin/base/hex.h"
 #include "packtwin/firmware/can_v1_id.h"
 #include "packtwin/twin/frame_signals.h"
 
 namespace packtwin::cli {
 namespace {
-
-std::string Hex(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes) out += fmt::format("{:02X} ", c);
-  if (!out.empty()) out.pop_back();
-  return out;
-}
 
 // "G I P H": the closed relays' letters, '-' for open ones.
 std::string Relays(const std::map<std::string, std::string>& v) {
@@ -61,7 +55,7 @@ void NodeTableView::Update(const v1::Event& event) {
   ++id.count;
   id.last_ns = event.wall_time_ns();
   id.channel = interfaces_.For(frame.channel());
-  id.data = Hex(frame.data());
+  id.data = HexBytes(frame.data(), " ");
   id.name = described.contains("name") ? described["name"].get<std::string>() : "";
   if (!described.contains("signals")) return;
   const auto v1_id = firmware::ClassifyCanV1Id(frame.id(), frame.extended(), frame.rtr(), frame.error());

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "packtwin/eventlog/event_kind.h"
+#include "packtwin/base/hex.h"
 #include "packtwin/base/time_spec.h"
 #include "packtwin/base/utf8.h"
 
@@ -12,13 +13,6 @@ namespace packtwin::eventlog {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string Hex(const std::string& bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char byte : bytes) out += fmt::format("{:02X}", byte);
-  return out;
-}
 
 void PutCanFrame(const v1::CanFrame& frame, Json& out) {
   out["channel"] = frame.channel();
@@ -32,7 +26,7 @@ void PutCanFrame(const v1::CanFrame& frame, Json& out) {
     out["esi"] = (frame.fd_flags() & 2u) != 0;
   }
   out["dlc"] = frame.dlc();
-  out["data"] = Hex(frame.data());
+  out["data"] = HexBytes(frame.data());
   if (frame.direction() != v1::DIRECTION_UNSPECIFIED) out["dir"] = frame.direction() == v1::DIRECTION_RX ? "rx" : "tx";
 }
 
@@ -46,8 +40,8 @@ void PutBody(const v1::Event& event, const FrameDescriber& describe, Json& out) 
       const auto& m = event.modbus();
       out["port"] = m.port();
       out["transport"] = v1::Transport_Name(m.transport());
-      out["request"] = Hex(m.request());
-      out["reply"] = Hex(m.reply());
+      out["request"] = HexBytes(m.request());
+      out["reply"] = HexBytes(m.reply());
       out["status"] = v1::ModbusStatus_Name(m.status());
       out["latency_us"] = m.latency_us();
       break;
@@ -98,7 +92,7 @@ void PutBody(const v1::Event& event, const FrameDescriber& describe, Json& out) 
       if (FirstBadUtf8(m.payload()) == std::string_view::npos) {
         out["payload"] = m.payload();
       } else {
-        out["payload_hex"] = Hex(m.payload());
+        out["payload_hex"] = HexBytes(m.payload());
       }
       out["qos"] = m.qos();
       out["retained"] = m.retained();

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,11 @@ int Fail(const Status& status);
 
 // Opens a log for a command; on failure says why, sets exit_code, gives nullptr.
 std::unique_ptr<eventlog::EventReader> OpenLog(const std::string& db, int& exit_code);
+
+// After a command's output: events a reading skipped as damaged (their
+// record checks failed) are named on stderr and the exit code becomes
+// kExitDamaged. The output stands for everything else in the log.
+void WarnSkippedDamaged(const std::string& db, const std::map<uint64_t, uint64_t>& runs, int& exit_code);
 
 // Runs work(progress) behind a progress bar over the log's events: how every
 // command that walks a log shows how far it got.

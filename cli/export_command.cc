@@ -97,6 +97,7 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     eventlog::ExportRequest request;
     request.db = options->db;
+    request.skip_located_damage = true;  // named on stderr afterwards, exit 2
     request.format = options->format == "asc"     ? eventlog::ExportFormat::kAsc
                      : options->format == "jsonl"  ? eventlog::ExportFormat::kJsonl
                      : options->format == "pcapng" ? eventlog::ExportFormat::kPcapng
@@ -159,6 +160,7 @@ void AddExportCommand(CLI::App& app, int& exit_code) {
       }
       fmt::print(stderr, "\n");
     }
+    WarnSkippedDamaged(options->db, summary->skipped_damaged, exit_code);
   });
 }
 

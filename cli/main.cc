@@ -33,7 +33,21 @@ std::unique_ptr<eventlog::EventReader> OpenLog(const std::string& db, int& exit_
     exit_code = Fail(reader.status());
     return nullptr;
   }
+  // Commands go on past located damage and name it (WarnSkippedDamaged).
+  (*reader)->SkipLocatedDamage(true);
   return std::move(*reader);
+}
+
+void WarnSkippedDamaged(const std::string& db, const std::map<uint64_t, uint64_t>& runs, int& exit_code) {
+  if (runs.empty()) return;
+  uint64_t events = 0;
+  for (const auto& [first, last] : runs) events += last - first + 1;
+  fmt::print(stderr,
+             "packtwin: warning: {}: {} damaged event{} skipped ({}): {} record check{} failed; everything else was "
+             "read; run packtwin verify\n",
+             db, events, events == 1 ? "" : "s", eventlog::DescribeSeqRuns(runs), events == 1 ? "its" : "their",
+             events == 1 ? "" : "s");
+  exit_code = kExitDamaged;  // over check's 1 for findings: the findings are of a damaged log
 }
 
 std::optional<int64_t> ParseDurationOption(const std::string& command, const std::string& text, int& exit_code) {

@@ -226,6 +226,7 @@ void AddStateCommand(CLI::App& app, int& exit_code) {
       fmt::print("{}", twin::StateAsText(*state, at_ns, node));
       if (!bridge.empty()) fmt::print("{}", BridgeText(bridge));
     }
+    WarnSkippedDamaged(options->db, reader->skipped_damaged(), exit_code);
   });
 }
 
@@ -278,7 +279,8 @@ void AddTimelineCommand(CLI::App& app, int& exit_code) {
       exit_code = Fail(state.status());
       return;
     }
-    NodeInLog(*state, node, exit_code);
+    if (!NodeInLog(*state, node, exit_code)) return;
+    WarnSkippedDamaged(options->db, request->reader->skipped_damaged(), exit_code);
   });
 }
 
@@ -374,15 +376,21 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       nlohmann::ordered_json out = {{"file", options->db}, {"events", report->events}, {"findings", nlohmann::ordered_json::array()}};
       for (const auto& f : report->findings) out["findings"].push_back(twin::FindingAsJson(f));
       fmt::print("{}\n", out.dump(2));
+      WarnSkippedDamaged(options->db, reader->skipped_damaged(), exit_code);
       return;
     }
     for (const auto& f : report->findings) fmt::print("{}", twin::FindingAsText(f));
-    if (report->findings.empty()) {
+    if (report->findings.empty() && !reader->skipped_damaged().empty()) {
+      // Never "clean": what was skipped is unknown.
+      fmt::print("{}: no finding in the {} read, but damaged events were skipped{}\n", options->db,
+                 Counted(report->events, "event"), ScopeText(scope));
+    } else if (report->findings.empty()) {
       fmt::print("{}: clean: {} events, nothing the rules forbid{}\n", options->db, report->events, ScopeText(scope));
     } else {
       fmt::print("{}: {} in {}{}\n", options->db, Counted(report->findings.size(), "finding"),
                  Counted(report->events, "event"), ScopeText(scope));
     }
+    WarnSkippedDamaged(options->db, reader->skipped_damaged(), exit_code);
   });
 }
 
@@ -411,6 +419,7 @@ void AddDigestCommand(CLI::App& app, int& exit_code) {
     } else {
       fmt::print("{}  {} ({} events)\n", digest, options->db, state->events);
     }
+    WarnSkippedDamaged(options->db, reader->skipped_damaged(), exit_code);
   });
 }
 

@@ -53,4 +53,17 @@ inline std::string Sql(const std::string& path, const std::string& sql) {
   return error;
 }
 
+// The stored size of the body of the block starting at `first_seq` (0 when none).
+inline int BlockBodySize(const std::string& path, int64_t first_seq) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT length(body) FROM blocks WHERE first_seq = ?", -1, &stmt, nullptr);
+  sqlite3_bind_int64(stmt, 1, first_seq);
+  const int size = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return size;
+}
+
 }  // namespace packtwin::testing

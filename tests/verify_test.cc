@@ -1,7 +1,11 @@
 // `verify` finds a changed, removed or inserted event and names the first bad seq.
 #include "packtwin/eventlog/verify.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
 
 #include "store_test_util.h"
 #include "test_support.h"
@@ -47,10 +51,59 @@ TEST(VerifyChain, EmptyLogPasses) {
   EXPECT_TRUE(Verify(dir.File("a.db")).intact);
 }
 
-// A change inside a block shows at the block's stored chain hash: verify
-// names the block's events (seq 31 to 40 here).
-TEST(VerifyChain, FlippedDataByteIsFoundInItsBlock) {
+// One flipped byte names the event it is in (its record check fails), not
+// every event of its block, and the rest of the log is still checked.
+TEST(VerifyChain, AFlippedByteNamesTheOneEventItIsIn) {
   auto report = Tampered(100,
+                         "UPDATE blocks SET body = CAST(substr(body, 1, length(body) - 1) || "
+                         "CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) WHERE first_seq = 31");
+  EXPECT_FALSE(report.intact);
+  EXPECT_EQ(report.first_bad_seq, 40u) << "the block's last byte is seq 40's data";
+  EXPECT_EQ(report.damaged, (std::map<uint64_t, uint64_t>{{40, 40}}));
+  EXPECT_NE(report.problem.find("1 event failed its record check (seq 40): changed; the rest of the log checks out"),
+            std::string::npos)
+      << report.problem;
+  EXPECT_EQ(report.events_checked, 99u);
+}
+
+// Every byte of a block flipped in turn: the damage is always inside that
+// block, and a flipped data byte names exactly its own event. A flipped time
+// delta also names the later events of the block (their times depend on it).
+TEST(VerifyChain, EveryFlippedByteOfABlockIsLocatedInsideIt) {
+  TempDir dir;
+  WriteLog(dir.File("a.db"), 50);
+  int single_event = 0;
+  int located = 0;
+  const int body_bytes = testing::BlockBodySize(dir.File("a.db"), 21);
+  ASSERT_GT(body_bytes, 40);
+  for (int offset = 0; offset < body_bytes; ++offset) {
+    const std::string copy = dir.File("flip.db");
+    std::filesystem::copy_file(dir.File("a.db"), copy, std::filesystem::copy_options::overwrite_existing);
+    Sql(copy, std::string(kDropTriggers) +
+                  fmt::format("UPDATE blocks SET body = CAST(substr(body, 1, {0}) || "
+                              "CASE WHEN substr(body, {1}, 1) = X'00' THEN X'01' ELSE X'00' END || "
+                              "substr(body, {2}) AS BLOB) WHERE first_seq = 21",
+                              offset, offset + 1, offset + 2));
+    auto report = Verify(copy);
+    EXPECT_FALSE(report.intact) << "offset " << offset;
+    ASSERT_TRUE(report.first_bad_seq.has_value());
+    EXPECT_GE(*report.first_bad_seq, 21u) << "offset " << offset << ": " << report.problem;
+    EXPECT_LE(*report.first_bad_seq, 30u) << "offset " << offset << ": " << report.problem;
+    for (const auto& [first, last] : report.damaged) {
+      EXPECT_GE(first, 21u) << "offset " << offset;
+      EXPECT_LE(last, 30u) << "offset " << offset;
+    }
+    if (!report.damaged.empty()) ++located;
+    if (report.damaged.size() == 1 && report.damaged.begin()->first == report.damaged.begin()->second) ++single_event;
+  }
+  EXPECT_GE(single_event, 40) << "each of the 10 events' 4 data bytes names its event alone";
+  EXPECT_GE(located, body_bytes * 9 / 10) << "nearly every flip is located finer than the block";
+}
+
+// A log written before record checks existed is still located to its block.
+TEST(VerifyChain, ALogWithoutRecordChecksIsLocatedToTheBlock) {
+  auto report = Tampered(100,
+                         "DROP TABLE record_checks; "
                          "UPDATE blocks SET body = CAST(substr(body, 1, length(body) - 1) || "
                          "CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) WHERE first_seq = 31");
   EXPECT_FALSE(report.intact);

@@ -114,6 +114,7 @@ void AppendRecord(int kind, int64_t wall_ns, int64_t capture_ns, int64_t source_
 
 bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, Record* out) {
   if (*pos >= block.size()) return false;
+  const size_t start = *pos;
   out->kind = static_cast<uint8_t>(block[(*pos)++]);
   uint64_t wall_delta = 0, capture_delta = 0, source = 0, length = 0;
   if (!GetVarint(block, pos, &wall_delta) || !GetVarint(block, pos, &capture_delta) ||
@@ -129,6 +130,7 @@ bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, R
   out->source_id = static_cast<int64_t>(source);
   out->body = block.substr(*pos, length);
   *pos += length;
+  out->bytes = block.substr(start, *pos - start);
   return true;
 }
 

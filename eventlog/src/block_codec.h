@@ -35,6 +35,7 @@ struct Record {
   int64_t capture_ns = 0;
   int64_t source_id = 0;
   std::string_view body;
+  std::string_view bytes;  // the whole record as stored (for its check, record_checks.h)
 };
 
 // Reads the record at *pos (advancing it). False when the bytes do not form

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "block_codec.h"
+#include "record_checks.h"
 #include "reader_parts.h"
 #include "store_schema.h"
 
@@ -34,8 +35,14 @@ class BlockCursor : public EventCursor {
  public:
   // `reload` refreshes `sources` from the file: a log still being recorded
   // gains sources after it was opened.
-  BlockCursor(sqlite::Statement stmt, const SourceNames* sources, std::function<Status()> reload, uint64_t first_seq)
-      : stmt_(std::move(stmt)), sources_(sources), reload_(std::move(reload)), first_seq_(first_seq) {}
+  // `with_checks`: the statement's eighth column holds the block's record checks.
+  BlockCursor(sqlite::Statement stmt, const SourceNames* sources, std::function<Status()> reload, uint64_t first_seq,
+              bool with_checks)
+      : stmt_(std::move(stmt)),
+        sources_(sources),
+        reload_(std::move(reload)),
+        first_seq_(first_seq),
+        with_checks_(with_checks) {}
 
   Result<bool> Next(StoredEvent* row) override {
     // Bounded by the blocks: each pass returns a record or loads the next block.
@@ -45,9 +52,18 @@ class BlockCursor : public EventCursor {
         if (!more.ok() || !*more) return more;
         continue;
       }
-      const block::Record& r = records_[next_];
-      const uint64_t seq = block_first_ + next_++;
+      const size_t index = next_++;
+      const block::Record& r = records_[index];
+      const uint64_t seq = block_first_ + index;
       if (seq < first_seq_) continue;
+      if (damaged_[index]) {
+        *row = StoredEvent{};
+        row->seq = seq;
+        row->hash = seq == last_seq_ ? hash_ : std::string_view();
+        row->schema = 2;
+        row->damaged = true;
+        return true;
+      }
       auto source = sources_->find(r.source_id);
       if (source == sources_->end()) {
         PACKTWIN_RETURN_IF_ERROR(reload_());
@@ -64,6 +80,7 @@ class BlockCursor : public EventCursor {
       row->payload = r.body;
       row->hash = seq == last_seq_ ? hash_ : std::string_view();
       row->schema = 2;
+      row->damaged = false;
       return true;
     }
   }
@@ -83,6 +100,7 @@ class BlockCursor : public EventCursor {
     loaded_ = true;
     body_ = stmt_.ColumnBlobView(2);  // valid until the next Step: as long as this block's records
     hash_ = stmt_.ColumnBlobView(3);
+    checks_ = with_checks_ ? stmt_.ColumnBlobView(7) : std::string_view();
     if (body_.empty() || last_seq_ < block_first_) return Damaged("is empty or its header is inconsistent");
     PACKTWIN_RETURN_IF_ERROR(ReadRecords(stmt_.ColumnInt(4), stmt_.ColumnInt(5), stmt_.ColumnInt(6)));
     return true;
@@ -90,7 +108,9 @@ class BlockCursor : public EventCursor {
 
   // Decodes every record of the block; the columns queries use (times,
   // kinds, seq range) must say what the records say, or a query would lie:
-  // checked before any event of the block is returned.
+  // checked before any event of the block is returned. With record checks,
+  // a record that fails its check is handed out as damaged (and so is every
+  // record from one that no longer decodes), the others as they are.
   Status ReadRecords(int64_t min_wall_ns, int64_t max_wall_ns, int64_t kinds) {
     const uint64_t count = last_seq_ - block_first_ + 1;
     block::Summary summary;
@@ -100,12 +120,30 @@ class BlockCursor : public EventCursor {
       records_.push_back(r);
       return true;
     });
+    damaged_.assign(records_.size(), false);
+    // The body's CRC-32 first (cheap); its records one by one only when it fails.
+    if (block::ChecksFit(checks_, count) && !block::BodyCheckMatches(body_, checks_) && MarkDamaged(count)) {
+      return Status::Ok();
+    }
     if (!read && records_.size() < count) return Damaged("has a record that does not decode");
     if (!read || records_.size() != count) return Damaged("holds a different number of events than its header says");
     if (!summary.Matches(count, min_wall_ns, max_wall_ns, kinds)) {
       return Damaged("has header columns (times, kinds) that do not match its events");
     }
     return Status::Ok();
+  }
+
+  // Flags each record whose check fails and pads the records that no longer
+  // decode as damaged; true when any record was flagged (the block is then
+  // handed out with its damage located).
+  bool MarkDamaged(uint64_t count) {
+    bool any = records_.size() < count;
+    for (size_t i = 0; i < records_.size(); ++i) {
+      if (block::StoredCheck(checks_, i) != block::RecordCheck(records_[i])) damaged_[i] = any = true;
+    }
+    records_.resize(count);
+    damaged_.resize(count, true);
+    return any;
   }
 
   Status Damaged(const std::string& what) {
@@ -119,7 +157,10 @@ class BlockCursor : public EventCursor {
   uint64_t first_seq_;
   std::string_view body_;
   std::string_view hash_;
+  std::string_view checks_;  // empty when the file keeps no record checks
+  bool with_checks_;
   std::vector<block::Record> records_;  // the loaded block's, reused from block to block
+  std::vector<bool> damaged_;  // per record of the loaded block
   size_t next_ = 0;
   uint64_t block_first_ = 0;
   uint64_t last_seq_ = 0;
@@ -128,8 +169,8 @@ class BlockCursor : public EventCursor {
 
 class BlockReader : public EventReader {
  public:
-  BlockReader(sqlite::Db db, std::string path, SourceNames sources)
-      : db_(std::move(db)), path_(std::move(path)), sources_(std::move(sources)) {}
+  BlockReader(sqlite::Db db, std::string path, SourceNames sources, bool with_checks)
+      : db_(std::move(db)), path_(std::move(path)), sources_(std::move(sources)), with_checks_(with_checks) {}
 
   const std::string& path() const override { return path_; }
 
@@ -151,7 +192,7 @@ class BlockReader : public EventReader {
       auto more = (*cursor)->Next(&row);
       if (!more.ok()) return more.status();
       if (!*more) break;
-      ++counts[{row.kind, std::string(row.source)}];
+      if (!row.damaged) ++counts[{row.kind, std::string(row.source)}];
     }
     std::vector<KindSourceCount> out;
     for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});
@@ -160,8 +201,10 @@ class BlockReader : public EventReader {
 
   Result<std::unique_ptr<EventCursor>> FromSeq(uint64_t first_seq) override {
     auto stmt = db_.Prepare(
-        "SELECT first_seq, last_seq, body, hash, min_wall_ns, max_wall_ns, kinds FROM blocks WHERE last_seq >= ? "
-        "ORDER BY first_seq");
+        with_checks_ ? "SELECT first_seq, last_seq, body, hash, min_wall_ns, max_wall_ns, kinds, checks FROM blocks "
+                       "LEFT JOIN record_checks USING (first_seq) WHERE last_seq >= ? ORDER BY first_seq"
+                     : "SELECT first_seq, last_seq, body, hash, min_wall_ns, max_wall_ns, kinds FROM blocks "
+                       "WHERE last_seq >= ? ORDER BY first_seq");
     if (!stmt.ok()) return stmt.status();
     stmt->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(first_seq, INT64_MAX)));
     auto reload = [this]() -> Status {
@@ -170,7 +213,7 @@ class BlockReader : public EventReader {
       sources_ = std::move(*sources);
       return Status::Ok();
     };
-    return std::unique_ptr<EventCursor>(new BlockCursor(std::move(*stmt), &sources_, reload, first_seq));
+    return std::unique_ptr<EventCursor>(new BlockCursor(std::move(*stmt), &sources_, reload, first_seq, with_checks_));
   }
 
   // The chain is stored at block ends; inside a block it is recomputed from
@@ -203,6 +246,11 @@ class BlockReader : public EventReader {
       auto more = (*cursor)->Next(&event);
       if (!more.ok()) return more.status();
       if (!*more) return std::string();
+      if (event.damaged) {
+        return Status::Corruption(fmt::format("{}: event seq {} is damaged: the chain after it cannot be recomputed; run "
+                                              "packtwin verify",
+                                              path_, event.seq));
+      }
       chain = ChainHash(chain, {event.seq, event.capture_ns, event.wall_ns, static_cast<uint32_t>(event.kind),
                                 event.source, event.payload});
       if (event.seq == seq) return std::string(chain.begin(), chain.end());
@@ -243,6 +291,7 @@ class BlockReader : public EventReader {
       auto more = (*cursor)->Next(&event);
       if (!more.ok()) return more.status();
       if (!*more) return uint64_t{0};
+      if (event.damaged) continue;  // its time is not known
       if (inclusive ? event.wall_ns >= wall_ns : event.wall_ns > wall_ns) return event.seq;
     }
   }
@@ -250,6 +299,7 @@ class BlockReader : public EventReader {
   sqlite::Db db_;
   std::string path_;
   SourceNames sources_;
+  bool with_checks_;
 };
 
 }  // namespace
@@ -257,7 +307,10 @@ class BlockReader : public EventReader {
 Result<std::unique_ptr<EventReader>> OpenBlocks(sqlite::Db db, std::string path) {
   auto sources = LoadSourceNames(db);
   if (!sources.ok()) return sources.status();
-  return std::unique_ptr<EventReader>(new BlockReader(std::move(db), std::move(path), std::move(*sources)));
+  auto with_checks = HasRecordChecks(db);
+  if (!with_checks.ok()) return with_checks.status();
+  return std::unique_ptr<EventReader>(
+      new BlockReader(std::move(db), std::move(path), std::move(*sources), *with_checks));
 }
 
 }  // namespace packtwin::eventlog::reader

@@ -45,7 +45,7 @@ Status ChainWatch::Follow(const StoredEvent& row) {
   expected_seq_ = row.seq + 1;
   std::string& bytes = filling_.bytes;
   const auto at = [&bytes] { return static_cast<uint32_t>(bytes.size()); };
-  Item item{row.seq, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), at(), 0, 0, 0, 0, 0};
+  Item item{row.seq, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), row.damaged, at(), 0, 0, 0, 0, 0};
   bytes += row.source;
   item.source_len = at() - item.source_at;
   item.payload_at = at();
@@ -117,11 +117,22 @@ Status ChainWatch::HashBatch(const Batch& batch) {
   const std::string_view bytes = batch.bytes;
   for (const Item& item : batch.items) {
     if (block_start_ == 0) block_start_ = item.seq;
-    chain_ = ChainHash(chain_, {item.seq, item.capture_ns, item.wall_ns, item.kind,
-                                bytes.substr(item.source_at, item.source_len),
-                                bytes.substr(item.payload_at, item.payload_len)});
+    if (item.damaged) {
+      block_damaged_ = true;
+    } else {
+      chain_ = ChainHash(chain_, {item.seq, item.capture_ns, item.wall_ns, item.kind,
+                                  bytes.substr(item.source_at, item.source_len),
+                                  bytes.substr(item.payload_at, item.payload_len)});
+    }
     if (item.hash_len == 0) continue;
     const std::string_view stored = bytes.substr(item.hash_at, item.hash_len);
+    if (block_damaged_ && stored.size() == chain_.size()) {
+      // The reader named the damaged events; the chain goes on from the block's stored hash.
+      std::copy(stored.begin(), stored.end(), chain_.begin());
+      block_damaged_ = false;
+      block_start_ = 0;
+      continue;
+    }
     const bool matches = stored.size() == chain_.size() &&
                          std::equal(chain_.begin(), chain_.end(), reinterpret_cast<const uint8_t*>(stored.data()));
     if (!matches) {

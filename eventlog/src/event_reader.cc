@@ -6,6 +6,7 @@
 
 #include <climits>
 #include <filesystem>
+#include <iterator>
 
 #include "block_codec.h"
 #include "packtwin/eventlog/chain_watch.h"
@@ -34,11 +35,54 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
     if (!more.ok()) return more.status();
     if (!*more) return watch.Finish();
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
+    if (row.damaged) {
+      if (!reader.skips_located_damage()) {
+        return Status::Corruption(fmt::format("{}: event seq {}: its record check fails: the event is damaged; run "
+                                              "packtwin verify",
+                                              reader.path(), row.seq));
+      }
+      reader.NoteSkippedDamaged(row.seq);
+      continue;
+    }
     PACKTWIN_RETURN_IF_ERROR(DecodeEventInto(row, &event));
     auto keep_going = fn(row, event);
     if (!keep_going.ok()) return keep_going.status();
     if (!*keep_going) return watch.Drain();  // what was read is verified even when the reader stops early
   }
+}
+
+void EventReader::NoteSkippedDamaged(uint64_t seq) {
+  auto after = skipped_damaged_.upper_bound(seq);
+  if (after != skipped_damaged_.begin()) {
+    auto run = std::prev(after);
+    if (seq <= run->second) return;  // read before
+    if (seq == run->second + 1) {
+      run->second = seq;
+      if (after != skipped_damaged_.end() && after->first == seq + 1) {
+        run->second = after->second;
+        skipped_damaged_.erase(after);
+      }
+      return;
+    }
+  }
+  if (after != skipped_damaged_.end() && after->first == seq + 1) {
+    const uint64_t last = after->second;
+    skipped_damaged_.erase(after);
+    skipped_damaged_[seq] = last;
+    return;
+  }
+  skipped_damaged_[seq] = seq;
+}
+
+std::string DescribeSeqRuns(const std::map<uint64_t, uint64_t>& runs, size_t shown) {
+  std::string text;
+  size_t listed = 0;
+  for (const auto& [first, last] : runs) {
+    if (listed == shown) return text + fmt::format(" and {} more runs", runs.size() - shown);
+    if (listed++ > 0) text += ", ";
+    text += first == last ? fmt::format("seq {}", first) : fmt::format("seq {} to {}", first, last);
+  }
+  return text;
 }
 
 Status DecodeEventInto(const StoredEvent& row, v1::Event* event) {

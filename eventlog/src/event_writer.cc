@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "block_codec.h"
+#include "record_checks.h"
 #include "packtwin/base/bug.h"
 #include "packtwin/eventlog/sqlite_db.h"
 #include "packtwin/eventlog/store_format.h"
@@ -41,6 +42,7 @@ struct EventWriter::Impl {
   // Guarded by db_mutex_.
   sqlite::Db db;
   std::optional<sqlite::Statement> insert_block;
+  std::optional<sqlite::Statement> insert_checks;  // none in a log written before record checks
   std::optional<sqlite::Statement> insert_source;
   std::optional<sqlite::Statement> upsert_meta;
   bool in_transaction = false;
@@ -87,6 +89,15 @@ struct EventWriter::Impl {
     if (!source_stmt.ok()) return source_stmt.status();
     if (!meta_stmt.ok()) return meta_stmt.status();
     insert_block.emplace(std::move(*block_stmt));
+    // A log written before record checks is appended to as it is: its old
+    // blocks have none, so it is located to the block either way.
+    auto has_checks = HasRecordChecks(db);
+    if (!has_checks.ok()) return has_checks.status();
+    if (*has_checks) {
+      auto checks_stmt = db.Prepare("INSERT INTO record_checks(first_seq, checks) VALUES (?, ?)");
+      if (!checks_stmt.ok()) return checks_stmt.status();
+      insert_checks.emplace(std::move(*checks_stmt));
+    }
     insert_source.emplace(std::move(*source_stmt));
     upsert_meta.emplace(std::move(*meta_stmt));
     return Status::Ok();
@@ -177,6 +188,18 @@ struct EventWriter::Impl {
     insert.BindInt(5, block.kinds);
     insert.BindBlob(6, block.body.data(), block.body.size());
     insert.BindBlob(7, block.hash.data(), block.hash.size());
+    auto done = insert.Step();
+    if (!done.ok()) return done.status();
+    return insert_checks ? InsertChecks(block) : Status::Ok();
+  }
+
+  Status InsertChecks(const StoredBlock& block) {
+    const std::string checks = block::RecordChecks(block.body);
+    if (checks.empty()) PACKTWIN_BUG("event writer: a block it stores does not decode");
+    auto& insert = *insert_checks;
+    insert.Reset();
+    insert.BindInt(1, static_cast<int64_t>(block.first_seq));
+    insert.BindBlob(2, checks.data(), checks.size());
     auto done = insert.Step();
     return done.ok() ? Status::Ok() : done.status();
   }
@@ -488,6 +511,7 @@ Status EventWriter::Close() {
     (void)impl_->db.Exec("PRAGMA journal_mode=DELETE");
   }
   impl_->insert_block.reset();
+  impl_->insert_checks.reset();
   impl_->insert_source.reset();
   impl_->upsert_meta.reset();
   Status closed = impl_->db.Close();

@@ -207,6 +207,15 @@ Result<ExportSummary> ExportEvents(const ExportRequest& given, std::ostream& out
     }
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     if (progress && ++seen % kProgressEvery == 0) progress(seen, 0);
+    if (row.damaged) {
+      if (!request.skip_located_damage) {
+        return Status::Corruption(fmt::format("{}: event seq {}: its record check fails: the event is damaged; run "
+                                              "packtwin verify",
+                                              request.db, row.seq));
+      }
+      (*reader)->NoteSkippedDamaged(row.seq);
+      continue;
+    }
     if (Status decoded = DecodeEventInto(row, &event); !decoded.ok()) return decoded.Context(request.db + ": ");
     if (!Selected(request, event, from_ns, to_ns)) continue;
     NameInterfaces(request, &event);
@@ -220,6 +229,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& given, std::ostream& out
       ++summary.skipped;
     }
   }
+  summary.skipped_damaged = (*reader)->skipped_damaged();
   if (!begun) sink->Begin(request.from ? from_ns : start_ns);
   sink->End();
   out.flush();

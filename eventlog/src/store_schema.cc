@@ -24,6 +24,14 @@ CREATE TABLE blocks (
   hash BLOB NOT NULL
 );
 CREATE INDEX blocks_by_wall_time ON blocks(max_wall_ns);
+CREATE TABLE record_checks (
+  first_seq INTEGER PRIMARY KEY,
+  checks BLOB NOT NULL
+);
+CREATE TRIGGER record_checks_refuse_update BEFORE UPDATE ON record_checks
+  BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; UPDATE refused'); END;
+CREATE TRIGGER record_checks_refuse_delete BEFORE DELETE ON record_checks
+  BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; DELETE refused'); END;
 CREATE TRIGGER blocks_refuse_update BEFORE UPDATE ON blocks
   BEGIN SELECT RAISE(ABORT, 'packtwin: events are immutable; UPDATE refused'); END;
 CREATE TRIGGER blocks_refuse_delete BEFORE DELETE ON blocks
@@ -44,6 +52,14 @@ Result<int64_t> PragmaInt(sqlite::Db& db, const char* pragma) {
 }
 
 }  // namespace
+
+Result<bool> HasRecordChecks(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='record_checks'");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row && stmt->ColumnInt(0) == 1;
+}
 
 Status CreateSchema(sqlite::Db& db) {
   PACKTWIN_RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};",

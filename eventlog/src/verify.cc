@@ -40,6 +40,14 @@ std::optional<uint64_t> ParseCount(const StoreMeta& meta) {
   return count;
 }
 
+void AddToRuns(std::map<uint64_t, uint64_t>* runs, uint64_t seq) {
+  if (!runs->empty() && runs->rbegin()->second + 1 == seq) {
+    runs->rbegin()->second = seq;
+  } else {
+    (*runs)[seq] = seq;
+  }
+}
+
 }  // namespace
 
 Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress) {
@@ -53,6 +61,7 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
   StoredEvent row;
   uint64_t expected = 1;
   uint64_t block_start = 1;
+  bool block_damaged = false;
   while (true) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return Broken(report, expected, more.status().message());
@@ -61,12 +70,37 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
       return Broken(report, expected,
                     fmt::format("event seq {} is missing (the next stored event is seq {}): removed", expected, row.seq));
     }
+    ++expected;
+    if (progress && expected % kProgressEvery == 0) progress(expected - 1, 0);
+    if (row.damaged) {
+      // Located by its record check: named, and the chain goes on from the
+      // block's stored hash so the rest of the log is still checked.
+      AddToRuns(&report.damaged, row.seq);
+      block_damaged = true;
+      if (row.hash.size() == previous.size()) {
+        std::memcpy(previous.data(), row.hash.data(), previous.size());
+        report.head_hex = ToHex(previous);
+        block_damaged = false;
+        block_start = row.seq + 1;
+      }
+      continue;
+    }
     const Sha256Digest computed = ChainHash(
         previous, {row.seq, row.capture_ns, row.wall_ns, static_cast<uint32_t>(row.kind), row.source, row.payload});
     // Schema 2 stores the chain at each block's end: a change anywhere in a
     // block shows there, and block_start says where to look.
     if (row.schema == 1 || !row.hash.empty()) {
-      if (row.hash.size() != computed.size() || std::memcmp(row.hash.data(), computed.data(), computed.size()) != 0) {
+      const bool matches =
+          row.hash.size() == computed.size() && std::memcmp(row.hash.data(), computed.data(), computed.size()) == 0;
+      if (block_damaged && row.hash.size() == computed.size()) {
+        std::memcpy(previous.data(), row.hash.data(), previous.size());
+        report.head_hex = ToHex(previous);
+        block_damaged = false;
+        block_start = row.seq + 1;
+        ++report.events_checked;
+        continue;
+      }
+      if (!matches) {
         const std::string where = row.schema == 1 || block_start == row.seq
                                       ? fmt::format("event seq {}", row.seq)
                                       : fmt::format("events seq {} to {}", block_start, row.seq);
@@ -80,29 +114,36 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
     previous = computed;
     report.head_hex = ToHex(computed);
     ++report.events_checked;
-    ++expected;
-    if (progress && report.events_checked % kProgressEvery == 0) progress(report.events_checked, 0);
   }
-
+  const uint64_t present = expected - 1;
   const auto committed = ParseCount(*meta);
   if (!committed) return Broken(report, expected, "the meta table has no valid event_count: damaged");
-  if (*committed > report.events_checked) {
+  if (*committed > present) {
     return Broken(report, expected,
                   fmt::format("the log recorded {} events but only {} are present: events from seq {} on were removed",
-                              *committed, report.events_checked, expected));
+                              *committed, present, expected));
   }
-  if (*committed < report.events_checked) {
+  if (*committed < present) {
     return Broken(report, *committed + 1,
                   fmt::format("the log recorded {} events but {} are present: seq {} onwards were inserted",
-                              *committed, report.events_checked, *committed + 1));
+                              *committed, present, *committed + 1));
   }
   const auto head = meta->find(meta_key::kChainHead);
   const std::string recorded_head = head == meta->end() ? "" : head->second;
-  const std::string expected_head = report.events_checked == 0 ? ToHex(Sha256Digest{}) : report.head_hex;
+  const std::string expected_head = present == 0 ? ToHex(Sha256Digest{}) : report.head_hex;
   if (recorded_head != expected_head) {
-    return Broken(report, report.events_checked,
+    return Broken(report, present,
                   "the recorded chain head does not match the last event: the log's end was altered");
   }
+  if (!report.damaged.empty()) {
+    uint64_t events = 0;
+    for (const auto& [first, last] : report.damaged) events += last - first + 1;
+    return Broken(report, report.damaged.begin()->first,
+                  fmt::format("{} event{} failed {} record check{} ({}): changed; the rest of the log checks out",
+                              events, events == 1 ? "" : "s", events == 1 ? "its" : "their", events == 1 ? "" : "s",
+                              DescribeSeqRuns(report.damaged)));
+  }
+
   report.intact = true;
   return report;
 }

@@ -40,11 +40,12 @@ constexpr CrcTable MakeCrcTable() {
 
 constexpr CrcTable kCrcTable = MakeCrcTable();
 
-constexpr uint16_t CrcOf(const uint8_t* bytes, size_t len) {
-  uint16_t crc = 0xFFFF;
+constexpr uint16_t CrcFrom(uint16_t crc, const uint8_t* bytes, size_t len) {
   for (size_t i = 0; i < len; ++i) crc = static_cast<uint16_t>((crc >> 8) ^ kCrcTable.entries[(crc ^ bytes[i]) & 0xFFu]);
   return crc;
 }
+
+constexpr uint16_t CrcOf(const uint8_t* bytes, size_t len) { return CrcFrom(kCrc16ModbusInit, bytes, len); }
 
 // Read Holding Registers, 4 registers from 0x0000, to the BMS (slave 1).
 constexpr uint8_t kRequestBody[6] = {kBmsSlaveAddress, kReadHoldingRegisters, 0x00, 0x00, 0x00, 0x04};
@@ -54,6 +55,8 @@ static_assert(kRequestCrc == 0x0944, "01 03 00 00 00 04 -> CRC bytes 44 09 on th
 }  // namespace
 
 uint16_t Crc16Modbus(const uint8_t* bytes, size_t len) { return CrcOf(bytes, len); }
+
+uint16_t Crc16ModbusUpdate(uint16_t crc, const uint8_t* bytes, size_t len) { return CrcFrom(crc, bytes, len); }
 
 namespace {
 // Appends the CRC, low byte first, after `len` bytes.

@@ -25,6 +25,14 @@ TEST(BmsModbus, CrcIsModbusInitFFFFReflectedA001) {
   EXPECT_EQ(Crc16Modbus(check, sizeof check), 0x4B37);  // the CRC-16/MODBUS check value
 }
 
+TEST(BmsModbus, CrcCarriedOnOverMoreBytesEqualsTheCrcOfTheWhole) {
+  const uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+  for (size_t split = 0; split <= sizeof check; ++split) {
+    const uint16_t head = Crc16ModbusUpdate(kCrc16ModbusInit, check, split);
+    EXPECT_EQ(Crc16ModbusUpdate(head, check + split, sizeof check - split), 0x4B37) << "split at " << split;
+  }
+}
+
 TEST(BmsModbus, GoodReplyGivesRegistersBigEndian) {
   const auto bytes = testing::BmsReply(544, -1250, 0x0041, -35);
   const BmsReply reply = ParseBmsReply(bytes.data(), bytes.size());

@@ -63,7 +63,8 @@ Result<TwinState> RebuildFromSnapshots(eventlog::EventReader& reader, SnapshotSt
                                [&](const eventlog::StoredEvent& row, const v1::Event& event) -> Result<bool> {
                                  if (row.seq > target) return false;
                                  folder.Fold(event);
-                                 if (row.seq % every == 0) {
+                                 // A state folded past skipped damage is not the log's: never kept.
+                                 if (row.seq % every == 0 && reader.skipped_damaged().empty()) {
                                    const TwinState& state = folder.state();
                                    auto hash = reader.HashAt(row.seq);  // schema 2 keeps it per block only
                                    if (!hash.ok()) return hash.status();

@@ -48,6 +48,7 @@ Result<SeriesStore> SeriesStore::Load(const std::string& db) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return more.status();
     if (!*more) break;
+    if (row.damaged) continue;  // located damage: nothing of it is known
     if (Status decoded = eventlog::DecodeEventInto(row, &event); !decoded.ok()) return decoded;
     if (!event.has_can_frame()) continue;
     // Decoded once by the firmware's own decoder; the table names the fields.

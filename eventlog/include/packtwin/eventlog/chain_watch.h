@@ -3,6 +3,10 @@
 // each block's end in schema 2) must match the chain recomputed from the
 // events read, and a log read to its end must end where its header says.
 // Damage is a Status::Corruption naming the events and pointing at verify.
+// Events whose damage the reader located by their record checks (flagged
+// `damaged`) are not hashed: their block's chain goes on from its stored
+// hash, so the rest of the log is still checked; the reader skips and names
+// them.
 //
 // The hashing (SHA-256 per event, the larger part of reading a log) runs on a
 // second thread, batch by batch, while the caller goes on with the events:
@@ -46,6 +50,7 @@ class ChainWatch {
     uint64_t seq;
     int64_t capture_ns, wall_ns;
     uint32_t kind;
+    bool damaged;
     uint32_t source_at, source_len, payload_at, payload_len, hash_at, hash_len;
   };
   struct Batch {
@@ -80,6 +85,7 @@ class ChainWatch {
   // The hashing thread's own.
   Sha256Digest chain_{};
   uint64_t block_start_ = 0;
+  bool block_damaged_ = false;  // the current block has events the reader located as damaged
 };
 
 }  // namespace packtwin::eventlog

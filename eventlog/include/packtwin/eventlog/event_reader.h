@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,7 +55,23 @@ class EventReader {
   virtual Result<uint64_t> LastSeqAtOrBefore(int64_t wall_ns) = 0;
   // Events in sequence order starting at the first one with wall time >= wall_ns.
   virtual Result<std::unique_ptr<EventCursor>> FromWallTime(int64_t wall_ns) = 0;
+
+  // Events whose damage the reader located (rows flagged `damaged`) stop
+  // ForEachEvent with an error naming them, unless the caller chose to skip
+  // them (a command that then warns with skipped_damaged(): first seq -> last
+  // seq of each run skipped).
+  void SkipLocatedDamage(bool skip) { skip_located_damage_ = skip; }
+  bool skips_located_damage() const { return skip_located_damage_; }
+  const std::map<uint64_t, uint64_t>& skipped_damaged() const { return skipped_damaged_; }
+  void NoteSkippedDamaged(uint64_t seq);
+
+ private:
+  bool skip_located_damage_ = false;
+  std::map<uint64_t, uint64_t> skipped_damaged_;
 };
+
+// "seq 17", "seq 17 to 40, seq 52" ... (at most `shown` runs, then how many more).
+std::string DescribeSeqRuns(const std::map<uint64_t, uint64_t>& runs, size_t shown = 8);
 
 // Calls fn(row, event) for every event from `first_seq` on, in sequence order,
 // until fn returns false or an error; the event is the row decoded.

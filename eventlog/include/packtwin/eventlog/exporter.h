@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <ostream>
@@ -37,11 +38,15 @@ struct ExportRequest {
   std::string tool_version;      // the exporting packtwin's, named in a pcapng's header
   std::vector<std::string> csv_columns;  // CSV: the signals, in column order
   int64_t every_ns = 0;          // CSV: a row per node each this often; 0: at every change
+  // Events located as damaged are left out (and listed in the summary)
+  // instead of stopping the export.
+  bool skip_located_damage = false;
 };
 
 struct ExportSummary {
   uint64_t written = 0;  // events written
   uint64_t skipped = 0;  // events the format cannot show (e.g. Modbus in candump)
+  std::map<uint64_t, uint64_t> skipped_damaged;  // runs of events located as damaged, not written
 };
 
 Result<ExportSummary> ExportEvents(const ExportRequest& request, std::ostream& out, const ProgressFn& progress = {});

@@ -32,6 +32,10 @@ struct StoredEvent {
   // only on the last event of a block (empty elsewhere).
   std::string_view hash;
   int schema = kSchemaVersion;
+  // Schema 2 with record checks: this event's record failed its check (or a
+  // record before it in the block no longer decodes). Only seq and hash are
+  // then meaningful; readers skip the event and say so.
+  bool damaged = false;
 };
 
 struct SourceInfo {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,9 @@ struct ChainReport {
   std::optional<uint64_t> first_bad_seq;
   std::string problem;  // empty when intact
   std::string head_hex;  // hash of the last event checked
+  // Events located as damaged by their record checks (first seq -> last seq
+  // of each run); the rest of the log was still checked.
+  std::map<uint64_t, uint64_t> damaged;
 };
 
 // progress(events_done, 0) is called every few thousand events.

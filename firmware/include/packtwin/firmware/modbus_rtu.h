@@ -15,6 +15,10 @@ inline constexpr size_t kBmsReplyLen = 13;
 inline constexpr size_t kExceptionReplyLen = 5;
 
 uint16_t Crc16Modbus(const uint8_t* bytes, size_t len);
+// The same CRC carried on over more bytes: Crc16Modbus(a ++ b) ==
+// Crc16ModbusUpdate(Crc16Modbus(a), b). Start from kCrc16ModbusInit.
+inline constexpr uint16_t kCrc16ModbusInit = 0xFFFF;
+uint16_t Crc16ModbusUpdate(uint16_t crc, const uint8_t* bytes, size_t len);
 
 // `01 03 00 00 00 04 44 09`: 4 registers from 0x0000.
 void BuildBmsRequest(uint8_t out[kBmsRequestLen]);

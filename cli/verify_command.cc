@@ -34,13 +34,22 @@ void AddVerifyCommand(CLI::App& app, int& exit_code) {
       out["intact"] = report->intact;
       out["events_checked"] = report->events_checked;
       out["head"] = report->head_hex;
+      out["ends_with_stop"] = report->ends_with_stop;
       if (!report->intact) {
         out["first_bad_seq"] = report->first_bad_seq.value_or(0);
         out["problem"] = report->problem;
+        out["damaged"] = nlohmann::ordered_json::array();
+        for (const auto& [first, last] : report->damaged) out["damaged"].push_back({{"first_seq", first}, {"last_seq", last}});
       }
       fmt::print("{}\n", out.dump(2));
     } else if (report->intact) {
       fmt::print("{}: intact: {} events, chain head {}\n", options->db, report->events_checked, report->head_hex);
+      if (!report->ends_with_stop) {
+        // Not damage: what a crash leaves reads the same as a copy cut after a commit.
+        fmt::print("{}: not finished: no capture_stop at the end (its recorder crashed or is still writing, or the file "
+                   "or its -wal was cut after seq {})\n",
+                   options->db, report->events_checked);
+      }
     } else {
       fmt::print("{}: BROKEN at seq {}: {}\n", options->db, report->first_bad_seq.value_or(0), report->problem);
     }

@@ -131,6 +131,52 @@ std::string CopyWithWal(const testing::TempDir& dir) {
   return copy;
 }
 
+// A log whose first 20 events were checkpointed into the main file and whose
+// last 30 live only in the WAL, copied with it as a crash would leave it.
+std::string CopyCheckpointedWithWal(const testing::TempDir& dir, const std::string& name) {
+  const std::string live = dir.File("live-" + name);
+  eventlog::WriterOptions options;
+  options.background_commits = false;
+  auto writer = eventlog::EventWriter::Create(live, options);
+  EXPECT_TRUE(writer.ok());
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_TRUE((*writer)->Append(testing::CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x181, "wxyz")).ok());
+    if (i % 10 == 9) {
+      EXPECT_TRUE((*writer)->Commit().ok());
+    }
+    if (i == 19) {
+      EXPECT_EQ(testing::Sql(live, "PRAGMA wal_checkpoint(PASSIVE);"), "");
+    }
+  }
+  const std::string copy = dir.File(name);
+  std::filesystem::copy_file(live, copy);
+  std::filesystem::copy_file(live + "-wal", copy + "-wal");
+  EXPECT_TRUE((*writer)->Close().ok());
+  return copy;
+}
+
+TEST(DamageNoticed, AWalBesideACheckpointedLogIsReadWithIt) {
+  testing::TempDir dir;
+  const std::string copy = CopyCheckpointedWithWal(dir, "copy.db");
+  auto result = Packtwin({"verify", copy});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("intact: 50 events"), std::string::npos) << result.out;
+}
+
+// Another log's WAL copied beside this one: its frames check out, but its
+// pages would replace this log's. Reported, never read as this capture.
+TEST(DamageNoticed, AWalOfAnotherLogIsReportedNotReadAsThisLog) {
+  testing::TempDir dir;
+  const std::string mine = CopyCheckpointedWithWal(dir, "mine.db");
+  const std::string other = CopyWithWal(dir);  // copy.db with its own WAL: other frames
+  std::filesystem::copy_file(other + "-wal", mine + "-wal", std::filesystem::copy_options::overwrite_existing);
+  for (const char* command : {"verify", "state", "check"}) {
+    auto result = Packtwin({command, mine});
+    EXPECT_EQ(result.exit_code, 2) << command << ": " << result.out << result.err;
+    EXPECT_NE(result.err.find("mine.db-wal: holds another log's pages"), std::string::npos) << command << ": " << result.err;
+  }
+}
+
 void FlipWalByte(const std::string& db, size_t offset) {
   std::fstream wal(db + "-wal", std::ios::in | std::ios::out | std::ios::binary);
   wal.seekg(static_cast<std::streamoff>(offset));
@@ -147,6 +193,8 @@ TEST(DamageNoticed, AWalIsPartOfTheLog) {
   auto intact = Packtwin({"verify", copy});
   EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
   EXPECT_NE(intact.out.find("intact: 50 events"), std::string::npos) << intact.out;
+  // A WAL cut after a commit reads as a crash there would: intact, but not finished.
+  EXPECT_NE(intact.out.find("not finished: no capture_stop at the end"), std::string::npos) << intact.out;
 }
 
 TEST(DamageNoticed, ADamagedWalIsReportedNotReadAsAShorterLog) {

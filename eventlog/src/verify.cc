@@ -72,6 +72,7 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
     }
     ++expected;
     if (progress && expected % kProgressEvery == 0) progress(expected - 1, 0);
+    report.ends_with_stop = !row.damaged && row.kind == v1::Event::kCaptureStop;
     if (row.damaged) {
       // Located by its record check: named, and the chain goes on from the
       // block's stored hash so the rest of the log is still checked.

@@ -1,12 +1,16 @@
 #include "packtwin/eventlog/wal_check.h"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <vector>
+
+#include "packtwin/base/file_use.h"
+#include "packtwin/eventlog/sqlite_db.h"
 
 namespace packtwin::eventlog {
 namespace {
@@ -41,6 +45,66 @@ std::optional<uint32_t> DbPageSize(const std::string& db_path) {
   if (!db.read(reinterpret_cast<char*>(head.data()), head.size())) return std::nullopt;
   const uint32_t size = static_cast<uint32_t>(head[16]) << 8 | head[17];
   return size == 1 ? 65536 : size;
+}
+
+// `path` as an SQLite URI that reads the main file alone: immutable=1 makes
+// SQLite ignore the WAL (and take no locks).
+std::string MainFileOnlyUri(const std::string& path) {
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02x}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
+struct LastBlock {
+  int64_t first_seq = 0;
+  int64_t last_seq = 0;
+  std::string hash;
+};
+
+// The last block of the log as `db` reads it; none when it holds none or
+// cannot be read as a log.
+std::optional<LastBlock> ReadLastBlock(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT first_seq, last_seq, hash FROM blocks ORDER BY first_seq DESC LIMIT 1");
+  if (!stmt.ok()) return std::nullopt;
+  auto row = stmt->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return LastBlock{stmt->ColumnInt(0), stmt->ColumnInt(1), stmt->ColumnBlob(2)};
+}
+
+// A WAL whose frames all check out may still be another log's (copied beside
+// this one): its pages would then replace this log's. An append-only log's
+// WAL only adds to what the main file holds, so the last block the main file
+// holds on its own must read the same through the WAL. No verdict when the
+// main file holds no block yet (the WAL is then the whole log), cannot be read
+// alone, or another process has the log open (a live writer checkpoints
+// while this reads).
+std::optional<std::string> CheckWalBelongs(const std::string& db_path, const std::string& wal_path) {
+  if (InUseByAnotherProcess(db_path)) return std::nullopt;
+  auto alone = sqlite::Db::Open(MainFileOnlyUri(db_path), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+  if (!alone.ok()) return std::nullopt;
+  const auto main_block = ReadLastBlock(*alone);
+  if (!main_block) return std::nullopt;
+  auto merged = sqlite::Db::Open(db_path, SQLITE_OPEN_READONLY);
+  if (!merged.ok()) return std::nullopt;
+  const auto foreign = [&](const char* how) {
+    return fmt::format("{}: holds another log's pages: read with it, this log's events seq {} to {} are {}; move the WAL "
+                       "away to read the log as its main file holds it",
+                       wal_path, main_block->first_seq, main_block->last_seq, how);
+  };
+  auto stmt = merged->Prepare("SELECT last_seq, hash FROM blocks WHERE first_seq = ?");
+  if (!stmt.ok()) return foreign("unreadable");
+  stmt->BindInt(1, main_block->first_seq);
+  auto row = stmt->Step();
+  if (!row.ok()) return foreign("unreadable");
+  if (!*row) return foreign("gone");
+  if (stmt->ColumnInt(0) != main_block->last_seq || stmt->ColumnBlob(1) != main_block->hash) return foreign("different");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -83,7 +147,7 @@ std::optional<std::string> CheckWal(const std::string& db_path) {
     const uint8_t* frame = wal.data() + kWalHeaderBytes + i * frame_bytes;
     if (!std::equal(salts, salts + 8, frame + 8)) {
       // Frames of an earlier generation after a WAL restart: SQLite ignores them by design.
-      return std::nullopt;
+      break;
     }
     Checksum(frame, 8, big_endian, &s0, &s1);
     Checksum(frame + kFrameHeaderBytes, page_size, big_endian, &s0, &s1);
@@ -100,7 +164,7 @@ std::optional<std::string> CheckWal(const std::string& db_path) {
   // committed, and everything committed before it is checked above. It cannot
   // be told from a copy cut at the same byte, so it is not called damage.
   (void)partial;
-  return std::nullopt;
+  return CheckWalBelongs(db_path, wal_path);
 }
 
 }  // namespace packtwin::eventlog

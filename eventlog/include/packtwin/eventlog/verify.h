@@ -23,6 +23,10 @@ struct ChainReport {
   // Events located as damaged by their record checks (first seq -> last seq
   // of each run); the rest of the log was still checked.
   std::map<uint64_t, uint64_t> damaged;
+  // The last event is a capture_stop: every writer ends a log with one, so a
+  // log without it was not finished (its writer crashed or is still writing,
+  // or the file or its WAL was cut after a commit: all read the same).
+  bool ends_with_stop = false;
 };
 
 // progress(events_done, 0) is called every few thousand events.

@@ -5,6 +5,9 @@
 // leaves and is not damage (the frames before it are checked). This reads the WAL's own framing
 // (header, salts, cumulative checksums; sqlite.org/fileformat2.html, "WAL
 // file format") and says what is wrong with it, so verify can report it.
+// A WAL whose frames check out but that belongs to another log (its pages
+// would replace this log's) is found by reading the main file alone: the
+// last block it holds must read the same through the WAL.
 #pragma once
 
 #include <optional>

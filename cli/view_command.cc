@@ -33,7 +33,7 @@ void AddViewCommand(CLI::App& app, int& exit_code) {
     bool open = false;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("view", "Serve a browser view of a log: the packs' telemetry plotted on one time axis");
+  auto* cmd = app.add_subcommand("view", "Serve a browser view of a log: the packs' telemetry on one time axis, findings, timeline and state at a cursor");
   cmd->add_option("DB", options->db, "event log")->required();
   cmd->add_option("--port", options->port, "TCP port to listen on (default 8080)");
   cmd->add_option("--bind", options->bind, "address to listen on (default 127.0.0.1: this machine only)");
@@ -43,6 +43,11 @@ void AddViewCommand(CLI::App& app, int& exit_code) {
     auto store = view::SeriesStore::Load(options->db);
     if (!store.ok()) {
       exit_code = Fail(store.status());
+      return;
+    }
+    auto queries = view::LogQueries::Open(options->db);
+    if (!queries.ok()) {
+      exit_code = Fail(queries.status());
       return;
     }
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -57,7 +62,7 @@ void AddViewCommand(CLI::App& app, int& exit_code) {
       std::fflush(stdout);
       if (options->open) OpenBrowser(url);
     };
-    if (Status served = view::Serve(*store, serve); !served.ok()) {
+    if (Status served = view::Serve(*store, **queries, serve); !served.ok()) {
       exit_code = Fail(served);
       return;
     }

@@ -84,6 +84,121 @@ TEST(ViewInABrowser, EveryPlotHoldsTheLogsSamplesNoConsoleErrorAndAZoomMovesThem
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 
+// `packtwin view DB` started on a free port; stopped (SIGINT) when it goes out of scope.
+class ViewServer {
+ public:
+  explicit ViewServer(const std::string& db)
+      : port_(testing::FreeTcpPort()),
+        child_({testing::PacktwinBinary(), "view", db, "--port", std::to_string(port_)}) {
+    for (int waited = 0; waited < 10'000 && child_.OutputSoFar().find("serving") == std::string::npos; waited += 20) {
+      usleep(20'000);
+    }
+  }
+  ~ViewServer() { child_.Signal(SIGINT); }
+  bool serving() { return child_.OutputSoFar().find("serving") != std::string::npos; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  uint16_t port_;
+  testing::Child child_;
+};
+
+std::string ImportCapture(const TempDir& dir, const std::string& capture) {
+  const std::string db = dir.File("site.db");
+  EXPECT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/" + capture, "-o", db}).exit_code, 0);
+  return db;
+}
+
+nlohmann::json DriveCursor(const std::string& url, double at_s) {
+  auto browser = testing::Run({testing::SystemPython(), SourceDir() + "/tests/peers/view_cursor.py", url, std::to_string(at_s)});
+  EXPECT_EQ(browser.exit_code, 0) << browser.err;
+  return browser.exit_code == 0 ? nlohmann::json::parse(browser.out) : nlohmann::json::object();
+}
+
+std::string RelayText(const nlohmann::json& relay) {
+  return std::string(relay["closed"].get<bool>() ? "closed" : "open") +
+         (relay.contains("cause") ? " (" + relay["cause"].get<std::string>() + ")" : "");
+}
+
+std::string Joined(const nlohmann::json& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "" : ", ") + item.get<std::string>();
+  return out;
+}
+
+// The front panel and the state table at the cursor are what `state --at`
+// prints for that moment, field by field (the firmware's indicator function
+// draws the panel: the bar's ten LEDs, the display and the status LED).
+TEST(ViewInABrowser, TheCursorShowsEachPacksFrontPanelAndStateAsStateAtGivesThem) {
+  TempDir dir;
+  const std::string db = ImportCapture(dir, "alfaspark-3pack.log");
+  ViewServer server(db);
+  ASSERT_TRUE(server.serving());
+  const auto page = DriveCursor(server.url(), 30);
+  ASSERT_TRUE(page.contains("panels")) << page.dump();
+  EXPECT_TRUE(page["console"].empty()) << page["console"].dump(1);
+  EXPECT_EQ(page["cursor_s"], 30);
+  auto state = Packtwin({"state", db, "--at", "30", "--json"});
+  ASSERT_EQ(state.exit_code, 0) << state.err;
+  const auto expected = nlohmann::json::parse(state.out);
+  EXPECT_EQ(page["master"], expected["master"]);
+  ASSERT_EQ(page["panels"].size(), expected["packs"].size());
+  size_t fields = 0;
+  for (const auto& pack : expected["packs"]) {
+    const auto& shown = page["panels"][pack["node"].get<std::string>()];
+    for (const char* field : {"soc_pct", "voltage_cV", "current_cA", "p_grid_W", "p_home_W", "p_batt_W", "p_solar_W",
+                              "p_pool_W", "p_heater_W", "grid_today_Wh", "grid_budget_kWh", "eco_limit_W", "lockout"}) {
+      ASSERT_TRUE(pack.contains(field)) << field;
+      EXPECT_EQ(shown[field], pack[field].dump()) << pack["node"] << " " << field;
+      ++fields;
+    }
+    for (const auto& relay : pack["relays"]) {
+      EXPECT_EQ(shown["relay:" + relay["relay"].get<std::string>()], RelayText(relay)) << pack["node"];
+      ++fields;
+    }
+    EXPECT_EQ(shown["functions"], Joined(pack["functions"])) << pack["node"];
+    EXPECT_EQ(shown["alarms"], Joined(pack["alarms"])) << pack["node"];
+    EXPECT_EQ(shown["bar"], pack["indicators"]["bar"]) << pack["node"];
+    EXPECT_EQ(shown["leds"], pack["indicators"]["bar"]) << pack["node"] << ": ten LEDs drawn as the bar says";
+    EXPECT_EQ(shown["display"], pack["indicators"]["display"]) << pack["node"];
+    EXPECT_EQ(shown["status_led"], pack["indicators"]["status_led"]) << pack["node"];
+    fields += 6;
+  }
+  EXPECT_EQ(fields, 3u * (13 + 4 + 6));
+}
+
+// A field-defect capture: its finding is listed and marked; clicking it shows
+// rule, expected, observed and evidence and moves the cursor to its time; a
+// timeline line clicked moves the cursor there and is the one marked.
+TEST(ViewInABrowser, ClickingAFindingOfAFieldDefectCaptureMovesTheCursorToIt) {
+  TempDir dir;
+  const std::string db = ImportCapture(dir, "field-defect-03-grid-reclosed-in-lockout.log");
+  auto check = Packtwin({"check", db, "--json"});
+  const auto findings = nlohmann::json::parse(check.out)["findings"];
+  ASSERT_FALSE(findings.empty());
+  ViewServer server(db);
+  ASSERT_TRUE(server.serving());
+  const auto page = DriveCursor(server.url(), 0);
+  ASSERT_TRUE(page.contains("findings")) << page.dump();
+  ASSERT_EQ(page["findings"].size(), findings.size());
+  for (const auto& clicked : page["findings"]) {
+    const auto& finding = findings[clicked["index"].get<size_t>()];
+    EXPECT_EQ(clicked["rule"], finding["rule"]);
+    EXPECT_DOUBLE_EQ(clicked["cursor_s"].get<double>(), clicked["finding_s"].get<double>());
+    EXPECT_EQ(finding["time"], "2026-11-21T02:35:06.000000Z") << "the capture's lockout reclose";
+    EXPECT_DOUBLE_EQ(clicked["finding_s"].get<double>(), 306.0) << "02:35:06, 306 s after the capture's start";
+    const std::string detail = clicked["detail"];
+    for (const char* key : {"expected", "observed"}) {
+      EXPECT_NE(detail.find(finding[key].get<std::string>()), std::string::npos) << detail;
+    }
+    EXPECT_NE(detail.find("evidence: seq 668, 678"), std::string::npos) << detail;
+  }
+  ASSERT_GT(page["timeline_lines"].get<int>(), 2);
+  EXPECT_DOUBLE_EQ(page["timeline_click"]["cursor_s"].get<double>(), page["timeline_click"]["line_s"].get<double>());
+  EXPECT_TRUE(page["timeline_click"]["marked_is_clicked_or_same_time"].get<bool>());
+  EXPECT_TRUE(page["console"].empty()) << page["console"].dump(1);
+}
+
 TEST(ViewInABrowser, APortInUseIsRefusedWithAClearMessage) {
   TempDir dir;
   const std::string db = dir.File("site.db");

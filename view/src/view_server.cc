@@ -35,8 +35,9 @@ void BadRequest(httplib::Response& response, const std::string& why) {
 nlohmann::json Info(const SeriesStore& store) {
   nlohmann::json signals = nlohmann::json::array();
   for (const auto& s : store.signals()) signals.push_back({{"name", s.name}, {"unit", s.unit}});
-  return {{"site", store.site()}, {"first_ns", store.first_ns()}, {"last_ns", store.last_ns()}, {"nodes", store.Nodes()},
-          {"signals", signals}};
+  // first_ns_text: the exact start for the page (a double holds nanoseconds since 1970 only to ~256 ns).
+  return {{"site", store.site()}, {"first_ns", store.first_ns()}, {"first_ns_text", std::to_string(store.first_ns())},
+          {"last_ns", store.last_ns()}, {"nodes", store.Nodes()}, {"signals", signals}};
 }
 
 // /api/series?node=42&signal=soc_pct[&from=NS&to=NS&buckets=N]
@@ -56,6 +57,23 @@ void SeriesEndpoint(const SeriesStore& store, const httplib::Request& request, h
   response.set_content(out.dump(), "application/json");
 }
 
+void JsonResult(Result<nlohmann::ordered_json> result, httplib::Response& response) {
+  if (!result.ok()) {
+    response.status = 500;
+    response.set_content(nlohmann::json{{"error", result.status().message()}}.dump(), "application/json");
+    return;
+  }
+  response.set_content(result->dump(), "application/json");
+}
+
+// /api/state?at=NS: what `state --at` prints for that moment.
+void StateEndpoint(const SeriesStore& store, LogQueries& queries, const httplib::Request& request,
+                   httplib::Response& response) {
+  const auto at_ns = IntParam(request, "at");
+  if (!at_ns) return BadRequest(response, "give at=NANOSECONDS (wall time)");
+  JsonResult(queries.StateAt(std::clamp(*at_ns, store.first_ns(), store.last_ns())), response);
+}
+
 Result<std::string> ReadFileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -69,7 +87,7 @@ Result<std::string> ReadFileText(const std::string& path) {
 
 }  // namespace
 
-Status Serve(const SeriesStore& store, const ViewOptions& options) {
+Status Serve(const SeriesStore& store, LogQueries& queries, const ViewOptions& options) {
   auto chart_js = ReadFileText(kChartJsPath);
   if (!chart_js.ok()) return chart_js.status();
   httplib::Server server;
@@ -85,6 +103,15 @@ Status Serve(const SeriesStore& store, const ViewOptions& options) {
   });
   server.Get("/api/series", [&store](const httplib::Request& request, httplib::Response& response) {
     SeriesEndpoint(store, request, response);
+  });
+  server.Get("/api/state", [&store, &queries](const httplib::Request& request, httplib::Response& response) {
+    StateEndpoint(store, queries, request, response);
+  });
+  server.Get("/api/findings", [&queries](const httplib::Request&, httplib::Response& response) {
+    JsonResult(queries.Findings(), response);
+  });
+  server.Get("/api/timeline", [&queries](const httplib::Request&, httplib::Response& response) {
+    JsonResult(queries.Timeline(), response);
   });
   // httplib's default also sets SO_REUSEPORT, which lets a second server share
   // a port in use; only SO_REUSEADDR (a quick restart) is wanted.

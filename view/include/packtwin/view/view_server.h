@@ -1,6 +1,7 @@
 // `packtwin view`: serves the page, Chart.js (Debian's libjs-chart.js, served
 // by packtwin itself: nothing comes from a CDN) and a small JSON API over a
-// log's telemetry, until the stop descriptor becomes readable.
+// log's telemetry, state at a moment, findings and timeline, until the stop
+// descriptor becomes readable.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "packtwin/base/status.h"
+#include "packtwin/view/log_queries.h"
 #include "packtwin/view/series_store.h"
 
 namespace packtwin::view {
@@ -21,7 +23,7 @@ struct ViewOptions {
   std::function<void(uint16_t)> on_ready;  // called with the port once listening
 };
 
-Status Serve(const SeriesStore& store, const ViewOptions& options);
+Status Serve(const SeriesStore& store, LogQueries& queries, const ViewOptions& options);
 
 // The page (view/assets/index.html, compiled in).
 const char* ViewPage();

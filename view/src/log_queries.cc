@@ -1,0 +1,65 @@
+#include "packtwin/view/log_queries.h"
+
+#include "packtwin/twin/check.h"
+#include "packtwin/twin/rebuild.h"
+#include "packtwin/twin/state_report.h"
+#include "packtwin/twin/timeline.h"
+
+namespace packtwin::view {
+
+Result<std::unique_ptr<LogQueries>> LogQueries::Open(const std::string& db) {
+  auto reader = eventlog::EventReader::Open(db);
+  if (!reader.ok()) return reader.status();
+  std::unique_ptr<LogQueries> queries(new LogQueries(db));
+  queries->reader_ = std::move(*reader);
+  auto snapshots = twin::SnapshotStore::Open(db);
+  if (snapshots.ok()) queries->snapshots_ = std::move(*snapshots);
+  return queries;
+}
+
+// As `state --at` does: from the nearest snapshot, else a fold from the start.
+Result<nlohmann::ordered_json> LogQueries::StateAt(int64_t at_ns) {
+  std::lock_guard lock(mutex_);
+  twin::RebuildLimit limit;
+  limit.last_wall_ns = at_ns;
+  auto state = snapshots_ ? twin::RebuildFromSnapshots(*reader_, *snapshots_, limit) : twin::Rebuild(*reader_, limit);
+  if (!state.ok()) return state.status();
+  auto out = twin::StateAsJson(*state, at_ns, std::nullopt);
+  out["t_ns"] = at_ns;
+  return out;
+}
+
+Result<nlohmann::ordered_json> LogQueries::Findings() {
+  std::lock_guard lock(mutex_);
+  if (!findings_) {
+    auto report = twin::CheckLog(*reader_);
+    if (!report.ok()) return report.status();
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const twin::Finding& finding : report->findings) {
+      auto item = twin::FindingAsJson(finding);
+      item["t_ns"] = finding.wall_ns;
+      list.push_back(std::move(item));
+    }
+    findings_ = std::move(list);
+  }
+  return *findings_;
+}
+
+Result<nlohmann::ordered_json> LogQueries::Timeline() {
+  std::lock_guard lock(mutex_);
+  if (!timeline_) {
+    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+    uint64_t total = 0;
+    auto state = twin::Rebuild(*reader_, {}, [&](const twin::Change& change) {
+      if (++total > kMaxTimelineEntries) return;
+      auto item = twin::ChangeAsJson(change);
+      item["t_ns"] = change.wall_ns;
+      changes.push_back(std::move(item));
+    });
+    if (!state.ok()) return state.status();
+    timeline_ = nlohmann::ordered_json{{"changes", std::move(changes)}, {"total", total}};
+  }
+  return *timeline_;
+}
+
+}  // namespace packtwin::view

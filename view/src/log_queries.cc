@@ -10,10 +10,11 @@ namespace packtwin::view {
 Result<std::unique_ptr<LogQueries>> LogQueries::Open(const std::string& db) {
   auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) return reader.status();
-  std::unique_ptr<LogQueries> queries(new LogQueries(db));
+  std::unique_ptr<LogQueries> queries(new LogQueries());
   queries->reader_ = std::move(*reader);
   auto snapshots = twin::SnapshotStore::Open(db);
   if (snapshots.ok()) queries->snapshots_ = std::move(*snapshots);
+  queries->walked_ = std::async(std::launch::async, [db] { return Walk(db); }).share();
   return queries;
 }
 
@@ -29,37 +30,44 @@ Result<nlohmann::ordered_json> LogQueries::StateAt(int64_t at_ns) {
   return out;
 }
 
-Result<nlohmann::ordered_json> LogQueries::Findings() {
-  std::lock_guard lock(mutex_);
-  if (!findings_) {
-    auto report = twin::CheckLog(*reader_);
-    if (!report.ok()) return report.status();
+Result<nlohmann::ordered_json> LogQueries::Findings() { return walked_.get().findings; }
+
+Result<nlohmann::ordered_json> LogQueries::Timeline() { return walked_.get().timeline; }
+
+LogQueries::Walked LogQueries::Walk(const std::string& db) {
+  Walked walked;
+  auto reader = eventlog::EventReader::Open(db);
+  if (!reader.ok()) {
+    walked.findings = reader.status();
+    walked.timeline = reader.status();
+    return walked;
+  }
+  auto report = twin::CheckLog(**reader);
+  if (report.ok()) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const twin::Finding& finding : report->findings) {
       auto item = twin::FindingAsJson(finding);
       item["t_ns"] = finding.wall_ns;
       list.push_back(std::move(item));
     }
-    findings_ = std::move(list);
+    walked.findings = std::move(list);
+  } else {
+    walked.findings = report.status();
   }
-  return *findings_;
-}
-
-Result<nlohmann::ordered_json> LogQueries::Timeline() {
-  std::lock_guard lock(mutex_);
-  if (!timeline_) {
-    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-    uint64_t total = 0;
-    auto state = twin::Rebuild(*reader_, {}, [&](const twin::Change& change) {
-      if (++total > kMaxTimelineEntries) return;
-      auto item = twin::ChangeAsJson(change);
-      item["t_ns"] = change.wall_ns;
-      changes.push_back(std::move(item));
-    });
-    if (!state.ok()) return state.status();
-    timeline_ = nlohmann::ordered_json{{"changes", std::move(changes)}, {"total", total}};
+  nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+  uint64_t total = 0;
+  auto state = twin::Rebuild(**reader, {}, [&](const twin::Change& change) {
+    if (++total > kMaxTimelineEntries) return;
+    auto item = twin::ChangeAsJson(change);
+    item["t_ns"] = change.wall_ns;
+    changes.push_back(std::move(item));
+  });
+  if (state.ok()) {
+    walked.timeline = nlohmann::ordered_json{{"changes", std::move(changes)}, {"total", total}};
+  } else {
+    walked.timeline = state.status();
   }
-  return *timeline_;
+  return walked;
 }
 
 }  // namespace packtwin::view

@@ -44,11 +44,14 @@ Result<SeriesStore> SeriesStore::Load(const std::string& db) {
   if (!cursor.ok()) return cursor.status();
   eventlog::StoredEvent row;
   v1::Event event;
+  // Each node's frame kind's series, found once (not a map lookup per signal per frame).
+  std::map<std::pair<uint32_t, int>, std::vector<Series*>> targets;
   while (true) {
     auto more = (*cursor)->Next(&row);
     if (!more.ok()) return more.status();
     if (!*more) break;
-    if (row.damaged) continue;  // located damage: nothing of it is known
+    // Located damage: nothing of it is known. Only CAN frames carry telemetry.
+    if (row.damaged || row.kind != v1::Event::kCanFrame) continue;
     if (Status decoded = eventlog::DecodeEventInto(row, &event); !decoded.ok()) return decoded;
     if (!event.has_can_frame()) continue;
     // Decoded once by the firmware's own decoder; the table names the fields.
@@ -57,12 +60,15 @@ Result<SeriesStore> SeriesStore::Load(const std::string& db) {
       continue;
     }
     const firmware::FrameSpec* spec = firmware::CanV1FrameSpec(typed.id.function);
+    std::vector<Series*>& slots = targets[{typed.id.node, static_cast<int>(typed.id.function)}];
+    if (slots.empty()) {
+      for (uint8_t i = 0; i < spec->signal_count; ++i) slots.push_back(&store.series_[{typed.id.node, spec->signals[i].name}]);
+    }
     for (uint8_t i = 0; i < spec->signal_count; ++i) {
       int64_t raw = 0;
       if (!firmware::SignalRaw(spec->signals[i], *typed.frame, &raw)) continue;
-      Series& series = store.series_[{typed.id.node, spec->signals[i].name}];
-      series.t_ns.push_back(event.wall_time_ns());
-      series.value.push_back(Physical(spec->signals[i], raw));
+      slots[i]->t_ns.push_back(event.wall_time_ns());
+      slots[i]->value.push_back(Physical(spec->signals[i], raw));
     }
   }
   return store;

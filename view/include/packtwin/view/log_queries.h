@@ -2,10 +2,13 @@
 // moment (the same JSON `state --at` prints, from the snapshots in DB.twin),
 // check's findings and the timeline of changes. Findings and the timeline are
 // computed once, on first use; each item carries its time in nanoseconds
-// (t_ns) beside the printed form. Safe to call from the server's threads.
+// (t_ns) beside the printed form, by a thread of their own started at Open
+// (so the page's first requests do not wait for a whole fold). Safe to call
+// from the server's threads.
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,14 +34,19 @@ class LogQueries {
   Result<nlohmann::ordered_json> Timeline();
 
  private:
-  explicit LogQueries(std::string db) : db_(std::move(db)) {}
+  // Findings and timeline, from a reader of their own.
+  struct Walked {
+    Result<nlohmann::ordered_json> findings = nlohmann::ordered_json::array();
+    Result<nlohmann::ordered_json> timeline = nlohmann::ordered_json::object();
+  };
+  static Walked Walk(const std::string& db);
 
-  std::string db_;
-  std::mutex mutex_;  // one query at a time: the reader and the snapshot store are not shared
+  LogQueries() = default;
+
+  std::mutex mutex_;  // one state query at a time: the reader and the snapshot store are not shared
   std::unique_ptr<eventlog::EventReader> reader_;
   std::unique_ptr<twin::SnapshotStore> snapshots_;  // none when DB.twin cannot be opened (read-only media)
-  std::optional<nlohmann::ordered_json> findings_;
-  std::optional<nlohmann::ordered_json> timeline_;
+  std::shared_future<Walked> walked_;
 };
 
 }  // namespace packtwin::view

@@ -10,8 +10,10 @@
 
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "packtwin/base/time_spec.h"
 #include "test_support.h"
 
 namespace packtwin {
@@ -60,7 +62,7 @@ TEST(ViewInABrowser, EveryPlotHoldsTheLogsSamplesNoConsoleErrorAndAZoomMovesThem
   const auto page = nlohmann::json::parse(browser.out);
   EXPECT_TRUE(page["error"].is_null()) << page["error"];
   EXPECT_TRUE(page["console"].empty()) << page["console"].dump(1);
-  EXPECT_EQ(page["charts"], 9) << "three plots for each of the three packs";
+  EXPECT_EQ(page["charts"], 16) << "four plots and a lane chart for each of the three packs, and the fleet's lanes";
   const auto expected = LogSignals(db);
   size_t checked = 0;
   for (const auto& dataset : page["datasets"]) {
@@ -72,12 +74,48 @@ TEST(ViewInABrowser, EveryPlotHoldsTheLogsSamplesNoConsoleErrorAndAZoomMovesThem
     EXPECT_DOUBLE_EQ(dataset["max"].get<double>(), found->second.max) << dataset.dump();
     ++checked;
   }
-  EXPECT_EQ(checked, 3u * 13u) << "SOC, voltage, current, six powers and four relays of each pack";
+  EXPECT_EQ(checked, 3u * 15u) << "SOC, voltage, current, six powers, four relays, grid energy and budget of each pack";
   const auto& ranges = page["ranges"];
-  ASSERT_EQ(ranges.size(), 9u);
+  ASSERT_EQ(ranges.size(), 16u);
   const double span_s = page["span_s"];
   EXPECT_LT(ranges[0][1].get<double>() - ranges[0][0].get<double>(), span_s) << "the wheel zoomed in";
   for (const auto& range : ranges) EXPECT_EQ(range, ranges[0]) << "every plot follows";
+  // The lanes: every relay change `timeline` names starts or ends a band of
+  // that relay (a close: with its cause), every master change starts a band.
+  auto timeline = Packtwin({"timeline", db, "--json"});
+  ASSERT_EQ(timeline.exit_code, 0);
+  const auto& lanes = page["lanes"];
+  const auto band_at = [](const nlohmann::json& bands, const std::string& lane, const char* edge, const std::string& time) {
+    for (const auto& band : bands) {
+      // Through the page's doubles nanoseconds since 1970 keep ~256 ns: compared to the microsecond.
+      const int64_t at_us = (static_cast<int64_t>(band[edge].get<double>()) + 500) / 1000;
+      if (band["lane"] == lane && FormatUtc(at_us * 1000) == time) return band;
+    }
+    return nlohmann::json();
+  };
+  size_t relay_edges = 0, master_edges = 0;
+  std::istringstream lines(timeline.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto change = nlohmann::json::parse(line);
+    if (change["kind"] == "relay") {
+      const auto& bands = lanes["packs"][change["node"].get<std::string>()];
+      const std::string lane = "relay " + change["relay"].get<std::string>();
+      const auto band = band_at(bands, lane, change["closed"].get<bool>() ? "from_ns" : "to_ns", change["time"]);
+      ASSERT_FALSE(band.is_null()) << line << "\n" << bands.dump(1);
+      if (change["closed"].get<bool>()) {
+        EXPECT_EQ(band["label"], change["cause"]) << line;
+      }
+      ++relay_edges;
+    } else if (change["kind"] == "master" && !change["node"].is_null()) {
+      const auto band = band_at(lanes["site"], "master", "from_ns", change["time"]);
+      ASSERT_FALSE(band.is_null()) << line;
+      EXPECT_EQ(band["label"], change["node"]) << line;
+      ++master_edges;
+    }
+  }
+  EXPECT_EQ(relay_edges, 3u) << "each pack's water heater opened for eco";
+  EXPECT_EQ(master_edges, 3u);
+  for (const auto& bars : page["bars"]) EXPECT_GT(bars.get<int>(), 0) << "every lane chart draws its bands";
   EXPECT_TRUE(std::filesystem::file_size(screenshot) > 10'000) << screenshot;
   server.Signal(SIGINT);
   auto stopped = server.Wait();

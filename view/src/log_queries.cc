@@ -1,5 +1,7 @@
 #include "packtwin/view/log_queries.h"
 
+#include "lanes.h"
+
 #include "packtwin/twin/check.h"
 #include "packtwin/twin/rebuild.h"
 #include "packtwin/twin/state_report.h"
@@ -34,12 +36,15 @@ Result<nlohmann::ordered_json> LogQueries::Findings() { return walked_.get().fin
 
 Result<nlohmann::ordered_json> LogQueries::Timeline() { return walked_.get().timeline; }
 
+Result<nlohmann::ordered_json> LogQueries::Lanes() { return walked_.get().lanes; }
+
 LogQueries::Walked LogQueries::Walk(const std::string& db) {
   Walked walked;
   auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) {
     walked.findings = reader.status();
     walked.timeline = reader.status();
+    walked.lanes = reader.status();
     return walked;
   }
   auto report = twin::CheckLog(**reader);
@@ -56,7 +61,10 @@ LogQueries::Walked LogQueries::Walk(const std::string& db) {
   }
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
   uint64_t total = 0;
+  auto counts = (*reader)->Counts();
+  LaneBuilder lanes(counts.ok() ? counts->first_wall_ns : 0);
   auto state = twin::Rebuild(**reader, {}, [&](const twin::Change& change) {
+    lanes.Add(change);
     if (++total > kMaxTimelineEntries) return;
     auto item = twin::ChangeAsJson(change);
     item["t_ns"] = change.wall_ns;
@@ -64,8 +72,10 @@ LogQueries::Walked LogQueries::Walk(const std::string& db) {
   });
   if (state.ok()) {
     walked.timeline = nlohmann::ordered_json{{"changes", std::move(changes)}, {"total", total}};
+    walked.lanes = lanes.Finish(state->last_wall_ns, *state);
   } else {
     walked.timeline = state.status();
+    walked.lanes = state.status();
   }
   return walked;
 }

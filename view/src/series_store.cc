@@ -34,6 +34,7 @@ Result<SeriesStore> SeriesStore::Load(const std::string& db) {
   if (!counts.ok()) return counts.status();
   store.first_ns_ = counts->first_wall_ns;
   store.last_ns_ = counts->last_wall_ns;
+  store.events_ = counts->events;
   for (firmware::CanFunction function : kTelemetry) {
     const firmware::FrameSpec* spec = firmware::CanV1FrameSpec(function);
     for (uint8_t i = 0; spec != nullptr && i < spec->signal_count; ++i) {

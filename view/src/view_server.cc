@@ -37,7 +37,7 @@ nlohmann::json Info(const SeriesStore& store) {
   for (const auto& s : store.signals()) signals.push_back({{"name", s.name}, {"unit", s.unit}});
   // first_ns_text: the exact start for the page (a double holds nanoseconds since 1970 only to ~256 ns).
   return {{"site", store.site()}, {"first_ns", store.first_ns()}, {"first_ns_text", std::to_string(store.first_ns())},
-          {"last_ns", store.last_ns()}, {"nodes", store.Nodes()}, {"signals", signals}};
+          {"last_ns", store.last_ns()}, {"events", store.events()}, {"nodes", store.Nodes()}, {"signals", signals}};
 }
 
 // /api/series?node=42&signal=soc_pct[&from=NS&to=NS&buckets=N]
@@ -112,6 +112,9 @@ Status Serve(const SeriesStore& store, LogQueries& queries, const ViewOptions& o
   });
   server.Get("/api/timeline", [&queries](const httplib::Request&, httplib::Response& response) {
     JsonResult(queries.Timeline(), response);
+  });
+  server.Get("/api/lanes", [&queries](const httplib::Request&, httplib::Response& response) {
+    JsonResult(queries.Lanes(), response);
   });
   // httplib's default also sets SO_REUSEPORT, which lets a second server share
   // a port in use; only SO_REUSEADDR (a quick restart) is wanted.

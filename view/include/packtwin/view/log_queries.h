@@ -32,12 +32,15 @@ class LogQueries {
   Result<nlohmann::ordered_json> StateAt(int64_t at_ns);
   Result<nlohmann::ordered_json> Findings();
   Result<nlohmann::ordered_json> Timeline();
+  // Bands per pack and for the site (view/src/lanes.h), from the same fold as the timeline.
+  Result<nlohmann::ordered_json> Lanes();
 
  private:
   // Findings and timeline, from a reader of their own.
   struct Walked {
     Result<nlohmann::ordered_json> findings = nlohmann::ordered_json::array();
     Result<nlohmann::ordered_json> timeline = nlohmann::ordered_json::object();
+    Result<nlohmann::ordered_json> lanes = nlohmann::ordered_json::object();
   };
   static Walked Walk(const std::string& db);
 

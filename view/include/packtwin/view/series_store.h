@@ -40,6 +40,7 @@ class SeriesStore {
   const std::string& site() const { return site_; }
   int64_t first_ns() const { return first_ns_; }
   int64_t last_ns() const { return last_ns_; }
+  uint64_t events() const { return events_; }
   std::vector<uint32_t> Nodes() const;
   const std::vector<SignalInfo>& signals() const { return signals_; }
   // nullptr when the node never sent the signal.
@@ -49,6 +50,7 @@ class SeriesStore {
   std::string site_;
   int64_t first_ns_ = 0;
   int64_t last_ns_ = 0;
+  uint64_t events_ = 0;
   std::vector<SignalInfo> signals_;
   std::map<std::pair<uint32_t, std::string>, Series> series_;
 };

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -235,6 +236,39 @@ TEST(ViewInABrowser, ClickingAFindingOfAFieldDefectCaptureMovesTheCursorToIt) {
   EXPECT_DOUBLE_EQ(page["timeline_click"]["cursor_s"].get<double>(), page["timeline_click"]["line_s"].get<double>());
   EXPECT_TRUE(page["timeline_click"]["marked_is_clicked_or_same_time"].get<bool>());
   EXPECT_TRUE(page["console"].empty()) << page["console"].dump(1);
+}
+
+// --open hands the page's address to the desktop's browser (xdg-open, here a
+// script on PATH that notes what it was given); without xdg-open the server
+// says so and serves anyway.
+TEST(ViewInABrowser, OpenHandsTheUrlToTheDesktopsBrowser) {
+  TempDir dir;
+  const std::string db = ImportCapture(dir, "alfaspark-3pack.log");
+  std::filesystem::create_directory(dir.File("bin"));
+  const std::string opener = dir.File("bin") + "/xdg-open";
+  testing::WriteFile(opener, "#!/bin/sh\necho \"$1\" > " + dir.File("opened") + "\n");
+  std::filesystem::permissions(opener, std::filesystem::perms::owner_all);
+  const std::string path = std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+  const uint16_t port = testing::FreeTcpPort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  {
+    testing::Child server({"/usr/bin/env", "PATH=" + dir.File("bin") + ":" + path, testing::PacktwinBinary(), "view", db,
+                           "--port", std::to_string(port), "--open"});
+    ASSERT_TRUE(testing::WaitForFile(dir.File("opened")));
+    usleep(100'000);  // the script's line written whole
+    EXPECT_EQ(testing::ReadFile(dir.File("opened")), url + "\n");
+    auto page = testing::Run({"curl", "-s", url});
+    EXPECT_NE(page.out.find("<title>packtwin view</title>"), std::string::npos) << "that address serves the page";
+    server.Signal(SIGINT);
+    EXPECT_EQ(server.Wait().exit_code, 0);
+  }
+  testing::Child bare({"/usr/bin/env", "PATH=" + dir.File("empty"), testing::PacktwinBinary(), "view", db, "--port",
+                       std::to_string(port), "--open"});
+  for (int waited = 0; waited < 10'000 && bare.OutputSoFar().find("serving") == std::string::npos; waited += 20) usleep(20'000);
+  bare.Signal(SIGINT);
+  auto stopped = bare.Wait();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_NE(stopped.err.find("cannot start xdg-open: open " + url + " yourself"), std::string::npos) << stopped.err;
 }
 
 TEST(ViewInABrowser, APortInUseIsRefusedWithAClearMessage) {

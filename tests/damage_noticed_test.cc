@@ -111,40 +111,23 @@ TEST(DamageNoticed, AnIntactLogReadsWithExit0) {
 namespace packtwin {
 namespace {
 
-// A log still open by its writer, copied with its -wal as a crash would leave it.
-std::string CopyWithWal(const testing::TempDir& dir) {
-  const std::string live = dir.File("live.db");
-  eventlog::WriterOptions options;
-  options.background_commits = false;
-  auto writer = eventlog::EventWriter::Create(live, options);
-  EXPECT_TRUE(writer.ok());
-  for (int i = 0; i < 50; ++i) {
-    EXPECT_TRUE((*writer)->Append(testing::CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x180, "abcd")).ok());
-    if (i % 10 == 9) {
-      EXPECT_TRUE((*writer)->Commit().ok());
-    }
-  }
-  const std::string copy = dir.File("copy.db");
-  std::filesystem::copy_file(live, copy);
-  std::filesystem::copy_file(live + "-wal", copy + "-wal");
-  EXPECT_TRUE((*writer)->Close().ok());
-  return copy;
-}
-
-// A log whose first 20 events were checkpointed into the main file and whose
-// last 30 live only in the WAL, copied with it as a crash would leave it.
-std::string CopyCheckpointedWithWal(const testing::TempDir& dir, const std::string& name) {
+// A log still open by its writer (50 frames of `id` and `data`, a commit every
+// 10), copied with its -wal as a crash would leave it, as `name`. With
+// `checkpoint_after` set, the events up to it were checkpointed into the main
+// file and only the rest live in the WAL.
+std::string CopyLiveWithWal(const testing::TempDir& dir, const std::string& name, uint32_t id, const std::string& data,
+                            int checkpoint_after = -1) {
   const std::string live = dir.File("live-" + name);
   eventlog::WriterOptions options;
   options.background_commits = false;
   auto writer = eventlog::EventWriter::Create(live, options);
   EXPECT_TRUE(writer.ok());
   for (int i = 0; i < 50; ++i) {
-    EXPECT_TRUE((*writer)->Append(testing::CanEvent(1'000'000'000LL + i * 1'000'000LL, 0x181, "wxyz")).ok());
+    EXPECT_TRUE((*writer)->Append(testing::CanEvent(1'000'000'000LL + i * 1'000'000LL, id, data)).ok());
     if (i % 10 == 9) {
       EXPECT_TRUE((*writer)->Commit().ok());
     }
-    if (i == 19) {
+    if (i == checkpoint_after) {
       EXPECT_EQ(testing::Sql(live, "PRAGMA wal_checkpoint(PASSIVE);"), "");
     }
   }
@@ -153,6 +136,12 @@ std::string CopyCheckpointedWithWal(const testing::TempDir& dir, const std::stri
   std::filesystem::copy_file(live + "-wal", copy + "-wal");
   EXPECT_TRUE((*writer)->Close().ok());
   return copy;
+}
+
+std::string CopyWithWal(const testing::TempDir& dir) { return CopyLiveWithWal(dir, "copy.db", 0x180, "abcd"); }
+
+std::string CopyCheckpointedWithWal(const testing::TempDir& dir, const std::string& name) {
+  return CopyLiveWithWal(dir, name, 0x181, "wxyz", /*checkpoint_after=*/19);
 }
 
 TEST(DamageNoticed, AWalBesideACheckpointedLogIsReadWithIt) {

@@ -68,8 +68,11 @@ TEST(Fleet, FleetCheckWithTwoWorkersReportsEachFieldDefectAtItsSite) {
   REQUIRE_CLUSTER(cluster);
   TempDir dir;
   ShipDefectSites(cluster, dir);
-  testing::Child first({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--name", "w1", "--idle-exit", "5s"});
-  testing::Child second({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--name", "w2", "--idle-exit", "5s"});
+  // The workers start before the run queues its jobs: a short --idle-exit let
+  // them leave first on a loaded machine (every job then missing). They are
+  // stopped when the test ends.
+  testing::Child first({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--name", "w1", "--idle-exit", "120s"});
+  testing::Child second({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--name", "w2", "--idle-exit", "120s"});
   auto run = Packtwin({"fleet", "check", "--from", cluster.Url(), "--logs", dir.File("out"), "--timeout", "2m", "--json"});
   EXPECT_EQ(run.exit_code, 1) << "findings make the run fail, as check does\n" << run.err;
   const auto summary = nlohmann::json::parse(run.out);
@@ -104,7 +107,7 @@ TEST(Fleet, FleetRegressFindsTheOneSiteWhoseGoldenFileDiffersAndOnlyThatOne) {
     }
     testing::WriteFile(dir.File("golden/" + d.site + ".golden.json"), golden);
   }
-  testing::Child worker({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--idle-exit", "5s"});
+  testing::Child worker({testing::PacktwinBinary(), "fleet", "worker", "--from", cluster.Url(), "--idle-exit", "120s"});
   auto run = Packtwin({"fleet", "regress", "--from", cluster.Url(), "--logs", dir.File("out"), "--golden-dir", dir.File("golden"),
                        "--timeout", "2m", "--json"});
   EXPECT_EQ(run.exit_code, 1) << run.err;

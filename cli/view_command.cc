@@ -1,7 +1,11 @@
 #include <fmt/format.h>
 #include <spawn.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 
 #include "commands.h"
@@ -13,12 +17,31 @@ extern char** environ;
 namespace packtwin::cli {
 namespace {
 
-// --open: the desktop's browser, as xdg-open finds it; a missing one is only said.
+// The program's path as the shell would find it on PATH; empty when it is not there.
+std::string FindOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "";
+  size_t start = 0;
+  // Bounded by the PATH string: each pass moves past one ':'.
+  while (start <= dirs.size()) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string dir = dirs.substr(start, end - start);
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+// --open: the desktop's browser, as xdg-open finds it; a missing one is only
+// said. Looked up first rather than left to posix_spawnp's failure, which
+// under a sanitizer's interceptor did not come back as cleanly.
 void OpenBrowser(const std::string& url) {
+  const std::string opener = FindOnPath("xdg-open");
   pid_t pid = 0;
   std::string program = "xdg-open";
   char* argv[] = {program.data(), const_cast<char*>(url.c_str()), nullptr};
-  if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, argv, environ) != 0) {
+  if (opener.empty() || posix_spawn(&pid, opener.c_str(), nullptr, nullptr, argv, environ) != 0) {
     fmt::print(stderr, "packtwin view: cannot start xdg-open: open {} yourself\n", url);
   }
 }

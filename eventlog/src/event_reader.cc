@@ -36,11 +36,7 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
     if (!*more) return watch.Finish();
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     if (row.damaged) {
-      if (!reader.skips_located_damage()) {
-        return Status::Corruption(fmt::format("{}: event seq {}: its record check fails: the event is damaged; run "
-                                              "packtwin verify",
-                                              reader.path(), row.seq));
-      }
+      if (!reader.skips_located_damage()) return LocatedDamage(reader.path(), row.seq);
       reader.NoteSkippedDamaged(row.seq);
       continue;
     }
@@ -51,27 +47,34 @@ Status ForEachEvent(EventReader& reader, uint64_t first_seq, const EventFn& fn) 
   }
 }
 
-void EventReader::NoteSkippedDamaged(uint64_t seq) {
-  auto after = skipped_damaged_.upper_bound(seq);
-  if (after != skipped_damaged_.begin()) {
+void EventReader::NoteSkippedDamaged(uint64_t seq) { AddSeqToRuns(&skipped_damaged_, seq); }
+
+void AddSeqToRuns(std::map<uint64_t, uint64_t>* runs, uint64_t seq) {
+  auto after = runs->upper_bound(seq);
+  if (after != runs->begin()) {
     auto run = std::prev(after);
     if (seq <= run->second) return;  // read before
     if (seq == run->second + 1) {
       run->second = seq;
-      if (after != skipped_damaged_.end() && after->first == seq + 1) {
+      if (after != runs->end() && after->first == seq + 1) {
         run->second = after->second;
-        skipped_damaged_.erase(after);
+        runs->erase(after);
       }
       return;
     }
   }
-  if (after != skipped_damaged_.end() && after->first == seq + 1) {
+  if (after != runs->end() && after->first == seq + 1) {
     const uint64_t last = after->second;
-    skipped_damaged_.erase(after);
-    skipped_damaged_[seq] = last;
+    runs->erase(after);
+    (*runs)[seq] = last;
     return;
   }
-  skipped_damaged_[seq] = seq;
+  (*runs)[seq] = seq;
+}
+
+Status LocatedDamage(const std::string& path, uint64_t seq) {
+  return Status::Corruption(
+      fmt::format("{}: event seq {}: its record check fails: the event is damaged; run packtwin verify", path, seq));
 }
 
 std::string DescribeSeqRuns(const std::map<uint64_t, uint64_t>& runs, size_t shown) {

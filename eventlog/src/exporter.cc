@@ -208,11 +208,7 @@ Result<ExportSummary> ExportEvents(const ExportRequest& given, std::ostream& out
     PACKTWIN_RETURN_IF_ERROR(watch.Follow(row));
     if (progress && ++seen % kProgressEvery == 0) progress(seen, 0);
     if (row.damaged) {
-      if (!request.skip_located_damage) {
-        return Status::Corruption(fmt::format("{}: event seq {}: its record check fails: the event is damaged; run "
-                                              "packtwin verify",
-                                              request.db, row.seq));
-      }
+      if (!request.skip_located_damage) return LocatedDamage(request.db, row.seq);
       (*reader)->NoteSkippedDamaged(row.seq);
       continue;
     }

@@ -40,14 +40,6 @@ std::optional<uint64_t> ParseCount(const StoreMeta& meta) {
   return count;
 }
 
-void AddToRuns(std::map<uint64_t, uint64_t>* runs, uint64_t seq) {
-  if (!runs->empty() && runs->rbegin()->second + 1 == seq) {
-    runs->rbegin()->second = seq;
-  } else {
-    (*runs)[seq] = seq;
-  }
-}
-
 }  // namespace
 
 Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress) {
@@ -76,7 +68,7 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
     if (row.damaged) {
       // Located by its record check: named, and the chain goes on from the
       // block's stored hash so the rest of the log is still checked.
-      AddToRuns(&report.damaged, row.seq);
+      AddSeqToRuns(&report.damaged, row.seq);
       block_damaged = true;
       if (row.hash.size() == previous.size()) {
         std::memcpy(previous.data(), row.hash.data(), previous.size());

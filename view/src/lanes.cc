@@ -22,6 +22,12 @@ void LaneBuilder::End(uint8_t node, const std::string& lane, int64_t at_ns) {
   open_.erase(found);
 }
 
+// Ends a band; one that no change began was on since the log's start.
+void LaneBuilder::EndSinceStart(uint8_t node, const std::string& lane, const std::string& label, int64_t at_ns) {
+  if (open_.count({node, lane}) == 0) open_[{node, lane}] = {label, start_ns_};
+  End(node, lane, at_ns);
+}
+
 void LaneBuilder::Add(const twin::Change& c) {
   using twin::ChangeKind;
   switch (c.kind) {
@@ -30,9 +36,7 @@ void LaneBuilder::Add(const twin::Change& c) {
       if (c.closed) {
         Begin(c.node, lane, twin::CauseName(c.cause), c.wall_ns);
       } else {
-        // Opened without a close seen: it was closed when the log began.
-        if (open_.count({c.node, lane}) == 0) open_[{c.node, lane}] = {kCauseUnknown, start_ns_};
-        End(c.node, lane, c.wall_ns);
+        EndSinceStart(c.node, lane, kCauseUnknown, c.wall_ns);  // opened without a close seen
       }
       return;
     }
@@ -40,9 +44,7 @@ void LaneBuilder::Add(const twin::Change& c) {
       if (c.on) {
         Begin(c.node, twin::ModeName(c.mode_bit), "on", c.wall_ns);
       } else {
-        // Switched off without a switch-on seen: it was on when the log began.
-        if (open_.count({c.node, twin::ModeName(c.mode_bit)}) == 0) open_[{c.node, twin::ModeName(c.mode_bit)}] = {"on", start_ns_};
-        End(c.node, twin::ModeName(c.mode_bit), c.wall_ns);
+        EndSinceStart(c.node, twin::ModeName(c.mode_bit), "on", c.wall_ns);  // off without a switch-on seen
       }
       return;
     case ChangeKind::kLockout:

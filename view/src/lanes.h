@@ -39,6 +39,7 @@ class LaneBuilder {
   using Key = std::pair<uint8_t, std::string>;
   void Begin(uint8_t node, const std::string& lane, const std::string& label, int64_t at_ns);
   void End(uint8_t node, const std::string& lane, int64_t at_ns);
+  void EndSinceStart(uint8_t node, const std::string& lane, const std::string& label, int64_t at_ns);
 
   int64_t start_ns_;
   std::map<Key, Open> open_;

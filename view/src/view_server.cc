@@ -27,6 +27,18 @@ std::optional<int64_t> IntParam(const httplib::Request& request, const char* nam
   return value;
 }
 
+// from, to and buckets of a request, clamped to the log (so a width never overflows).
+struct Range {
+  int64_t from_ns, to_ns;
+  size_t buckets;
+};
+Range RangeOf(const SeriesStore& store, const httplib::Request& request) {
+  const int64_t from_ns = std::clamp(IntParam(request, "from").value_or(store.first_ns()), store.first_ns(), store.last_ns());
+  const int64_t to_ns = std::clamp(IntParam(request, "to").value_or(store.last_ns() + 1), from_ns, store.last_ns() + 1);
+  const int64_t buckets = std::clamp<int64_t>(IntParam(request, "buckets").value_or(1000), 1, kMaxBuckets);
+  return {from_ns, to_ns, static_cast<size_t>(buckets)};
+}
+
 void BadRequest(httplib::Response& response, const std::string& why) {
   response.status = 400;
   response.set_content(nlohmann::json{{"error", why}}.dump(), "application/json");
@@ -47,11 +59,8 @@ void SeriesEndpoint(const SeriesStore& store, const httplib::Request& request, h
   const std::string signal = request.get_param_value("signal");
   const Series* series = store.Find(static_cast<uint32_t>(*node), signal);
   if (series == nullptr) return BadRequest(response, fmt::format("node {} sent no {}", *node, signal));
-  // The range is clamped to the log, so its width never overflows.
-  const int64_t from_ns = std::clamp(IntParam(request, "from").value_or(store.first_ns()), store.first_ns(), store.last_ns());
-  const int64_t to_ns = std::clamp(IntParam(request, "to").value_or(store.last_ns() + 1), from_ns, store.last_ns() + 1);
-  const int64_t buckets = std::clamp<int64_t>(IntParam(request, "buckets").value_or(1000), 1, kMaxBuckets);
-  const Reduced reduced = Reduce(*series, from_ns, to_ns, static_cast<size_t>(buckets));
+  const Range range = RangeOf(store, request);
+  const Reduced reduced = Reduce(*series, range.from_ns, range.to_ns, range.buckets);
   const nlohmann::json out = {{"node", *node}, {"signal", signal}, {"samples", reduced.samples},
                               {"t_ns", reduced.t_ns}, {"min", reduced.min}, {"max", reduced.max}};
   response.set_content(out.dump(), "application/json");
@@ -78,15 +87,13 @@ void StateEndpoint(const SeriesStore& store, LogQueries& queries, const httplib:
 // as /api/series does, in one answer (one request instead of one per line),
 // times as t_ms from the log's start.
 void PlotsEndpoint(const SeriesStore& store, const httplib::Request& request, httplib::Response& response) {
-  const int64_t from_ns = std::clamp(IntParam(request, "from").value_or(store.first_ns()), store.first_ns(), store.last_ns());
-  const int64_t to_ns = std::clamp(IntParam(request, "to").value_or(store.last_ns() + 1), from_ns, store.last_ns() + 1);
-  const int64_t buckets = std::clamp<int64_t>(IntParam(request, "buckets").value_or(1000), 1, kMaxBuckets);
+  const Range range = RangeOf(store, request);
   nlohmann::json series = nlohmann::json::array();
   for (const uint32_t node : store.Nodes()) {
     for (const SignalInfo& signal : store.signals()) {
       const Series* found = store.Find(node, signal.name);
       if (found == nullptr) continue;
-      const Reduced reduced = Reduce(*found, from_ns, to_ns, static_cast<size_t>(buckets));
+      const Reduced reduced = Reduce(*found, range.from_ns, range.to_ns, range.buckets);
       // Milliseconds from the log's start: a pixel never needs more, and the
       // answer is half the size of one with nanoseconds since 1970.
       std::vector<int64_t> t_ms;

@@ -70,6 +70,11 @@ class EventReader {
   std::map<uint64_t, uint64_t> skipped_damaged_;
 };
 
+// Adds `seq` to runs of seqs (first -> last), merging neighbours; seqs read again change nothing.
+void AddSeqToRuns(std::map<uint64_t, uint64_t>* runs, uint64_t seq);
+// The error for an event whose damage the reader located, when the caller does not skip it.
+Status LocatedDamage(const std::string& path, uint64_t seq);
+
 // "seq 17", "seq 17 to 40, seq 52" ... (at most `shown` runs, then how many more).
 std::string DescribeSeqRuns(const std::map<uint64_t, uint64_t>& runs, size_t shown = 8);
 

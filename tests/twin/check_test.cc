@@ -124,6 +124,26 @@ TEST(Check, AckForAFrameOutsideTheCommandIdsIsFlagged) {
   EXPECT_TRUE(Rules(near_miss).empty());
 }
 
+TEST(Check, AnAckNamesTheFrameItAnsweredOnlyWithinTheAllowance) {
+  const CanFrame fleetish = EncodeFleet({0x3C, 0x10, 7, 0x0102, 0, 0});  // bytes 10 07 ... on id 0x33C
+  const CanFrame other = EncodeFleet({0x3C, 0x20, 1, 0x0102, 0, 0});
+  // Within 2.5 s, behind 400 other frames: named.
+  Capture within;
+  within.At(0, fleetish);
+  for (int i = 1; i <= 400; ++i) within.At(i * 5, other);
+  within.At(2'400, EncodeAck({0x2A, 0x10, 7, 0}));
+  auto findings = Findings(within);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0]["evidence_seq"], (std::vector<int>{2, 403}));
+  // Older than 2.5 s: the ACK is still flagged but names no frame.
+  Capture older;
+  older.At(0, fleetish).At(1'000, other).At(2'600, EncodeAck({0x2A, 0x10, 7, 0}));
+  findings = Findings(older);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0]["rule"], "acted-on-non-command");
+  EXPECT_EQ(findings[0]["evidence_seq"], (std::vector<int>{4}));
+}
+
 TEST(Check, DuplicateNodeIdIsFlaggedWhenTheHigherSerialStaysOnIt) {
   Capture bad;
   bad.At(0, EncodeHeartbeat({0x12, 1, 2, 5, 0, 0xAAAA}))

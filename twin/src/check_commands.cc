@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <limits>
 
 #include "check_family.h"
 #include "packtwin/firmware/protocol_v1.h"
@@ -26,24 +29,41 @@ class CommandsFamily : public CheckFamily {
     const firmware::CanFrame& frame = *typed.frame;
     if (typed.id.function != firmware::CanFunction::kCommand && typed.id.function != firmware::CanFunction::kAck &&
         frame.len >= 2) {
-      recent_[static_cast<size_t>(frame.data[0]) << 8 | frame.data[1]] = {true, typed.seq, typed.wall_ns};
+      Remember(static_cast<uint16_t>(frame.data[0] << 8 | frame.data[1]), typed.seq, typed.wall_ns);
     }
   }
 
   void Finish(int64_t end_ns) override { Expire(end_ns + kDecisionAllowanceNs + 1); }
 
  private:
-  // The last frame (seq, time) whose first two bytes were (b0, b1), indexed
-  // b0 << 8 | b1: a flat table, as every frame of a log updates it.
+  // A frame that carried (b0, b1) as its first two bytes, key b0 << 8 | b1.
+  // Only frames within the allowance of the newest time seen are kept (an ACK
+  // answers within it); a 64K-slot table of every key cost a short log more
+  // than all its rules. In a log whose times go backwards a frame may have
+  // left before an ACK that is, by its own time, within the allowance: that
+  // ACK is still flagged, without naming the frame it answered.
   struct Recent {
-    bool seen = false;
+    uint16_t key = 0;
     uint64_t seq = 0;
     int64_t wall_ns = 0;
   };
 
+  void Remember(uint16_t key, uint64_t seq, int64_t wall_ns) {
+    newest_ns_ = std::max(newest_ns_, wall_ns);
+    while (!recent_.empty() && !WithinAllowance(recent_.front().wall_ns, newest_ns_)) recent_.pop_front();
+    recent_.push_back({key, seq, wall_ns});
+  }
+
+  const Recent* LastWith(uint16_t key) const {
+    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
+      if (it->key == key) return &*it;
+    }
+    return nullptr;
+  }
+
   void Expire(int64_t now_ns) {
     for (auto it = commands_.begin(); it != commands_.end();) {
-      if (now_ns - it->wall_ns <= kDecisionAllowanceNs) {
+      if (WithinAllowance(it->wall_ns, now_ns)) {
         ++it;
         continue;
       }
@@ -83,10 +103,10 @@ class CommandsFamily : public CheckFamily {
     // Acting on a frame that is not a COMMAND: the 2.5 firmware's id mask.
     std::vector<uint64_t> evidence{typed.seq};
     std::string observed = fmt::format("an ACK of {} (seq {}) with no COMMAND sent", CommandName(f.cmd), f.seq);
-    const Recent& source = recent_[static_cast<size_t>(f.cmd) << 8 | f.seq];
-    if (source.seen && typed.wall_ns - source.wall_ns <= kDecisionAllowanceNs) {
-      evidence.insert(evidence.begin(), source.seq);
-      observed += fmt::format(": it answered seq {}, which is not a command frame", source.seq);
+    const Recent* source = LastWith(static_cast<uint16_t>(f.cmd << 8 | f.seq));
+    if (source != nullptr && WithinAllowance(source->wall_ns, typed.wall_ns)) {
+      evidence.insert(evidence.begin(), source->seq);
+      observed += fmt::format(": it answered seq {}, which is not a command frame", source->seq);
     }
     context_.flag(typed.wall_ns, f.node, "acted-on-non-command",
                   "commands only from ids 0x000-0x07F addressed to the node or 0x07F", observed, evidence);
@@ -94,7 +114,8 @@ class CommandsFamily : public CheckFamily {
 
   CheckContext& context_;
   std::vector<PendingCommand>& commands_;
-  std::vector<Recent> recent_ = std::vector<Recent>(65536);
+  std::deque<Recent> recent_;
+  int64_t newest_ns_ = std::numeric_limits<int64_t>::min();
 };
 
 }  // namespace

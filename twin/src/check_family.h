@@ -23,6 +23,14 @@ inline constexpr int64_t kNsPerMs = 1'000'000;
 inline constexpr int64_t kDecisionAllowanceNs = 2'500 * kNsPerMs;  // one 2 s cycle plus jitter
 inline constexpr int64_t kMsPerDay = 86'400'000;
 
+// Whether `later_ns` is at most the allowance after `earlier_ns` (or before
+// it). Times come from the log, so their difference may not fit in int64.
+inline bool WithinAllowance(int64_t earlier_ns, int64_t later_ns) {
+  int64_t after_ns = 0;
+  if (__builtin_sub_overflow(later_ns, earlier_ns, &after_ns)) return later_ns < earlier_ns;
+  return after_ns <= kDecisionAllowanceNs;
+}
+
 // Records a finding of a rule in the table; the table gives its spec section.
 using FlagFn = std::function<void(int64_t wall_ns, uint8_t node, std::string_view rule, std::string expected,
                                   std::string observed, std::vector<uint64_t> evidence)>;

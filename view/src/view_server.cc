@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "http_body.h"
+
 namespace packtwin::view {
 namespace {
 
@@ -39,9 +41,9 @@ Range RangeOf(const SeriesStore& store, const httplib::Request& request) {
   return {from_ns, to_ns, static_cast<size_t>(buckets)};
 }
 
-void BadRequest(httplib::Response& response, const std::string& why) {
+void BadRequest(const httplib::Request& request, httplib::Response& response, const std::string& why) {
   response.status = 400;
-  response.set_content(nlohmann::json{{"error", why}}.dump(), "application/json");
+  SendJson(request, response, nlohmann::json{{"error", why}}.dump());
 }
 
 nlohmann::json Info(const SeriesStore& store) {
@@ -55,32 +57,32 @@ nlohmann::json Info(const SeriesStore& store) {
 // /api/series?node=42&signal=soc_pct[&from=NS&to=NS&buckets=N]
 void SeriesEndpoint(const SeriesStore& store, const httplib::Request& request, httplib::Response& response) {
   const auto node = IntParam(request, "node");
-  if (!node || !request.has_param("signal")) return BadRequest(response, "give node=ID and signal=NAME");
+  if (!node || !request.has_param("signal")) return BadRequest(request, response, "give node=ID and signal=NAME");
   const std::string signal = request.get_param_value("signal");
   const Series* series = store.Find(static_cast<uint32_t>(*node), signal);
-  if (series == nullptr) return BadRequest(response, fmt::format("node {} sent no {}", *node, signal));
+  if (series == nullptr) return BadRequest(request, response, fmt::format("node {} sent no {}", *node, signal));
   const Range range = RangeOf(store, request);
   const Reduced reduced = Reduce(*series, range.from_ns, range.to_ns, range.buckets);
   const nlohmann::json out = {{"node", *node}, {"signal", signal}, {"samples", reduced.samples},
                               {"t_ns", reduced.t_ns}, {"min", reduced.min}, {"max", reduced.max}};
-  response.set_content(out.dump(), "application/json");
+  SendJson(request, response, out.dump());
 }
 
-void JsonResult(Result<nlohmann::ordered_json> result, httplib::Response& response) {
+void JsonResult(Result<nlohmann::ordered_json> result, const httplib::Request& request, httplib::Response& response) {
   if (!result.ok()) {
     response.status = 500;
-    response.set_content(nlohmann::json{{"error", result.status().message()}}.dump(), "application/json");
+    SendJson(request, response, nlohmann::json{{"error", result.status().message()}}.dump());
     return;
   }
-  response.set_content(result->dump(), "application/json");
+  SendJson(request, response, result->dump());
 }
 
 // /api/state?at=NS: what `state --at` prints for that moment.
 void StateEndpoint(const SeriesStore& store, LogQueries& queries, const httplib::Request& request,
                    httplib::Response& response) {
   const auto at_ns = IntParam(request, "at");
-  if (!at_ns) return BadRequest(response, "give at=NANOSECONDS (wall time)");
-  JsonResult(queries.StateAt(std::clamp(*at_ns, store.first_ns(), store.last_ns())), response);
+  if (!at_ns) return BadRequest(request, response, "give at=NANOSECONDS (wall time)");
+  JsonResult(queries.StateAt(std::clamp(*at_ns, store.first_ns(), store.last_ns())), request, response);
 }
 
 // /api/plots[?from=NS&to=NS&buckets=N]: every series of every pack, reduced
@@ -103,7 +105,7 @@ void PlotsEndpoint(const SeriesStore& store, const httplib::Request& request, ht
                         {"min", reduced.min}, {"max", reduced.max}});
     }
   }
-  response.set_content(nlohmann::json{{"series", std::move(series)}}.dump(), "application/json");
+  SendJson(request, response, nlohmann::json{{"series", std::move(series)}}.dump());
 }
 
 Result<std::string> ReadFileText(const std::string& path) {
@@ -123,15 +125,16 @@ Status Serve(const SeriesStore& store, LogQueries& queries, const ViewOptions& o
   auto chart_js = ReadFileText(kChartJsPath);
   if (!chart_js.ok()) return chart_js.status();
   httplib::Server server;
-  const std::string info = Info(store).dump();
+  const Body info = MakeBody(Info(store).dump(), "application/json; charset=utf-8");
+  const Body script = MakeBody(std::move(*chart_js), "application/javascript; charset=utf-8");
   server.Get("/", [](const httplib::Request&, httplib::Response& response) {
     response.set_content(ViewPage(), "text/html; charset=utf-8");
   });
-  server.Get("/chart.js", [&chart_js](const httplib::Request&, httplib::Response& response) {
-    response.set_content(*chart_js, "text/javascript");
+  server.Get("/chart.js", [&script](const httplib::Request& request, httplib::Response& response) {
+    Send(request, response, script);
   });
-  server.Get("/api/info", [&info](const httplib::Request&, httplib::Response& response) {
-    response.set_content(info, "application/json");
+  server.Get("/api/info", [&info](const httplib::Request& request, httplib::Response& response) {
+    Send(request, response, info);
   });
   server.Get("/api/series", [&store](const httplib::Request& request, httplib::Response& response) {
     SeriesEndpoint(store, request, response);
@@ -142,14 +145,14 @@ Status Serve(const SeriesStore& store, LogQueries& queries, const ViewOptions& o
   server.Get("/api/state", [&store, &queries](const httplib::Request& request, httplib::Response& response) {
     StateEndpoint(store, queries, request, response);
   });
-  server.Get("/api/findings", [&queries](const httplib::Request&, httplib::Response& response) {
-    JsonResult(queries.Findings(), response);
+  server.Get("/api/findings", [&queries](const httplib::Request& request, httplib::Response& response) {
+    JsonResult(queries.Findings(), request, response);
   });
-  server.Get("/api/timeline", [&queries](const httplib::Request&, httplib::Response& response) {
-    JsonResult(queries.Timeline(), response);
+  server.Get("/api/timeline", [&queries](const httplib::Request& request, httplib::Response& response) {
+    JsonResult(queries.Timeline(), request, response);
   });
-  server.Get("/api/lanes", [&queries](const httplib::Request&, httplib::Response& response) {
-    JsonResult(queries.Lanes(), response);
+  server.Get("/api/lanes", [&queries](const httplib::Request& request, httplib::Response& response) {
+    JsonResult(queries.Lanes(), request, response);
   });
   // httplib's default also sets SO_REUSEPORT, which lets a second server share
   // a port in use; only SO_REUSEADDR (a quick restart) is wanted.

@@ -74,6 +74,8 @@ void AddViewCommand(CLI::App& app, int& exit_code) {
       return;
     }
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // Named now, before serving; the exit code says it at the end (2, as every reader).
+    WarnSkippedDamaged(options->db, store->damaged(), exit_code);
     view::ViewOptions serve;
     serve.bind = options->bind;
     serve.port = options->port;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "packtwin/base/time_spec.h"
+#include "store_test_util.h"
 #include "test_support.h"
 
 namespace packtwin {
@@ -269,6 +270,34 @@ TEST(ViewInABrowser, OpenHandsTheUrlToTheDesktopsBrowser) {
   auto stopped = bare.Wait();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
   EXPECT_NE(stopped.err.find("cannot start xdg-open: open " + url + " yourself"), std::string::npos) << stopped.err;
+}
+
+// As every command that reads a log: located damage is left out and named,
+// here on the page above the plots and on stderr, and the exit code is 2.
+TEST(ViewInABrowser, ADamagedLogIsNamedOnThePageLeftOutAndExits2) {
+  TempDir dir;
+  const std::string db = dir.File("site.db");
+  ASSERT_EQ(Packtwin({"import", SourceDir() + "/scenarios/captures/alfaspark-3pack.log", "-o", db}).exit_code, 0);
+  ASSERT_EQ(testing::Sql(db, "DROP TRIGGER blocks_refuse_update; UPDATE blocks SET body = CAST(substr(body, 1, length(body) - 1) || "
+                             "CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) WHERE first_seq = 1"),
+            "");
+  const uint16_t port = testing::FreeTcpPort();
+  testing::Child server({testing::PacktwinBinary(), "view", db, "--port", std::to_string(port)});
+  for (int waited = 0; waited < 10'000 && server.OutputSoFar().find("serving") == std::string::npos; waited += 20) usleep(20'000);
+  ASSERT_NE(server.OutputSoFar().find("serving"), std::string::npos) << server.OutputSoFar();
+  auto browser = testing::Run({testing::SystemPython(), SourceDir() + "/tests/peers/view_browser.py",
+                               "http://127.0.0.1:" + std::to_string(port) + "/", dir.File("damaged.png")});
+  ASSERT_EQ(browser.exit_code, 0) << browser.err;
+  const auto page = nlohmann::json::parse(browser.out);
+  EXPECT_TRUE(page["error"].is_null()) << "findings, timeline and state are read past the damage: " << page["error"];
+  ASSERT_TRUE(page["damaged"].is_string()) << browser.out;
+  EXPECT_NE(page["damaged"].get<std::string>().find("This log is damaged: 1 event (seq "), std::string::npos) << page["damaged"];
+  EXPECT_NE(page["damaged"].get<std::string>().find("Run packtwin verify."), std::string::npos) << page["damaged"];
+  EXPECT_EQ(page["charts"], 16);
+  server.Signal(SIGINT);
+  auto stopped = server.Wait();
+  EXPECT_EQ(stopped.exit_code, 2) << stopped.err;
+  EXPECT_NE(stopped.err.find("1 damaged event skipped (seq "), std::string::npos) << stopped.err;
 }
 
 TEST(ViewInABrowser, APortInUseIsRefusedWithAClearMessage) {

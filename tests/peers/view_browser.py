@@ -31,7 +31,9 @@ def main(url, screenshot):
             "const v = window.packtwinView;"
             "return {error: v.error || null, datasets: v.datasets, charts: v.charts.length,"
             "        span_s: (v.info.last_ns - v.info.first_ns) / 1e9, lanes: v.lanes,"
-            "        bars: v.charts.filter(c => c.lanes).map(c => c.data.datasets[0].data.length)};")
+            "        bars: v.charts.filter(c => c.lanes).map(c => c.data.datasets[0].data.length),"
+            "        damaged: document.getElementById('damaged').hidden ? null : document.getElementById('damaged').textContent,"
+            "        findings: v.findings.length};")
         driver.save_screenshot(screenshot)
         # Zoom in on the first plot where the mouse is; every plot must follow.
         driver.execute_script(

@@ -13,6 +13,8 @@ Result<std::unique_ptr<LogQueries>> LogQueries::Open(const std::string& db) {
   auto reader = eventlog::EventReader::Open(db);
   if (!reader.ok()) return reader.status();
   std::unique_ptr<LogQueries> queries(new LogQueries());
+  // As every command: located damage is left out (the page names it from /api/info).
+  (*reader)->SkipLocatedDamage(true);
   queries->reader_ = std::move(*reader);
   auto snapshots = twin::SnapshotStore::Open(db);
   if (snapshots.ok()) queries->snapshots_ = std::move(*snapshots);
@@ -47,6 +49,7 @@ LogQueries::Walked LogQueries::Walk(const std::string& db) {
     walked.lanes = reader.status();
     return walked;
   }
+  (*reader)->SkipLocatedDamage(true);
   auto report = twin::CheckLog(**reader);
   if (report.ok()) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();

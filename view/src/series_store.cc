@@ -67,6 +67,7 @@ Result<SeriesStore> SeriesStore::Load(const std::string& db) {
       }
     }
     // Located damage: nothing of it is known. Only CAN frames carry telemetry.
+    if (row.damaged) eventlog::AddSeqToRuns(&store.damaged_, row.seq);
     if (row.damaged || row.kind != v1::Event::kCanFrame) continue;
     if (Status decoded = eventlog::DecodeEventInto(row, &event); !decoded.ok()) return decoded;
     if (!event.has_can_frame()) continue;

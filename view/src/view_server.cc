@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "http_body.h"
+#include "packtwin/eventlog/event_reader.h"
 
 namespace packtwin::view {
 namespace {
@@ -46,12 +47,21 @@ void BadRequest(const httplib::Request& request, httplib::Response& response, co
   SendJson(request, response, nlohmann::json{{"error", why}}.dump());
 }
 
+// Located damage left out of the view: null when there is none.
+nlohmann::json Damaged(const std::map<uint64_t, uint64_t>& runs) {
+  if (runs.empty()) return nullptr;
+  uint64_t events = 0;
+  for (const auto& [first, last] : runs) events += last - first + 1;
+  return {{"events", events}, {"seq", eventlog::DescribeSeqRuns(runs)}};
+}
+
 nlohmann::json Info(const SeriesStore& store) {
   nlohmann::json signals = nlohmann::json::array();
   for (const auto& s : store.signals()) signals.push_back({{"name", s.name}, {"unit", s.unit}});
   // first_ns_text: the exact start for the page (a double holds nanoseconds since 1970 only to ~256 ns).
   return {{"site", store.site()}, {"first_ns", store.first_ns()}, {"first_ns_text", std::to_string(store.first_ns())},
-          {"last_ns", store.last_ns()}, {"events", store.events()}, {"nodes", store.Nodes()}, {"signals", signals}};
+          {"last_ns", store.last_ns()}, {"events", store.events()}, {"nodes", store.Nodes()}, {"signals", signals},
+          {"damaged", Damaged(store.damaged())}};
 }
 
 // /api/series?node=42&signal=soc_pct[&from=NS&to=NS&buckets=N]

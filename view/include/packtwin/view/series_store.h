@@ -45,6 +45,9 @@ class SeriesStore {
   const std::vector<SignalInfo>& signals() const { return signals_; }
   // nullptr when the node never sent the signal.
   const Series* Find(uint32_t node, const std::string& signal) const;
+  // Runs of events (first seq -> last) that failed their record checks:
+  // left out, as every command leaves out located damage and names it.
+  const std::map<uint64_t, uint64_t>& damaged() const { return damaged_; }
 
  private:
   std::string site_;
@@ -53,6 +56,7 @@ class SeriesStore {
   uint64_t events_ = 0;
   std::vector<SignalInfo> signals_;
   std::map<std::pair<uint32_t, std::string>, Series> series_;
+  std::map<uint64_t, uint64_t> damaged_;
 };
 
 Reduced Reduce(const Series& series, int64_t from_ns, int64_t to_ns, size_t buckets);

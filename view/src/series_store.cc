@@ -49,7 +49,8 @@ Result<SeriesStore> SeriesStore::Load(const std::string& db) {
   std::map<std::pair<uint32_t, int>, std::vector<Series*>> targets;
   // Once an eighth of the log is read, every series is given room for the
   // whole log at the rate so far: vectors doubling their way up were 70 % of
-  // a week's load (copies, and page faults on each new block).
+  // a week's load (copies, and page faults on each new block). At most about
+  // 8 times what was read: a log's counts cannot make it reserve more.
   const uint64_t span = counts->events == 0 ? 0 : counts->last_seq - counts->first_seq + 1;
   const uint64_t sized_at_seq = counts->first_seq + span / 8;
   bool sized = false;

@@ -40,8 +40,7 @@ std::unique_ptr<eventlog::EventReader> OpenLog(const std::string& db, int& exit_
 
 void WarnSkippedDamaged(const std::string& db, const std::map<uint64_t, uint64_t>& runs, int& exit_code) {
   if (runs.empty()) return;
-  uint64_t events = 0;
-  for (const auto& [first, last] : runs) events += last - first + 1;
+  const uint64_t events = eventlog::CountSeqRuns(runs);
   fmt::print(stderr,
              "packtwin: warning: {}: {} damaged event{} skipped ({}): {} record check{} failed; everything else was "
              "read; run packtwin verify\n",

@@ -77,6 +77,12 @@ Status LocatedDamage(const std::string& path, uint64_t seq) {
       fmt::format("{}: event seq {}: its record check fails: the event is damaged; run packtwin verify", path, seq));
 }
 
+uint64_t CountSeqRuns(const std::map<uint64_t, uint64_t>& runs) {
+  uint64_t events = 0;
+  for (const auto& [first, last] : runs) events += last - first + 1;
+  return events;
+}
+
 std::string DescribeSeqRuns(const std::map<uint64_t, uint64_t>& runs, size_t shown) {
   std::string text;
   size_t listed = 0;

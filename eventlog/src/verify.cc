@@ -129,8 +129,7 @@ Result<ChainReport> VerifyChain(EventReader& reader, const ProgressFn& progress)
                   "the recorded chain head does not match the last event: the log's end was altered");
   }
   if (!report.damaged.empty()) {
-    uint64_t events = 0;
-    for (const auto& [first, last] : report.damaged) events += last - first + 1;
+    const uint64_t events = CountSeqRuns(report.damaged);
     return Broken(report, report.damaged.begin()->first,
                   fmt::format("{} event{} failed {} record check{} ({}): changed; the rest of the log checks out",
                               events, events == 1 ? "" : "s", events == 1 ? "its" : "their", events == 1 ? "" : "s",

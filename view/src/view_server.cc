@@ -50,9 +50,7 @@ void BadRequest(const httplib::Request& request, httplib::Response& response, co
 // Located damage left out of the view: null when there is none.
 nlohmann::json Damaged(const std::map<uint64_t, uint64_t>& runs) {
   if (runs.empty()) return nullptr;
-  uint64_t events = 0;
-  for (const auto& [first, last] : runs) events += last - first + 1;
-  return {{"events", events}, {"seq", eventlog::DescribeSeqRuns(runs)}};
+  return {{"events", eventlog::CountSeqRuns(runs)}, {"seq", eventlog::DescribeSeqRuns(runs)}};
 }
 
 nlohmann::json Info(const SeriesStore& store) {

@@ -77,6 +77,8 @@ Status LocatedDamage(const std::string& path, uint64_t seq);
 
 // "seq 17", "seq 17 to 40, seq 52" ... (at most `shown` runs, then how many more).
 std::string DescribeSeqRuns(const std::map<uint64_t, uint64_t>& runs, size_t shown = 8);
+// How many events the runs hold.
+uint64_t CountSeqRuns(const std::map<uint64_t, uint64_t>& runs);
 
 // Calls fn(row, event) for every event from `first_seq` on, in sequence order,
 // until fn returns false or an error; the event is the row decoded.

@@ -3,5 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" -DPACKTWIN_WERROR=ON >/dev/null
+# -g1: line tables and function names, enough for a backtrace. Full debug
+# info made g++'s precompiled header 160 MB and each file ~30 % slower to build.
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+  -DPACKTWIN_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"

@@ -98,7 +98,7 @@ void BM_RecordSlcan40kFramesPerSecond(benchmark::State& state) {
     wait4(pid, &status, 0, &usage);
     ::close(hold);
     ::close(master);
-    const std::string count_cmd = std::string(PACKTWIN_BENCH_BINARY) + " export " + db + " --format candump | wc -l";
+    const std::string count_cmd = fmt::format("{} export {} --format candump | wc -l", PACKTWIN_BENCH_BINARY, db);
     FILE* pipe = popen(count_cmd.c_str(), "r");
     long long recorded = 0;
     if (pipe == nullptr || std::fscanf(pipe, "%lld", &recorded) != 1) recorded = -1;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "block_codec.h"
+#include "packtwin/base/log_time_range.h"
 #include "record_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -20,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (pos < block.size()) {
     packtwin::eventlog::block::Record record;
     if (!packtwin::eventlog::block::ReadRecord(block, &pos, previous_wall_ns, &record)) break;
+    // Every time a record gives is one a log holds: the twin's arithmetic relies on it.
+    if (!packtwin::InLogTimeRange(record.wall_ns) || !packtwin::InLogTimeRange(record.capture_ns)) __builtin_trap();
     previous_wall_ns = record.wall_ns;
     // The checks of a body that decodes whole must fit the body they were made from.
     if (!checks.empty() &&

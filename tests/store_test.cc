@@ -9,6 +9,8 @@
 #include <vector>
 #include <fstream>
 
+#include "block_codec.h"
+#include "packtwin/base/log_time_range.h"
 #include "packtwin/eventlog/event_reader.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/stored_block.h"
@@ -133,11 +135,10 @@ TEST(EventStore, ACanFrameTakesUnder24BytesOnDisk) {
   EXPECT_LT(static_cast<double>(bytes) / 100'000, 24.0) << bytes << " bytes";
 }
 
-// A schema-1 file (a row per event, written by packtwin before blocks) is
-// built here the way that writer laid it out; it must still read and verify.
-TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
-  TempDir dir;
-  const std::string path = dir.File("v1.db");
+// A schema-1 file (a row per event, written by packtwin before blocks), built
+// the way that writer laid it out: a CAN frame at each of `walls_ns` (wall and
+// capture time), every row's chain hash right.
+void WriteSchemaOneLog(const std::string& path, const std::vector<int64_t>& walls_ns) {
   ASSERT_EQ(Sql(path, "PRAGMA application_id = 1347704654; PRAGMA user_version = 1;"
                       "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
                       "CREATE TABLE sources (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, config TEXT NOT NULL DEFAULT '{}');"
@@ -147,13 +148,13 @@ TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
                       "INSERT INTO sources(id, name) VALUES (1, 'can0');"),
             "");
   eventlog::Sha256Digest head{};
-  for (uint64_t seq = 1; seq <= 3; ++seq) {
+  for (uint64_t seq = 1; seq <= walls_ns.size(); ++seq) {
     v1::Event body = testing::CanEvent(0, 0x181, "\x01\x02");
     body.clear_wall_time_ns();
     body.clear_capture_time_ns();
     body.clear_source();
     const std::string payload = body.SerializeAsString();
-    const int64_t wall = 1'000'000'000LL * static_cast<int64_t>(seq);
+    const int64_t wall = walls_ns[seq - 1];
     head = eventlog::ChainHash(head, {seq, wall, wall, static_cast<uint32_t>(v1::Event::kCanFrame), "can0", payload});
     std::string hex_payload;
     for (unsigned char c : payload) hex_payload += fmt::format("{:02X}", c);
@@ -161,7 +162,14 @@ TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
                                     hex_payload, eventlog::ToHex(head))),
               "");
   }
-  ASSERT_EQ(Sql(path, fmt::format("INSERT INTO meta VALUES ('event_count', '3'), ('chain_head', '{}')", eventlog::ToHex(head))), "");
+  ASSERT_EQ(Sql(path, fmt::format("INSERT INTO meta VALUES ('event_count', '{}'), ('chain_head', '{}')", walls_ns.size(),
+                                  eventlog::ToHex(head))), "");
+}
+
+TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  WriteSchemaOneLog(path, {1'000'000'000, 2'000'000'000, 3'000'000'000});
   auto reader = eventlog::EventReader::Open(path);
   ASSERT_TRUE(reader.ok()) << reader.status().message();
   auto cursor = (*reader)->FromSeq(0);
@@ -175,6 +183,79 @@ TEST(EventStore, SchemaOneFilesAreStillReadAndVerified) {
   auto report = eventlog::VerifyChain(**reader);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->intact) << report->problem;
+}
+
+TEST(EventStore, ASchemaOneRowTimedOutsideTheYearsALogHoldsIsDamageNotATime) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  // Chained right, so only its time gives it away; 2262-04-11, which 64-bit
+  // nanoseconds still hold but no sum of times near it does.
+  WriteSchemaOneLog(path, {1'000'000'000, 9'223'372'000'000'000'000});
+  auto reader = eventlog::EventReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  auto cursor = (*reader)->FromSeq(0);
+  ASSERT_TRUE(cursor.ok());
+  eventlog::StoredEvent row;
+  ASSERT_TRUE(*(*cursor)->Next(&row));
+  auto second = (*cursor)->Next(&row);
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsCorruption());
+  EXPECT_EQ(second.status().message(),
+            "event seq 2: its time is not between 1900-01-01 and 2099-12-31 (UTC): the file is damaged");
+  auto report = eventlog::VerifyChain(**reader);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->intact);
+  EXPECT_EQ(report->first_bad_seq, 2u);
+}
+
+TEST(EventWriter, RefusesAnEventTimedOutsideTheYearsALogHolds) {
+  TempDir dir;
+  eventlog::WriterOptions options;
+  options.background_commits = false;
+  auto writer = eventlog::EventWriter::Create(dir.File("a.db"), options);
+  ASSERT_TRUE(writer.ok());
+  for (const int64_t wall_ns : {kEarliestLogTimeNs - 1, kLatestLogTimeNs + 1, INT64_MIN, INT64_MAX}) {
+    auto refused = (*writer)->Append(CanEvent(wall_ns, 0x181, "\x01"));
+    ASSERT_FALSE(refused.ok()) << wall_ns;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(refused.status().message().find("a log holds times between 1900-01-01 and 2099-12-31 (UTC)"),
+              std::string::npos) << refused.status().message();
+  }
+  v1::Event late_capture = CanEvent(1'000'000'000, 0x181, "\x01");
+  late_capture.set_capture_time_ns(kLatestLogTimeNs + 1);
+  auto refused = (*writer)->Append(late_capture);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("an event timed 2100-01-01T00:00:00"), std::string::npos)
+      << "the capture time is named: " << refused.status().message();
+  // Nothing refused was kept, and the writer goes on: both ends are times a log holds.
+  EXPECT_EQ(*(*writer)->Append(CanEvent(kEarliestLogTimeNs, 0x181, "\x01")), 1u);
+  EXPECT_EQ(*(*writer)->Append(CanEvent(kLatestLogTimeNs, 0x181, "\x02")), 2u);
+  ASSERT_TRUE((*writer)->Close().ok());
+  auto reader = eventlog::EventReader::Open(dir.File("a.db"));
+  ASSERT_TRUE(reader.ok());
+  auto report = eventlog::VerifyChain(**reader);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << report->problem;
+  EXPECT_EQ(report->events_checked, 2u);
+}
+
+TEST(BlockCodec, ARecordTimedOutsideTheYearsALogHoldsDoesNotDecode) {
+  // As a hand-made block would hold it: deltas that stay inside int64 but
+  // land outside the years (the writer never makes one).
+  for (const int64_t wall_ns : {kLatestLogTimeNs + 1, kEarliestLogTimeNs - 1}) {
+    std::string body;
+    eventlog::block::AppendRecord(v1::Event::kCanFrame, wall_ns, wall_ns, 1, 0, "x", &body);
+    size_t pos = 0;
+    eventlog::block::Record record;
+    EXPECT_FALSE(eventlog::block::ReadRecord(body, &pos, 0, &record)) << wall_ns;
+  }
+  std::string body;
+  eventlog::block::AppendRecord(v1::Event::kCanFrame, kLatestLogTimeNs, kLatestLogTimeNs - 5, 1, 0, "x", &body);
+  size_t pos = 0;
+  eventlog::block::Record record;
+  ASSERT_TRUE(eventlog::block::ReadRecord(body, &pos, 0, &record));
+  EXPECT_EQ(record.wall_ns, kLatestLogTimeNs);
+  EXPECT_EQ(record.capture_ns, kLatestLogTimeNs - 5);
 }
 
 TEST(EventStore, NewerSchemaIsRefusedWithAClearMessage) {

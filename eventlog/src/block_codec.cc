@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "packtwin/base/log_time_range.h"
+
 namespace packtwin::eventlog::block {
 namespace {
 
@@ -122,9 +124,11 @@ bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, R
     return false;
   }
   if (length > block.size() - *pos || source > INT64_MAX) return false;
-  // A hand-made block may hold deltas that overflow: damage, never a wrapped time.
+  // A hand-made block may hold deltas that overflow, or times no log holds
+  // (base/log_time_range.h): damage, never a wrapped or unusable time.
   if (__builtin_add_overflow(previous_wall_ns, UnZigZag(wall_delta), &out->wall_ns) ||
-      __builtin_add_overflow(out->wall_ns, UnZigZag(capture_delta), &out->capture_ns)) {
+      __builtin_add_overflow(out->wall_ns, UnZigZag(capture_delta), &out->capture_ns) ||
+      !InLogTimeRange(out->wall_ns) || !InLogTimeRange(out->capture_ns)) {
     return false;
   }
   out->source_id = static_cast<int64_t>(source);

@@ -39,7 +39,8 @@ struct Record {
 };
 
 // Reads the record at *pos (advancing it). False when the bytes do not form
-// a record: the block is damaged.
+// a record, or its times fall outside what a log holds (InLogTimeRange): the
+// block is damaged.
 bool ReadRecord(std::string_view block, size_t* pos, int64_t previous_wall_ns, Record* out);
 
 // What a block's records add up to: the header columns must say the same.

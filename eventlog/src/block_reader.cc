@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "block_codec.h"
+#include "packtwin/base/log_time_range.h"
 #include "record_checks.h"
 #include "reader_parts.h"
 #include "store_schema.h"
@@ -125,7 +126,9 @@ class BlockCursor : public EventCursor {
     if (block::ChecksFit(checks_, count) && !block::BodyCheckMatches(body_, checks_) && MarkDamaged(count)) {
       return Status::Ok();
     }
-    if (!read && records_.size() < count) return Damaged("has a record that does not decode");
+    if (!read && records_.size() < count) {
+      return Damaged(fmt::format("has a record that does not decode (its bytes, or a time not {})", kLogTimeRangeText));
+    }
     if (!read || records_.size() != count) return Damaged("holds a different number of events than its header says");
     if (!summary.Matches(count, min_wall_ns, max_wall_ns, kinds)) {
       return Damaged("has header columns (times, kinds) that do not match its events");

@@ -13,6 +13,8 @@
 #include "block_codec.h"
 #include "record_checks.h"
 #include "packtwin/base/bug.h"
+#include "packtwin/base/log_time_range.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/eventlog/sqlite_db.h"
 #include "packtwin/eventlog/store_format.h"
 #include "packtwin/eventlog/stored_block.h"
@@ -352,6 +354,11 @@ Result<uint64_t> EventWriter::Append(const v1::Event& event) {
     if (w.closed) return Status::Closed("the event log is closed");
     const int kind = event.kind_case();
     if (kind == v1::Event::KIND_NOT_SET) return Status::InvalidArgument("an event without a kind cannot be recorded");
+    if (!InLogTimeRange(event.wall_time_ns()) || !InLogTimeRange(event.capture_time_ns())) {
+      const int64_t bad_ns = InLogTimeRange(event.wall_time_ns()) ? event.capture_time_ns() : event.wall_time_ns();
+      return Status::InvalidArgument(fmt::format("an event timed {} cannot be recorded: a log holds times {}",
+                                                 FormatDisplayTime(bad_ns), kLogTimeRangeText));
+    }
     // The header lives in the record; the body is what is left of the event.
     // A CAN frame's body is its frame alone, so the caller's event (and its
     // buffers, which an importer reuses line after line) is not copied.

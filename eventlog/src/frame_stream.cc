@@ -26,6 +26,8 @@ Status LineError(const LineReader& reader, const ParseError& error) {
                                    error.column, reader.line_offset() + error.column - 1, error.expected, error.found));
 }
 
+std::string LineWhere(const LineReader& reader) { return fmt::format("{}:{}", reader.path(), reader.line_number()); }
+
 void SetFrameEvent(int64_t time_ns, v1::CanFrame frame, v1::Event* event) {
   event->Clear();
   // A file carries one clock; it stands for both the wall and capture time.
@@ -74,6 +76,7 @@ class CandumpStream : public FrameStream {
   uint64_t file_size() const override { return reader_->file_size(); }
   uint64_t bytes_consumed() const override { return reader_->bytes_consumed(); }
   const StreamStats& stats() const override { return stats_; }
+  std::string Where() const override { return LineWhere(*reader_); }
 
  private:
   std::unique_ptr<LineReader> reader_;
@@ -106,6 +109,7 @@ class ParsedLineStream : public FrameStream {
   uint64_t file_size() const override { return reader_->file_size(); }
   uint64_t bytes_consumed() const override { return reader_->bytes_consumed(); }
   const StreamStats& stats() const override { return stats_; }
+  std::string Where() const override { return LineWhere(*reader_); }
 
  private:
   std::unique_ptr<LineReader> reader_;
@@ -139,6 +143,7 @@ class CandumpScreenStream : public FrameStream {
   uint64_t file_size() const override { return reader_->file_size(); }
   uint64_t bytes_consumed() const override { return reader_->bytes_consumed(); }
   const StreamStats& stats() const override { return stats_; }
+  std::string Where() const override { return LineWhere(*reader_); }
 
  private:
   std::unique_ptr<LineReader> reader_;
@@ -148,7 +153,7 @@ class CandumpScreenStream : public FrameStream {
 
 class BlfStream : public FrameStream {
  public:
-  explicit BlfStream(std::unique_ptr<BlfReader> reader) : reader_(std::move(reader)) {}
+  BlfStream(std::unique_ptr<BlfReader> reader, std::string path) : reader_(std::move(reader)), path_(std::move(path)) {}
 
   Result<bool> Next(v1::Event* event) override {
     BlfFrame frame;
@@ -161,9 +166,11 @@ class BlfStream : public FrameStream {
   uint64_t file_size() const override { return reader_->file_size(); }
   uint64_t bytes_consumed() const override { return reader_->bytes_consumed(); }
   const StreamStats& stats() const override { return stats_; }
+  std::string Where() const override { return fmt::format("{} (near byte {})", path_, reader_->bytes_consumed()); }
 
  private:
   std::unique_ptr<BlfReader> reader_;
+  std::string path_;
   StreamStats stats_;
 };
 
@@ -223,6 +230,7 @@ class PycanSqliteStream : public FrameStream {
   uint64_t file_size() const override { return rows_; }
   uint64_t bytes_consumed() const override { return read_; }
   const StreamStats& stats() const override { return stats_; }
+  std::string Where() const override { return fmt::format("{}: row {} of 'messages'", path_, read_); }
 
  private:
   PycanSqliteStream(sqlite::Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
@@ -324,7 +332,7 @@ Result<std::unique_ptr<FrameStream>> OpenFrameStream(const std::string& path, In
   if (format == InputFormat::kBlf) {
     auto blf = BlfReader::Open(path);
     if (!blf.ok()) return blf.status();
-    return std::unique_ptr<FrameStream>(new BlfStream(std::move(*blf)));
+    return std::unique_ptr<FrameStream>(new BlfStream(std::move(*blf), path));
   }
   if (format == InputFormat::kPycanSqlite) return PycanSqliteStream::Open(path);
   auto reader = LineReader::Open(path);

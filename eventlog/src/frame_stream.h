@@ -28,6 +28,9 @@ class FrameStream {
   virtual uint64_t file_size() const = 0;
   virtual uint64_t bytes_consumed() const = 0;
   virtual const StreamStats& stats() const = 0;
+  // Where the event Next last gave came from, for an error about it
+  // ("FILE:LINE", "FILE (near byte N)", "FILE: row N").
+  virtual std::string Where() const = 0;
 };
 
 // Opens `path` and picks the parser: `format`, or by its first bytes or lines for kAuto.

@@ -8,6 +8,8 @@
 
 #include "frame_stream.h"
 #include "packtwin/base/atomic_path.h"
+#include "packtwin/base/log_time_range.h"
+#include "packtwin/base/time_spec.h"
 #include "packtwin/eventlog/candump_format.h"
 #include "packtwin/eventlog/event_writer.h"
 #include "packtwin/eventlog/store_format.h"
@@ -28,6 +30,12 @@ Status Advance(Lane& lane) {
   auto more = lane.stream->Next(&lane.next);
   if (!more.ok()) return more.status();
   lane.has_next = *more;
+  // Said here, where the line is known, rather than by the writer.
+  if (lane.has_next && !InLogTimeRange(lane.next.wall_time_ns())) {
+    return Status::InvalidArgument(fmt::format("{}: a frame timed {}: a log holds times {}",
+                                               lane.stream->Where(), FormatDisplayTime(lane.next.wall_time_ns()),
+                                               kLogTimeRangeText));
+  }
   return Status::Ok();
 }
 

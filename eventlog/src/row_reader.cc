@@ -6,6 +6,7 @@
 #include <map>
 
 #include "block_codec.h"
+#include "packtwin/base/log_time_range.h"
 #include "reader_parts.h"
 #include "store_schema.h"
 
@@ -33,6 +34,11 @@ class SqliteCursor : public EventCursor {
     row->payload = stmt_.ColumnBlobView(7);
     row->hash = stmt_.ColumnBlobView(8);
     row->schema = 1;
+    // A hand-made row may carry any time; one no log holds is damage, as in a block.
+    if (!InLogTimeRange(row->wall_ns) || !InLogTimeRange(row->capture_ns)) {
+      return Status::Corruption(
+          fmt::format("event seq {}: its time is not {}: the file is damaged", row->seq, kLogTimeRangeText));
+    }
     return true;
   }
 

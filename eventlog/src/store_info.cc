@@ -28,7 +28,10 @@ std::string ChainText(const ChainReport& chain) {
 
 std::string Span(const EventCounts& counts) {
   if (counts.events == 0) return "empty";
-  const int64_t span_ns = counts.last_wall_ns - counts.first_wall_ns;
+  // The header columns are read before any record is checked: a damaged
+  // file's may be any number (the chain walk reports the damage).
+  int64_t span_ns = 0;
+  if (__builtin_sub_overflow(counts.last_wall_ns, counts.first_wall_ns, &span_ns)) return "unknown (damaged time columns)";
   return fmt::format("{} .. {} ({}.{:03} s)", FormatDisplayTime(counts.first_wall_ns), FormatDisplayTime(counts.last_wall_ns),
                      span_ns / 1'000'000'000, (span_ns % 1'000'000'000) / 1'000'000);
 }

@@ -210,9 +210,7 @@ TEST(EventStore, ASchemaOneRowTimedOutsideTheYearsALogHoldsIsDamageNotATime) {
 
 TEST(EventWriter, RefusesAnEventTimedOutsideTheYearsALogHolds) {
   TempDir dir;
-  eventlog::WriterOptions options;
-  options.background_commits = false;
-  auto writer = eventlog::EventWriter::Create(dir.File("a.db"), options);
+  auto writer = eventlog::EventWriter::Create(dir.File("a.db"), {});
   ASSERT_TRUE(writer.ok());
   for (const int64_t wall_ns : {kEarliestLogTimeNs - 1, kLatestLogTimeNs + 1, INT64_MIN, INT64_MAX}) {
     auto refused = (*writer)->Append(CanEvent(wall_ns, 0x181, "\x01"));
